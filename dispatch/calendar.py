@@ -1,0 +1,197 @@
+"""The hall's calendar: its zone, business days, closing time and re-sign deadlines.
+
+All functions take the rule set and plain values; none reads a clock.
+Moments are aware UTC datetimes; dates are the hall's local dates.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Callable
+
+from dispatch.model import Registration
+from dispatch.rules import RuleSet
+
+
+class TimeError(ValueError):
+    """A local time that cannot be placed exactly (daylight-saving gap or fold), or not a time."""
+
+
+def to_utc(moment: datetime, rules: RuleSet) -> datetime:
+    """An aware moment in UTC; a naive one is read in the hall's zone.
+
+    A naive local time that falls in a daylight-saving gap (it never happened)
+    or fold (it happened twice) is refused with ``TimeError``.
+    """
+    if moment.tzinfo is not None:
+        return moment.astimezone(UTC).replace(microsecond=0)
+    zone = rules.zone
+    first = moment.replace(tzinfo=zone, fold=0)
+    second = moment.replace(tzinfo=zone, fold=1)
+    if first.utcoffset() != second.utcoffset():
+        # Both readings differ: either a fold (both exist) or a gap (neither round-trips).
+        back = first.astimezone(UTC).astimezone(zone).replace(tzinfo=None)
+        if back != moment:
+            raise TimeError(
+                f"{moment:%Y-%m-%d %H:%M} does not exist in {rules.hall.timezone} "
+                "(the clocks go forward then); give another time."
+            )
+        raise TimeError(
+            f"{moment:%Y-%m-%d %H:%M} happens twice in {rules.hall.timezone} "
+            "(the clocks go back then); give the time with its offset, e.g. -05:00."
+        )
+    return first.astimezone(UTC).replace(microsecond=0)
+
+
+def local(moment: datetime, rules: RuleSet) -> datetime:
+    """The moment in the hall's zone."""
+    return moment.astimezone(rules.zone)
+
+
+def local_date(moment: datetime, rules: RuleSet) -> date:
+    """The hall's calendar date at ``moment``."""
+    return moment.astimezone(rules.zone).date()
+
+
+def at_local(day: date, clock: time, rules: RuleSet) -> datetime:
+    """The UTC moment of a local wall-clock time on a local date.
+
+    In a gap the later reading is taken (the first real moment after it); in a
+    fold the earlier. Used for the hall's own fixed times such as closing.
+    """
+    naive = datetime.combine(day, clock)
+    try:
+        return to_utc(naive, rules)
+    except TimeError:
+        zone = rules.zone
+        first = naive.replace(tzinfo=zone, fold=0).astimezone(UTC)
+        second = naive.replace(tzinfo=zone, fold=1).astimezone(UTC)
+        if first.astimezone(zone).replace(tzinfo=None) == naive:
+            # A fold: both readings happened; take the earlier.
+            return min(first, second).replace(microsecond=0)
+        # A gap: neither happened; the later reading (fold=0, the offset before
+        # the change) lands after the gap. For a gap that starts exactly at
+        # ``clock`` (e.g. midnight) that is the first real moment of the day.
+        return max(first, second).replace(microsecond=0)
+
+
+def start_of_day(day: date, rules: RuleSet) -> datetime:
+    """The UTC moment the local date begins."""
+    return at_local(day, time(0, 0), rules)
+
+
+def is_business_day(day: date, rules: RuleSet) -> bool:
+    """True on the hall's business days that are not holidays."""
+    return day.weekday() in rules.hall.business_days and day not in rules.hall.holidays
+
+
+def business_day_on_or_after(day: date, rules: RuleSet) -> date:
+    """The first business day on or after ``day``."""
+    for _ in range(400):
+        if is_business_day(day, rules):
+            return day
+        day += timedelta(days=1)
+    raise ValueError("the hall has no business days")
+
+
+def business_days_between(first: date, last: date, rules: RuleSet) -> int:
+    """Business days from ``first`` to ``last``, both included (0 if last < first)."""
+    if last < first:
+        return 0
+    count = 0
+    day = first
+    while day <= last:
+        if is_business_day(day, rules):
+            count += 1
+        day += timedelta(days=1)
+    return count
+
+
+def closing_moment(day: date, rules: RuleSet) -> datetime:
+    """The UTC moment of the hall's closing time on a local date."""
+    return at_local(day, rules.hall.closing_time, rules)
+
+
+def _add_month(day: date, months: int = 1) -> date:
+    month_index = day.year * 12 + (day.month - 1) + months
+    return date(month_index // 12, month_index % 12 + 1, 1)
+
+
+def resign_due(registration: Registration, rules: RuleSet) -> date:
+    """The date a registration must be re-signed by.
+
+    Rolling: the local date of the last signing plus ``resign.days``.
+    Window: the last day of the first window that opens after the signing.
+    """
+    signed = local_date(registration.last_signed_at, rules)
+    if rules.resign.mode == "rolling":
+        return signed + timedelta(days=rules.resign.days)
+    start_day = rules.resign.window_start_day
+    end_day = rules.resign.window_end_day
+    opening = signed.replace(day=start_day)
+    if opening <= signed:
+        opening = _add_month(signed).replace(day=start_day)
+    return opening.replace(day=end_day)
+
+
+def overdue_from(registration: Registration, rules: RuleSet) -> datetime:
+    """From this moment the registration is passed over as ``resign_overdue``."""
+    due = resign_due(registration, rules)
+    return closing_moment(business_day_on_or_after(due, rules), rules)
+
+
+def removal_at(registration: Registration, rules: RuleSet) -> datetime:
+    """The moment a registration not re-signed is removed ("failed to re-sign")."""
+    due = resign_due(registration, rules) + timedelta(days=rules.resign.grace_days)
+    return closing_moment(business_day_on_or_after(due, rules), rules)
+
+
+RESIGN_OK = "ok"
+RESIGN_DUE_SOON = "due_soon"
+RESIGN_OVERDUE = "overdue"
+RESIGN_LAPSED = "lapsed"
+
+
+def resign_state(registration: Registration, rules: RuleSet, now: datetime) -> str:
+    """``ok``, ``due_soon`` (within the warning days), ``overdue`` (passed over) or ``lapsed`` (to be removed)."""
+    if now >= removal_at(registration, rules):
+        return RESIGN_LAPSED
+    if now >= overdue_from(registration, rules):
+        return RESIGN_OVERDUE
+    due = resign_due(registration, rules)
+    if local_date(now, rules) >= due - timedelta(days=rules.resign.warning_days):
+        return RESIGN_DUE_SOON
+    return RESIGN_OK
+
+
+def period_start(now: datetime, rules: RuleSet) -> datetime:
+    """The UTC moment the current low-hours period began (calendar month or ISO week)."""
+    today = local_date(now, rules)
+    if rules.ordering.low_hours_period == "week":
+        first = today - timedelta(days=today.weekday())
+    else:
+        first = today.replace(day=1)
+    return start_of_day(first, rules)
+
+
+def _cutoff(moment_of: Callable[[Registration], datetime], rules: RuleSet, now: datetime) -> datetime:
+    # The deadline moments only depend on the local date of the last signing and
+    # grow with it, so walk back from today to the newest signing date whose
+    # deadline has passed; every signing before the next day's start is past it.
+    day = local_date(now, rules)
+    for _ in range(800):
+        probe = Registration(0, "", "", now, start_of_day(day, rules))
+        if moment_of(probe) <= now:
+            return start_of_day(day + timedelta(days=1), rules)
+        day -= timedelta(days=1)
+    return start_of_day(day, rules)
+
+
+def lapse_cutoff(rules: RuleSet, now: datetime) -> datetime:
+    """Waiting registrations last signed before this UTC moment have lapsed (to be removed) at ``now``."""
+    return _cutoff(lambda reg: removal_at(reg, rules), rules, now)
+
+
+def overdue_cutoff(rules: RuleSet, now: datetime) -> datetime:
+    """Waiting registrations last signed before this UTC moment are ``resign_overdue`` at ``now``."""
+    return _cutoff(lambda reg: overdue_from(reg, rules), rules, now)

@@ -1,0 +1,288 @@
+"""Eligibility for a call: one small check per reason code, in the table order.
+
+Each ``check_x(reg, member, book, call, ctx)`` returns the reason the candidate
+is passed over, or ``None`` (``check_missing_cert`` and ``check_cert_expired``
+return a tuple: one reason per certification). ``reasons_for`` runs them all
+and returns every failing reason, in table order.
+
+The checks may also be given ``facts``: what they need about the call,
+computed once (``call_facts``). The ranking passes it so 30,000 registrations
+do not each recompute the call's local date or the re-sign deadlines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING, Callable
+
+from dispatch import calendar
+from dispatch import reasons
+from dispatch.model import (
+    ON_SHORT_CALL,
+    SUSPENDED,
+    WAITING,
+    Book,
+    JobCall,
+    Member,
+    Reason,
+    Registration,
+)
+from dispatch.rules import RuleSet
+
+if TYPE_CHECKING:  # pragma: no cover
+    from dispatch.ranking import RankContext
+
+
+def is_short_call(call: JobCall, rules: RuleSet) -> bool:
+    """A short call: expected to last at most ``short_calls.max_days`` working days."""
+    return call.duration_days <= rules.short_calls.max_days
+
+
+# --- what every check needs about the call, computed once ----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CallFacts:
+    """What the checks need about one call under one context, computed once."""
+
+    call_date: date  # the hall's local date of the call's start
+    employer: str  # casefolded
+    short_call_blocks: bool  # whether on_short_call passes a candidate over for this call
+    # WAITING registrations last signed before this moment are resign_overdue
+    # (None: decide registration by registration).
+    overdue_before: datetime | None
+    # WAITING registrations last signed before this moment have lapsed (removed).
+    lapsed_before: datetime | None
+    _certs: dict = field(default_factory=dict)
+    _call: JobCall | None = None
+
+    def required_certs(self, book: Book) -> tuple[str, ...]:
+        """The certifications the call and the book require, case-insensitively deduplicated."""
+        names = self._certs.get(book.id)
+        if names is None:
+            names = required_certs(self._call, book) if self._call is not None else ()
+            self._certs[book.id] = names
+        return names
+
+
+def required_certs(call: JobCall, book: Book) -> tuple[str, ...]:
+    """``call.required_certs`` then ``book.requires``, without case-insensitive repeats."""
+    seen: set[str] = set()
+    names: list[str] = []
+    for name in (*call.required_certs, *book.requires):
+        key = name.casefold()
+        if key not in seen:
+            seen.add(key)
+            names.append(name)
+    return tuple(names)
+
+
+def _first_moment_of(day: date, rules: RuleSet) -> datetime:
+    """The first UTC moment whose local date is ``day`` (robust to a DST change at midnight)."""
+    moment = calendar.start_of_day(day, rules)
+    while calendar.local_date(moment, rules) < day:
+        moment += timedelta(minutes=15)
+    return moment
+
+
+def _signed_before(
+    deadline: Callable[[Registration, RuleSet], datetime], rules: RuleSet, now: datetime
+) -> datetime | None:
+    """The moment M such that a registration last signed before M has ``deadline(reg) <= now``.
+
+    Deadlines depend only on the local date of the last signing and never move
+    earlier for a later signing, so one search over dates answers for every
+    registration. ``None`` when no such date is found nearby (callers then
+    decide one by one).
+    """
+
+    def passed(day: date) -> bool:
+        noon = calendar.at_local(day, time(12, 0), rules)
+        probe = Registration(0, "", "", noon, noon)
+        return deadline(probe, rules) <= now
+
+    today = calendar.local_date(now, rules)
+    high = today + timedelta(days=1)  # signed tomorrow: nothing due yet
+    if passed(high):
+        return None
+    low = today - timedelta(days=rules.resign.days + rules.resign.grace_days + 70)
+    for _ in range(12):
+        if passed(low):
+            break
+        low -= timedelta(days=366)
+    else:
+        return None
+    # passed(low) is true and passed(high) false: find the first day not passed.
+    while (high - low).days > 1:
+        middle = low + timedelta(days=(high - low).days // 2)
+        if passed(middle):
+            low = middle
+        else:
+            high = middle
+    return _first_moment_of(high, rules)
+
+
+def call_facts(call: JobCall, ctx: RankContext) -> CallFacts:
+    """Compute once what the checks need about ``call`` under ``ctx``."""
+    rules = ctx.rules
+    return CallFacts(
+        call_date=calendar.local_date(call.start, rules),
+        employer=call.employer.casefold(),
+        short_call_blocks=not (
+            rules.short_calls.offer_regular_calls and not is_short_call(call, rules)
+        ),
+        overdue_before=_signed_before(calendar.overdue_from, rules, ctx.now),
+        lapsed_before=_signed_before(calendar.removal_at, rules, ctx.now),
+        _certs={},
+        _call=call,
+    )
+
+
+def is_lapsed(reg: Registration, ctx: RankContext, facts: CallFacts | None = None) -> bool:
+    """A WAITING registration whose removal moment ("failed to re-sign") has come."""
+    if reg.status != WAITING:
+        return False
+    if facts is not None and facts.lapsed_before is not None:
+        return reg.last_signed_at < facts.lapsed_before
+    return calendar.removal_at(reg, ctx.rules) <= ctx.now
+
+
+# --- the checks, in the order of the table in referral-rules.md -----------------
+
+
+def check_resign_overdue(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> Reason | None:
+    """``resign.days`` have passed (from closing on the due date) but the grace days have not."""
+    if reg.status != WAITING:
+        return None
+    if facts is not None and facts.overdue_before is not None:
+        overdue = reg.last_signed_at < facts.overdue_before
+    else:
+        overdue = ctx.now >= calendar.overdue_from(reg, ctx.rules)
+    if not overdue:
+        return None
+    return reasons.resign_overdue(calendar.resign_due(reg, ctx.rules))
+
+
+def check_missing_cert(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> tuple[Reason, ...]:
+    """One reason per certification the call or the book requires that is not held."""
+    names = facts.required_certs(book) if facts is not None else required_certs(call, book)
+    return tuple(reasons.missing_cert(name) for name in names if member.certification(name) is None)
+
+
+def check_cert_expired(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> tuple[Reason, ...]:
+    """One reason per required certification held but expiring before the call's start date."""
+    names = facts.required_certs(book) if facts is not None else required_certs(call, book)
+    if not names:
+        return ()
+    start = facts.call_date if facts is not None else calendar.local_date(call.start, ctx.rules)
+    found = []
+    for name in names:
+        cert = member.certification(name)
+        if cert is not None and cert.expires is not None and cert.expires < start:
+            found.append(reasons.cert_expired(name, cert.expires))
+    return tuple(found)
+
+
+def check_unavailable(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> Reason | None:
+    """The member declared themselves unavailable for the call's start date ("until" included)."""
+    declared = ctx.unavailability.get(reg.card, ())
+    if not declared:
+        return None
+    start = facts.call_date if facts is not None else calendar.local_date(call.start, ctx.rules)
+    until = max(
+        (u.until for u in declared if (u.start is None or u.start <= start) and u.until >= start),
+        default=None,
+    )
+    return None if until is None else reasons.unavailable(until)
+
+
+def check_employer_bar(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> Reason | None:
+    """The call's employer asked not to be sent this member, through a date not yet past."""
+    bars = ctx.bars.get(reg.card, ())
+    if not bars:
+        return None
+    start = facts.call_date if facts is not None else calendar.local_date(call.start, ctx.rules)
+    employer = facts.employer if facts is not None else call.employer.casefold()
+    in_force = [bar for bar in bars if bar.employer.casefold() == employer and bar.until >= start]
+    if not in_force:
+        return None
+    bar = max(in_force, key=lambda b: b.until)
+    return reasons.employer_bar(bar.employer, bar.until)
+
+
+def check_suspended(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> Reason | None:
+    """The member's standing is ``suspended``."""
+    if member.standing != SUSPENDED:
+        return None
+    return reasons.suspended(member.suspension_note)
+
+
+def check_on_short_call(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> Reason | None:
+    """Working a short call, unless ``short_calls.offer_regular_calls`` and this call is regular."""
+    if reg.status != ON_SHORT_CALL:
+        return None
+    if facts is not None:
+        blocks = facts.short_call_blocks
+    else:
+        blocks = not (ctx.rules.short_calls.offer_regular_calls and not is_short_call(call, ctx.rules))
+    if not blocks:
+        return None
+    hold = reg.short_call
+    if hold is None:
+        return reasons.on_short_call("")
+    if hold.call_id is not None and hold.call_id == call.id:
+        return None  # the short call it is working is this very call (accepted here)
+    return reasons.on_short_call(hold.employer, hold.until)
+
+
+CHECKS = (
+    check_resign_overdue,
+    check_missing_cert,
+    check_cert_expired,
+    check_unavailable,
+    check_employer_bar,
+    check_suspended,
+    check_on_short_call,
+)
+"""The checks in the order of the reason table (``reasons.REASON_CODES``)."""
+
+
+def reasons_for(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
+    facts: CallFacts | None = None,
+) -> tuple[Reason, ...]:
+    """Every reason ``reg`` is passed over for ``call``, in table order (empty: eligible)."""
+    if facts is None:
+        facts = call_facts(call, ctx)
+    found: list[Reason] = []
+    for check in CHECKS:
+        result = check(reg, member, book, call, ctx, facts)
+        if result is None:
+            continue
+        if isinstance(result, tuple):
+            found.extend(result)
+        else:
+            found.append(result)
+    return tuple(found)

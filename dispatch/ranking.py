@@ -1,0 +1,541 @@
+"""The order of referral: list order, positions, name requests and strict offers.
+
+Policy order (referral-rules.md "Order"): book priority, then ``registered_at``
+(``registration`` policy) or hours worked in the period then ``registered_at``
+(``low_hours`` policy), then the card number. ``list_key`` states it; ``rank``
+computes the same order fast enough for 30,000 registrations (plain tuples,
+a heap walk that stops at ``limit``) and the tests hold the two together.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+from fractions import Fraction
+from math import floor
+from typing import Iterable, Iterator, Mapping, Sequence
+
+from dispatch import calendar
+from dispatch.eligibility import (
+    CallFacts,
+    call_facts,
+    is_lapsed,
+    is_short_call,
+    reasons_for,
+)
+from dispatch.model import (
+    ACCEPTED,
+    DECLINED,
+    DISCHARGED,
+    DISPATCHED,
+    EMPLOYER_REJECTED,
+    NAME_REQUEST,
+    NO_ANSWER,
+    ON_SHORT_CALL,
+    QUIT,
+    WAITING,
+    Book,
+    Candidate,
+    EmployerBar,
+    JobCall,
+    Member,
+    NameRequest,
+    PastReferral,
+    Ranking,
+    Registration,
+    Separation,
+    Unavailability,
+)
+from dispatch.reasons import render_all
+from dispatch.rules import RuleSet
+
+__all__ = [
+    "RankContext",
+    "card_key",
+    "list_key",
+    "book_order",
+    "positions",
+    "is_short_call",
+    "rank",
+    "name_request_refusals",
+    "next_to_offer",
+    "offer_refusal",
+    "snapshot",
+]
+
+LOW_HOURS = "low_hours"
+
+
+@dataclass(frozen=True, slots=True)
+class RankContext:
+    """Everything besides the call and the registrations that a ranking depends on."""
+
+    rules: RuleSet
+    now: datetime
+    members: Mapping[str, Member]
+    unavailability: Mapping[str, tuple[Unavailability, ...]] = field(default_factory=dict)  # by card
+    bars: Mapping[str, tuple[EmployerBar, ...]] = field(default_factory=dict)  # by card
+    outcomes: Mapping[str, str] = field(default_factory=dict)  # card -> outcome on THIS call
+    separations: tuple[Separation, ...] = ()  # quits/discharges (name-request block)
+    employer_referrals: tuple[PastReferral, ...] = ()  # this employer's referrals (window share)
+
+
+# --- list order -----------------------------------------------------------------
+
+
+def card_key(card: str) -> tuple:
+    """Card order: all-digit cards as numbers ("9" < "10"), before other cards as text."""
+    if card.isascii() and card.isdigit():
+        return (0, int(card), card)
+    return (1, 0, card)
+
+
+def list_key(reg: Registration, book: Book, rules: RuleSet) -> tuple:
+    """The policy order of a registration (smaller first).
+
+    ``registration``: (book priority, registered_at, card);
+    ``low_hours``: (book priority, hours worked in the period, registered_at, card).
+    """
+    if rules.ordering.policy == LOW_HOURS:
+        return (book.priority, reg.period_hours, reg.registered_at, card_key(reg.card))
+    return (book.priority, reg.registered_at, card_key(reg.card))
+
+
+def book_order(
+    registrations: Iterable[Registration],
+    rules: RuleSet,
+    book: Book,
+    *,
+    now: datetime | None = None,
+) -> list[Registration]:
+    """The WAITING registrations of ``book`` in policy order (position = index + 1).
+
+    With ``now``, registrations that have lapsed (failed to re-sign) by then are left out.
+    """
+    waiting = [
+        reg
+        for reg in registrations
+        if reg.book_id == book.id
+        and reg.status == WAITING
+        and (now is None or calendar.removal_at(reg, rules) > now)
+    ]
+    waiting.sort(key=lambda reg: (*list_key(reg, book, rules), reg.id))
+    return waiting
+
+
+def positions(
+    registrations: Iterable[Registration], rules: RuleSet, *, now: datetime | None = None
+) -> dict[int, int]:
+    """Registration id -> position on its book, for every WAITING registration of a known book."""
+    regs = list(registrations)
+    found: dict[int, int] = {}
+    for book in rules.books:
+        for index, reg in enumerate(book_order(regs, rules, book, now=now)):
+            found[reg.id] = index + 1
+    return found
+
+
+def _tie_order(group: list[tuple]) -> Iterator[Registration]:
+    """Entries equal up to the card: the card number breaks the tie."""
+    if len(group) == 1:
+        yield group[0][-1]
+        return
+    for reg in sorted((entry[-1] for entry in group), key=lambda r: (card_key(r.card), r.id)):
+        yield reg
+
+
+def _in_policy_order(entries: list[tuple], *, lazily: bool) -> Iterator[Registration]:
+    """Walk one book's entries ``(tie_key, id, reg)`` in policy order.
+
+    ``tie_key`` is everything of the policy order but the card (registered_at,
+    or (hours, registered_at)); entries are ordered by it with the card number
+    breaking ties. ``lazily``: a heap, so a walk stopped early costs O(n).
+    """
+    if lazily:
+        heapq.heapify(entries)
+        pop = heapq.heappop
+
+        def stream() -> Iterator[tuple]:
+            while entries:
+                yield pop(entries)
+
+        source: Iterable[tuple] = stream()
+    else:
+        entries.sort()
+        source = entries
+    group: list[tuple] = []
+    for entry in source:
+        if group and entry[0] != group[0][0]:
+            yield from _tie_order(group)
+            group = []
+        group.append(entry)
+    if group:
+        yield from _tie_order(group)
+
+
+# --- the ranking ------------------------------------------------------------------
+
+_ACTIVE = (WAITING, ON_SHORT_CALL, DISPATCHED)
+
+
+def _best_placed(regs: list[Registration], book_by_id: Mapping[str, Book], rules: RuleSet) -> Registration:
+    """The registration a member appears at: the best placed active one.
+
+    Active (waiting, on a short call, or dispatched on this call) before
+    removed; among removed ones (e.g. rolled off by a turndown on this call)
+    the most recent.
+    """
+    active = [reg for reg in regs if reg.status in _ACTIVE]
+    if active:
+        return min(active, key=lambda reg: (*list_key(reg, book_by_id[reg.book_id], rules), reg.id))
+    return min(regs, key=lambda reg: (-reg.registered_at.timestamp(), book_by_id[reg.book_id].priority, reg.id))
+
+
+def _member(ctx: RankContext, card: str) -> Member:
+    member = ctx.members.get(card)
+    if member is None:
+        raise ValueError(f"card {card} has a registration but no member record.")
+    return member
+
+
+def _who(candidate: Candidate) -> str:
+    return f"{candidate.name} ({candidate.card})" if candidate.name else candidate.card
+
+
+def rank(
+    call: JobCall,
+    registrations: Sequence[Registration],
+    ctx: RankContext,
+    *,
+    limit: int | None = None,
+) -> Ranking:
+    """The call's candidates in offer order: honoured name requests, then list order.
+
+    Candidates are the WAITING and ON_SHORT_CALL registrations on the books of
+    the call's classification (lapsed ones dropped), plus the registrations of
+    members with an outcome already on this call. Each member appears once, at
+    their best-placed registration, with every reason they are passed over.
+    With ``limit``, only the first ``limit`` candidates are built (positions
+    stay exact) and ``truncated`` says whether any were left out.
+    """
+    if limit is not None and limit < 0:
+        raise ValueError("limit cannot be negative.")
+    rules = ctx.rules
+    facts = call_facts(call, ctx)
+    books = rules.books_for(call.classification)
+    book_by_id = {book.id: book for book in books}
+    outcomes = ctx.outcomes
+    requests = _distinct_requests(call.name_requests)
+    special = set(outcomes).union(request.card for request in requests)
+    low_hours = rules.ordering.policy == LOW_HOURS
+    lapsed_before = facts.lapsed_before
+
+    # One pass: each book's entries as plain tuples (tie_key, id, registration).
+    entries: dict[str, list[tuple]] = {book.id: [] for book in books}
+    special_regs: dict[str, list[Registration]] = {}
+    for reg in registrations:
+        bucket = entries.get(reg.book_id)
+        if bucket is None:
+            continue
+        status = reg.status
+        if status == WAITING:
+            if lapsed_before is not None:
+                if reg.last_signed_at < lapsed_before:
+                    continue
+            elif is_lapsed(reg, ctx):
+                continue
+        elif status != ON_SHORT_CALL and reg.card not in outcomes:
+            continue
+        if low_hours:
+            bucket.append(((reg.period_hours, reg.registered_at), reg.id, reg))
+        else:
+            bucket.append((reg.registered_at, reg.id, reg))
+        if reg.card in special:
+            special_regs.setdefault(reg.card, []).append(reg)
+
+    # Members with an outcome or a name request: the registration they appear at.
+    chosen = {card: _best_placed(regs, book_by_id, rules) for card, regs in special_regs.items()}
+
+    def build(reg: Registration, position: int | None, request: NameRequest | None = None) -> Candidate:
+        book = book_by_id[reg.book_id]
+        member = _member(ctx, reg.card)
+        return Candidate(
+            reg.card,
+            member.name,
+            reg.id,
+            book.id,
+            book.priority,
+            reg.registered_at,
+            reg.status,
+            position,
+            reasons_for(reg, member, book, call, ctx, facts),
+            request is not None,
+            request.reason if request is not None else "",
+            outcomes.get(reg.card),
+            reg.turndowns,
+        )
+
+    # Name requests: honoured when a candidate, eligible and within the limits.
+    unhonoured: dict[str, str] = {}
+    named: dict[str, Candidate] = {}
+    fitting: list[NameRequest] = []
+    for request in requests:
+        reg = chosen.get(request.card)
+        if reg is None:
+            fitting.append(request)  # name_request_refusals says it is not waiting
+            continue
+        position = _position_of(reg, entries[reg.book_id]) if reg.status == WAITING else None
+        candidate = build(reg, position, request)
+        if candidate.eligible:
+            named[request.card] = candidate
+            fitting.append(request)
+        else:
+            unhonoured[request.card] = f"{_who(candidate)} is passed over: {render_all(candidate.reasons)}."
+    refused = name_request_refusals(replace(call, name_requests=tuple(fitting)), ctx, set(chosen))
+    for card in refused:
+        named.pop(card, None)
+    unhonoured.update(refused)
+    unhonoured = {r.card: unhonoured[r.card] for r in requests if r.card in unhonoured}
+
+    candidates: list[Candidate] = list(named.values())
+    truncated = False
+    if limit is not None and len(candidates) > limit:
+        candidates = candidates[:limit]
+        truncated = True
+    else:
+        seen: set[str] = set()
+        lazily = limit is not None
+        for book in books:
+            if truncated:
+                break
+            counter = 0
+            for reg in _in_policy_order(entries[book.id], lazily=lazily):
+                waiting = reg.status == WAITING
+                if waiting:
+                    counter += 1
+                card = reg.card
+                if card in special:
+                    if chosen[card] is not reg or card in named:
+                        continue
+                elif card in seen:
+                    continue
+                else:
+                    seen.add(card)
+                if limit is not None and len(candidates) >= limit:
+                    truncated = True
+                    break
+                candidates.append(build(reg, counter if waiting else None))
+    return Ranking(call.id, tuple(candidates), unhonoured, truncated)
+
+
+def _distinct_requests(requests: Iterable[NameRequest]) -> list[NameRequest]:
+    """The call's name requests, each card once (the first request for it)."""
+    seen: set[str] = set()
+    distinct = []
+    for request in requests:
+        if request.card not in seen:
+            seen.add(request.card)
+            distinct.append(request)
+    return distinct
+
+
+def _position_of(reg: Registration, book_entries: list[tuple]) -> int:
+    """Position of a WAITING registration among its book's entries (one pass, no sort)."""
+    mine = None
+    for entry in book_entries:
+        if entry[-1] is reg:
+            mine = entry
+            break
+    assert mine is not None
+    tie, own_card = mine[0], card_key(reg.card)
+    ahead = 0
+    for entry in book_entries:
+        other = entry[-1]
+        if other.status != WAITING or other is reg:
+            continue
+        if entry[0] < tie or (entry[0] == tie and (card_key(other.card), other.id) < (own_card, reg.id)):
+            ahead += 1
+    return ahead + 1
+
+
+# --- name requests ------------------------------------------------------------------
+
+
+def _share_words(share: Fraction) -> str:
+    words = {
+        Fraction(1, 2): "half",
+        Fraction(1, 3): "a third",
+        Fraction(2, 3): "two thirds",
+        Fraction(1, 4): "a quarter",
+        Fraction(3, 4): "three quarters",
+        Fraction(1): "all",
+        Fraction(0): "none",
+    }
+    if share in words:
+        return words[share]
+    percent = share * 100
+    if percent.denominator == 1:
+        return f"{percent.numerator}%"
+    return f"{share.numerator}/{share.denominator}"
+
+
+def max_share(rules: RuleSet) -> Fraction:
+    """``name_requests.max_share`` as an exact fraction (0.5 -> 1/2, 0.3 -> 3/10)."""
+    return Fraction(str(rules.name_requests.max_share))
+
+
+def _block(card: str, call: JobCall, ctx: RankContext) -> str | None:
+    """Why ``call.employer`` cannot name ``card`` (quit or discharged there recently), or None."""
+    days = ctx.rules.name_requests.block_days
+    if days <= 0:
+        return None
+    employer = call.employer.casefold()
+    today = calendar.local_date(ctx.now, ctx.rules)
+    latest: tuple | None = None
+    for sep in ctx.separations:
+        if sep.card != card or sep.employer.casefold() != employer or sep.reason not in (QUIT, DISCHARGED):
+            continue
+        left = calendar.local_date(sep.at, ctx.rules)
+        until = left + timedelta(days=days)
+        if left <= today <= until and (latest is None or until > latest[1]):
+            latest = (left, until, sep)
+    if latest is None:
+        return None
+    left, until, sep = latest
+    member = ctx.members.get(card)
+    who = f"{card} {member.name}" if member is not None and member.name else card
+    verb = f"quit {call.employer}" if sep.reason == QUIT else f"was discharged by {call.employer}"
+    return f"{who} {verb} on {left.isoformat()}: no name request by it until {until.isoformat()}."
+
+
+def name_request_refusals(
+    call: JobCall, ctx: RankContext, candidates_cards: set[str] | None = None
+) -> dict[str, str]:
+    """Card -> one sentence why each of the call's name requests is refused (empty: all fine).
+
+    In request order: a reason is required; a one-worker call may be named only
+    with ``name_requests.allow_single`` (which exempts it from both limits); a
+    member who quit or was discharged by the employer within ``block_days``
+    cannot be named; at most floor(max_share x workers) per call; and over the
+    window, named <= max_share x (referrals in the window + this call's workers).
+    Requests refused for themselves take no share; the limits refuse the
+    requests beyond what fits. With ``candidates_cards``, a named card not
+    among them is refused.
+    """
+    rules = ctx.rules.name_requests
+    requests = _distinct_requests(call.name_requests)
+    if not requests:
+        return {}
+    share = max_share(ctx.rules)
+    single = call.workers <= 1
+    exempt = single and rules.allow_single
+    per_call = call.workers if exempt else floor(share * call.workers)
+    since = ctx.now - timedelta(days=rules.window_days)
+    employer = call.employer.casefold()
+    window = [
+        ref
+        for ref in ctx.employer_referrals
+        if ref.employer.casefold() == employer
+        and since <= ref.at <= ctx.now
+        and (ref.call_id is None or ref.call_id != call.id)
+    ]
+    named_before = sum(1 for ref in window if ref.basis == NAME_REQUEST)
+    refusals: dict[str, str] = {}
+    granted = 0
+    for request in requests:
+        card = request.card
+        if not request.reason.strip():
+            refusals[card] = f"a name request needs a reason: none was given for {card}."
+            continue
+        if single and not rules.allow_single:
+            refusals[card] = "a one-worker call cannot be named (name_requests.allow_single is off)."
+            continue
+        if candidates_cards is not None and card not in candidates_cards:
+            refusals[card] = f"{card} is not waiting on a {call.classification} book."
+            continue
+        blocked = _block(card, call, ctx)
+        if blocked is not None:
+            refusals[card] = blocked
+            continue
+        if granted + 1 > per_call:
+            if per_call == 0:
+                refusals[card] = f"{call.employer} may not name any of the {call.workers} workers on this call."
+            else:
+                refusals[card] = f"{call.employer} may name at most {per_call} of {call.workers} workers on this call."
+            continue
+        if not exempt and named_before + granted + 1 > share * (len(window) + call.workers):
+            noun = "referral" if len(window) == 1 else "referrals"
+            refusals[card] = (
+                f"{call.employer} has named {named_before} of its last {len(window)} {noun} "
+                f"in {rules.window_days} days; naming {card} would exceed {_share_words(share)}."
+            )
+            continue
+        granted += 1
+    return refusals
+
+
+# --- offers --------------------------------------------------------------------------
+
+
+def next_to_offer(ranking: Ranking) -> Candidate | None:
+    """The first candidate in ranking order who is eligible and has no outcome yet."""
+    for candidate in ranking.candidates:
+        if candidate.eligible and candidate.outcome is None:
+            return candidate
+    return None
+
+
+_OUTCOME_DONE = {
+    ACCEPTED: "already accepted this call",
+    DECLINED: "already declined this call",
+    NO_ANSWER: "already has no answer recorded on this call",
+    EMPLOYER_REJECTED: "was already rejected by the employer for this call",
+}
+
+
+def offer_refusal(ranking: Ranking, card: str) -> str | None:
+    """None if ``card`` may be offered the call now, else one sentence why not.
+
+    Offers go strictly in ranked order: nobody may be offered while an eligible
+    candidate ranked above them has no outcome on this call.
+    """
+    target = ranking.find(card)
+    if target is None:
+        if ranking.truncated:
+            return f"{card} is not among the first {len(ranking.candidates)} candidates for this call."
+        return f"{card} is not a candidate for this call."
+    if target.outcome is not None:
+        done = _OUTCOME_DONE.get(target.outcome, f"already has an outcome ({target.outcome}) on this call")
+        return f"{_who(target)} {done}."
+    if not target.eligible:
+        return f"{_who(target)} is passed over: {render_all(target.reasons)}."
+    first = next_to_offer(ranking)
+    if first is not None and first is not target:
+        first_name = first.name.split()[0] if first.name.split() else first.card
+        return (
+            f"{_who(first)} is ahead on the list and has no outcome yet: "
+            f"record {first_name}'s outcome first."
+        )
+    return None
+
+
+def snapshot(ranking: Ranking, card: str) -> list[dict]:
+    """JSON-ready record of every candidate above and including ``card`` (for the offer's audit entry)."""
+    rows: list[dict] = []
+    for candidate in ranking.candidates:
+        rows.append(
+            {
+                "card": candidate.card,
+                "name": candidate.name,
+                "book": candidate.book_id,
+                "position": candidate.position,
+                "eligible": candidate.eligible,
+                "name_request": candidate.name_request,
+                "reasons": [reason.to_dict() for reason in candidate.reasons],
+                "outcome": candidate.outcome,
+            }
+        )
+        if candidate.card == card:
+            return rows
+    raise ValueError(f"{card} is not a candidate in this ranking.")

@@ -1,0 +1,422 @@
+"""What an offer outcome, a job end, a re-sign or a reversal does to a member's registrations.
+
+Each public function takes the old state and returns the new one; nothing is
+mutated. The functions only ever see the registrations of the member concerned,
+so an outcome cannot touch anyone else's place. ``Effect.registrations`` holds
+the new state of each registration that changed; the others are untouched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Iterable, Sequence
+
+from dispatch.calendar import removal_at
+from dispatch.calls import expected_end, is_short_call
+from dispatch.model import (
+    ACCEPTED,
+    DECLINED,
+    DISCHARGED,
+    DISPATCHED,
+    EMPLOYER_REJECTED,
+    END_REASONS,
+    LAID_OFF,
+    NO_ANSWER,
+    ON_SHORT_CALL,
+    OUTCOMES,
+    QUIT,
+    REMOVED,
+    REMOVED_DISCHARGED,
+    REMOVED_QUIT,
+    REMOVED_RESIGN,
+    REMOVED_SHORT_CALL_LIMIT,
+    REMOVED_TURNDOWNS,
+    WAITING,
+    Effect,
+    JobCall,
+    Registration,
+    ShortCallHold,
+)
+from dispatch.rules import RuleSet
+
+# A regular job ended by lay-off: the member signs again at the bottom.
+REMOVED_LAID_OFF = "laid off"
+
+# Statuses of a registration whose place is held while the member works.
+HELD = (DISPATCHED, ON_SHORT_CALL)
+# Statuses a referral takes a registration from.
+REFERRABLE = (WAITING, ON_SHORT_CALL)
+
+
+# --- small helpers ------------------------------------------------------------
+
+
+def _who(registration: Registration, member_name: str) -> str:
+    return member_name or f"card {registration.card}"
+
+
+def _hours(value: float) -> str:
+    """Hours as a person writes them: 10, 7.5."""
+    return f"{value:g}"
+
+
+def _find(registrations: Sequence[Registration], registration_id: int) -> Registration:
+    for reg in registrations:
+        if reg.id == registration_id:
+            return reg
+    raise ValueError(f"registration {registration_id} is not one of this member's registrations.")
+
+
+def _low_hours(rules: RuleSet) -> bool:
+    return rules.ordering.policy == "low_hours"
+
+
+def _window_text(days: int) -> str:
+    """A discipline window as a member reads it: 365 -> "12 months", 730 -> "24 months"."""
+    if days > 0 and days % 365 == 0:
+        return f"{days // 365 * 12} months"
+    return f"{days} days"
+
+
+# --- offer outcomes -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class TurndownDecision:
+    """Whether an outcome counts as a turndown, and if not, why not (a short phrase)."""
+
+    counted: bool
+    why_not: str = ""
+
+
+def turndown_decision(call: JobCall, outcome: str, *, named: bool, rules: RuleSet) -> TurndownDecision:
+    """Whether ``outcome`` on ``call`` counts as a turndown, as the rules decide.
+
+    ``declined`` counts, except for a named member or (unless
+    ``turndowns.short_call_turndowns_count``) on a short call. ``no_answer``
+    counts only with ``turndowns.no_answer_is_turndown`` (then with the same
+    exceptions). ``accepted`` and ``employer_rejected`` never count.
+    """
+    if outcome not in OUTCOMES:
+        raise ValueError(f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}.")
+    if outcome == ACCEPTED:
+        return TurndownDecision(False, "accepted")
+    if outcome == EMPLOYER_REJECTED:
+        return TurndownDecision(False, "the employer's decision, place kept")
+    if outcome == NO_ANSWER and not rules.turndowns.no_answer_is_turndown:
+        return TurndownDecision(False, "no answer is not a turndown")
+    if named:
+        return TurndownDecision(False, "name request")
+    if is_short_call(call, rules) and not rules.turndowns.short_call_turndowns_count:
+        return TurndownDecision(False, "short call")
+    return TurndownDecision(True)
+
+
+def _after_turndown(registration: Registration, rules: RuleSet) -> Registration:
+    """The registration after one counted turndown: a count, a roll-off, or penalty hours."""
+    if _low_hours(rules):
+        return replace(
+            registration,
+            period_hours=registration.period_hours + rules.ordering.turndown_penalty_hours,
+        )
+    count = registration.turndowns + 1
+    if count >= rules.turndowns.limit:
+        return replace(
+            registration,
+            turndowns=count,
+            status=REMOVED,
+            short_call=None,
+            removed_reason=REMOVED_TURNDOWNS.format(n=count),
+        )
+    return replace(registration, turndowns=count)
+
+
+def _turndown_phrase(before: Registration, after: Registration, rules: RuleSet) -> str:
+    """ "turndown 2 of 3", "rolled off JW-1 after 3 turndowns", "10 penalty hours added"."""
+    if _low_hours(rules):
+        return f"{_hours(rules.ordering.turndown_penalty_hours)} penalty hours added"
+    if after.status == REMOVED:
+        return f"rolled off {before.book_id} after {after.turndowns} turndowns"
+    return f"turndown {after.turndowns} of {rules.turndowns.limit}"
+
+
+def _accept(
+    call: JobCall, registrations: Sequence[Registration], rules: RuleSet, who: str
+) -> Effect:
+    """Accepted: a referral. Regular call: dispatched; short call: on a short call, place held."""
+    taken = [reg for reg in registrations if reg.status in REFERRABLE]
+    if is_short_call(call, rules):
+        until = expected_end(call, rules)
+        hold = ShortCallHold(employer=call.employer, until=until, call_id=call.id)
+        changed = tuple(
+            replace(reg, status=ON_SHORT_CALL, short_call=hold, turndowns=0) for reg in taken
+        )
+        return Effect(
+            registrations=changed,
+            referral=True,
+            short_call=True,
+            message=(
+                f"{who} accepted a short call for {call.employer} until "
+                f"{until.isoformat()}: place kept."
+            ),
+        )
+    changed = tuple(
+        replace(reg, status=DISPATCHED, short_call=None, turndowns=0) for reg in taken
+    )
+    return Effect(
+        registrations=changed,
+        referral=True,
+        message=f"{who} accepted: referred to {call.employer}.",
+    )
+
+
+def apply_outcome(
+    call: JobCall,
+    outcome: str,
+    member_registrations: Sequence[Registration],
+    offered_registration_id: int,
+    *,
+    named: bool,
+    rules: RuleSet,
+    now: datetime,
+    member_name: str = "",
+) -> Effect:
+    """The member's registrations after ``outcome`` of the offer of ``call``.
+
+    ``member_registrations`` are all the registrations of the member offered;
+    the turndown (if any) counts on the offered one. ``member_name`` is only
+    used in the message.
+    """
+    offered = _find(member_registrations, offered_registration_id)
+    who = _who(offered, member_name)
+    decision = turndown_decision(call, outcome, named=named, rules=rules)
+
+    if outcome == ACCEPTED:
+        return _accept(call, member_registrations, rules, who)
+
+    if outcome == EMPLOYER_REJECTED:
+        return Effect(message=f"{call.employer} rejected {who}: not a turndown, place kept.")
+
+    lead = f"{who} declined" if outcome == DECLINED else f"No answer from {who}"
+    if not decision.counted:
+        if outcome == NO_ANSWER and decision.why_not == "no answer is not a turndown":
+            return Effect(message=f"{lead}: not a turndown.")
+        return Effect(message=f"{lead}: not a turndown ({decision.why_not}).")
+
+    after = _after_turndown(offered, rules)
+    return Effect(
+        registrations=(after,),
+        turndown_counted=True,
+        message=f"{lead}: {_turndown_phrase(offered, after, rules)}.",
+    )
+
+
+def describe_outcome(
+    call: JobCall,
+    outcome: str,
+    registration: Registration,
+    *,
+    named: bool,
+    rules: RuleSet,
+    member_name: str = "",
+) -> str:
+    """The confirmation sentence shown before recording an outcome.
+
+    E.g. "Record declined for Ben Ito: turndown 2 of 3."
+    """
+    who = _who(registration, member_name)
+    lead = f"Record {outcome.replace('_', ' ')} for {who}"
+    decision = turndown_decision(call, outcome, named=named, rules=rules)
+    if outcome == ACCEPTED:
+        if is_short_call(call, rules):
+            until = expected_end(call, rules)
+            return (
+                f"{lead}: short call for {call.employer} until {until.isoformat()}, "
+                "place kept."
+            )
+        return f"{lead}: referral to {call.employer}, leaves the books while working."
+    if outcome == EMPLOYER_REJECTED:
+        return f"{lead}: not a turndown, place kept."
+    if not decision.counted:
+        if decision.why_not == "no answer is not a turndown":
+            return f"{lead}: not a turndown."
+        return f"{lead}: not a turndown ({decision.why_not})."
+    after = _after_turndown(registration, rules)
+    if after.status == REMOVED:
+        return (
+            f"{lead}: turndown {after.turndowns} of {rules.turndowns.limit}, "
+            f"rolls off {registration.book_id}."
+        )
+    return f"{lead}: {_turndown_phrase(registration, after, rules)}."
+
+
+# --- job ends -----------------------------------------------------------------
+
+
+def counts_as_short(
+    reason: str, *, short_call_at_referral: bool, days_worked: int, rules: RuleSet
+) -> bool:
+    """Whether a job end counts as the end of a short call.
+
+    Within ``short_calls.max_days`` worked, and either a short call when referred
+    or (with ``short_calls.by_actual``) a lay-off. A short call that ran longer
+    than ``max_days`` counts as regular.
+    """
+    if days_worked > rules.short_calls.max_days:
+        return False
+    return short_call_at_referral or (rules.short_calls.by_actual and reason == LAID_OFF)
+
+
+def _restore(registration: Registration, rules: RuleSet, now: datetime, hours: float) -> Registration:
+    """Back to waiting at the original place, or removed past the restoration limit."""
+    number = registration.restorations + 1
+    if number > rules.short_calls.max_restorations:
+        return replace(
+            registration,
+            status=REMOVED,
+            short_call=None,
+            removed_reason=REMOVED_SHORT_CALL_LIMIT,
+        )
+    period_hours = registration.period_hours + (hours if _low_hours(rules) else 0)
+    return replace(
+        registration,
+        status=WAITING,
+        restorations=number,
+        last_signed_at=now,  # a restoration counts as a signing for the re-sign clock
+        short_call=None,
+        turndowns=0,
+        period_hours=period_hours,
+    )
+
+
+def _remove(registration: Registration, why: str) -> Registration:
+    return replace(registration, status=REMOVED, short_call=None, removed_reason=why)
+
+
+def apply_job_end(
+    member_registrations: Sequence[Registration],
+    reason: str,
+    *,
+    call: JobCall | None,
+    short_call_at_referral: bool,
+    days_worked: int,
+    hours: float = 0.0,
+    rules: RuleSet,
+    now: datetime,
+    discharges_in_window: int = 0,
+    member_name: str = "",
+) -> Effect:
+    """The member's registrations after leaving a job (laid off, quit or discharged).
+
+    Laid off from a short call (or, with ``by_actual``, from any job within
+    ``max_days``): the held registrations go back to waiting at their original
+    ``registered_at``, unless the restoration is past ``max_restorations``.
+    Otherwise the held registrations are removed and the member signs again.
+    ``discharges_in_window`` counts earlier discharges within the window, not this one.
+    """
+    if reason not in END_REASONS:
+        raise ValueError(f"unknown job end {reason!r}; allowed: {', '.join(END_REASONS)}.")
+    held = [reg for reg in member_registrations if reg.status in HELD]
+    who = member_name or (f"card {held[0].card}" if held else "The member")
+    by = f" by {call.employer}" if call is not None else ""
+    at = f" {call.employer}" if call is not None else ""
+    short = counts_as_short(
+        reason, short_call_at_referral=short_call_at_referral, days_worked=days_worked, rules=rules
+    )
+
+    if reason == LAID_OFF and short:
+        changed = tuple(_restore(reg, rules, now, hours) for reg in held)
+        restored = [reg for reg in changed if reg.status == WAITING]
+        if held and not restored:
+            message = (
+                f"{who} laid off after {days_worked} days: restoration past the limit of "
+                f"{rules.short_calls.max_restorations}, removed (short-call limit); signs again."
+            )
+        elif restored:
+            message = (
+                f"{who} laid off after {days_worked} days: back on the books at the "
+                f"original place (restoration {restored[0].restorations} of "
+                f"{rules.short_calls.max_restorations})."
+            )
+        else:
+            message = f"{who} laid off after {days_worked} days: no place was held."
+        return Effect(registrations=changed, short_call=True, message=message)
+
+    if reason == LAID_OFF:
+        changed = tuple(_remove(reg, REMOVED_LAID_OFF) for reg in held)
+        return Effect(
+            registrations=changed,
+            message=f"{who} laid off{by}: signs the books again at the bottom.",
+        )
+
+    if reason == QUIT:
+        changed = tuple(_remove(reg, REMOVED_QUIT) for reg in held)
+        return Effect(
+            registrations=changed,
+            short_call=short,
+            message=f"{who} quit{at}: signs the books again at the bottom.",
+        )
+
+    # DISCHARGED
+    changed = tuple(_remove(reg, REMOVED_DISCHARGED) for reg in held)
+    count = discharges_in_window + 1
+    suspend = count >= rules.discipline.discharge_suspend_count
+    note = (
+        f"{count} discharges in {_window_text(rules.discipline.discharge_window_days)}"
+        if suspend
+        else ""
+    )
+    message = f"{who} discharged{by}: signs the books again at the bottom."
+    if suspend:
+        message = f"{who} discharged{by}: signs the books again; referral suspended ({note})."
+    return Effect(
+        registrations=changed,
+        short_call=short,
+        suspend=suspend,
+        suspension_note=note,
+        message=message,
+    )
+
+
+# --- re-sign, lapse, reversal -------------------------------------------------
+
+
+def apply_resign(
+    member_registrations: Iterable[Registration], book_id: str | None, *, now: datetime
+) -> tuple[Registration, ...]:
+    """The member's waiting registrations re-signed at ``now`` (one book, or all when None).
+
+    The place (``registered_at``) is kept; only the re-sign clock moves, and the
+    turndown count restarts. Returns the re-signed registrations.
+    """
+    wanted = book_id.casefold() if book_id is not None else None
+    return tuple(
+        replace(reg, last_signed_at=now, turndowns=0)
+        for reg in member_registrations
+        if reg.status == WAITING and (wanted is None or reg.book_id.casefold() == wanted)
+    )
+
+
+def lapsed(registrations: Iterable[Registration], rules: RuleSet, now: datetime) -> list[Registration]:
+    """Waiting registrations whose re-sign removal moment has come, as removed ("failed to re-sign")."""
+    return [
+        _remove(reg, REMOVED_RESIGN)
+        for reg in registrations
+        if reg.status == WAITING and removal_at(reg, rules) <= now
+    ]
+
+
+def apply_referral_reversal(
+    member_registrations: Iterable[Registration], *, now: datetime
+) -> tuple[Registration, ...]:
+    """A referral turned away at the gate or cancelled before work: back to waiting, no turndown.
+
+    The held registrations return to ``waiting`` at their original ``registered_at``;
+    the re-sign clock restarts at ``now``. Returns the changed registrations.
+    """
+    return tuple(
+        replace(reg, status=WAITING, last_signed_at=now, short_call=None)
+        for reg in member_registrations
+        if reg.status in HELD
+    )

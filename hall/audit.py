@@ -1,0 +1,191 @@
+"""The audit log: append-only, hash-chained, one entry per operation.
+
+An entry's canonical text is ``json.dumps`` of ``{seq, at, actor, action,
+subject, data, ruleset, prev}`` with sorted keys, no spaces and
+``ensure_ascii=False``; its hash is the SHA-256 hex of that text; the first
+entry's ``prev`` is 64 zeros. The canonical text is stored beside the columns
+so ``verify`` can check both the chain and that every column still matches it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from json.encoder import encode_basestring as _quote  # ensure_ascii=False quoting
+from typing import Any, Callable
+
+from sqlite_utils import Database
+
+GENESIS = "0" * 64
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One audit entry as written."""
+
+    seq: int
+    at: str
+    actor: str
+    action: str
+    subject: str
+    data: dict
+    ruleset: int | None
+    prev: str
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyResult:
+    """What ``verify`` found: ``ok``, how many entries were checked, and the first bad one."""
+
+    ok: bool
+    checked: int
+    bad_seq: int | None = None
+    problem: str = ""
+    head: tuple[int, str] | None = None
+
+
+def canonical_data(data: Any) -> str:
+    """The canonical JSON text of an entry's data."""
+    return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def canonical_text(seq: int, at: str, actor: str, action: str, subject: str,
+                   data_json: str, ruleset: int | None, prev: str) -> str:
+    """The canonical text of an entry, from its columns (``data_json`` already canonical).
+
+    Equal to ``json.dumps({...}, sort_keys=True, separators=(",", ":"),
+    ensure_ascii=False)`` of the whole entry, built without re-encoding ``data``.
+    """
+    ruleset_text = "null" if ruleset is None else str(int(ruleset))
+    return (
+        f'{{"action":{_quote(action)},"actor":{_quote(actor)},"at":{_quote(at)},'
+        f'"data":{data_json},"prev":{_quote(prev)},"ruleset":{ruleset_text},'
+        f'"seq":{int(seq)},"subject":{_quote(subject)}}}'
+    )
+
+
+def iso(moment: datetime) -> str:
+    """A UTC moment as stored: ``2026-11-26T13:42:00Z``."""
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def head(db: Database) -> tuple[int, str]:
+    """The newest entry's sequence number and hash (``(0, GENESIS)`` when empty)."""
+    row = db.execute("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else (0, GENESIS)
+
+
+def append(db: Database, *, at: datetime, actor: str, action: str, subject: str,
+           data: dict, ruleset: int | None) -> Entry:
+    """Append one entry; call inside the operation's own write transaction."""
+    last_seq, last_hash = head(db)
+    seq = last_seq + 1
+    at_text = iso(at)
+    data_json = canonical_data(data)
+    text = canonical_text(seq, at_text, actor, action, subject, data_json, ruleset, last_hash)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    db.execute(
+        "INSERT INTO audit (seq, at, actor, action, subject, data, ruleset, prev, hash, canonical)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [seq, at_text, actor, action, subject, data_json, ruleset, last_hash, digest, text],
+    )
+    return Entry(seq, at_text, actor, action, subject, data, ruleset, last_hash, digest)
+
+
+def verify(db: Database, *, expect_head: tuple[int, str] | None = None,
+           progress: Callable[[int, int], None] | None = None,
+           batch: int = 20000) -> VerifyResult:
+    """Recompute the whole chain; name the first entry that does not match.
+
+    With ``expect_head`` (a ``(seq, hash)`` posted earlier), also check that
+    that entry is still part of the chain. ``progress(done, total)`` is called
+    after each batch.
+    """
+    total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    sha256 = hashlib.sha256
+    prev = GENESIS
+    expected_seq = 1
+    checked = 0
+    head_seen = expect_head is None
+    cursor = db.execute(
+        "SELECT seq, at, actor, action, subject, data, ruleset, prev, hash, canonical"
+        " FROM audit ORDER BY seq"
+    )
+    try:
+        while True:
+            rows = cursor.fetchmany(batch)
+            if not rows:
+                break
+            for seq, at, actor, action, subject, data, ruleset, row_prev, digest, text in rows:
+                if seq != expected_seq:
+                    return VerifyResult(False, checked, expected_seq,
+                                        f"entry {expected_seq} is missing (next is {seq})")
+                if row_prev != prev:
+                    return VerifyResult(False, checked, seq,
+                                        f"entry {seq} does not follow entry {seq - 1}")
+                if sha256(text.encode("utf-8")).hexdigest() != digest:
+                    return VerifyResult(False, checked, seq,
+                                        f"entry {seq} does not match its hash")
+                if canonical_text(seq, at, actor, action, subject, data, ruleset, row_prev) != text:
+                    return VerifyResult(False, checked, seq,
+                                        f"entry {seq} was changed after it was written")
+                if not head_seen and seq == expect_head[0]:
+                    if digest != expect_head[1]:
+                        return VerifyResult(
+                            False, checked, seq,
+                            f"entry {seq} is not the one posted as head {expect_head[0]}:"
+                            f"{expect_head[1][:12]}…: the log was rewritten",
+                        )
+                    head_seen = True
+                prev = digest
+                expected_seq += 1
+                checked += 1
+            if progress:
+                progress(checked, total)
+    finally:
+        cursor.close()
+    if not head_seen:
+        return VerifyResult(False, checked, expect_head[0],
+                            f"entry {expect_head[0]} posted as head is no longer in the log")
+    return VerifyResult(True, checked, head=(expected_seq - 1, prev) if checked else (0, GENESIS))
+
+
+def entries(db: Database, *, card: str | None = None, call: int | None = None,
+            action: str | None = None, actor: str | None = None, limit: int | None = None,
+            before_seq: int | None = None, newest_first: bool = True) -> list[dict]:
+    """Audit entries as dicts (data parsed), filtered by card, call, action and actor.
+
+    Every entry about a member carries ``card`` in its data, and every entry
+    about a call carries ``call``: both are indexed.
+    """
+    where: list[str] = []
+    params: list = []
+    if card is not None:
+        where.append("json_extract(data, '$.card') = ?")
+        params.append(card)
+    if call is not None:
+        where.append("json_extract(data, '$.call') = ?")
+        params.append(int(call))
+    if action:
+        where.append("action = ?")
+        params.append(action)
+    if actor:
+        where.append("actor = ?")
+        params.append(actor)
+    if before_seq is not None:
+        where.append("seq < ?")
+        params.append(before_seq)
+    sql = "SELECT seq, at, actor, action, subject, data, ruleset, hash FROM audit"
+    if where:
+        sql += " WHERE " + " AND ".join(where)
+    sql += " ORDER BY seq " + ("DESC" if newest_first else "ASC")
+    if limit:
+        sql += f" LIMIT {int(limit)}"
+    return [
+        {"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "subject": r[4],
+         "data": json.loads(r[5]), "ruleset": r[6], "hash": r[7]}
+        for r in db.execute(sql, params).fetchall()
+    ]

@@ -1,0 +1,89 @@
+"""Connections to the hall's SQLite file, and the write transaction every change runs in."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import sqlite_utils
+
+from hall.errors import Busy, NoDatabase
+
+BUSY_TIMEOUT_SECONDS = 5.0
+
+
+def default_path() -> Path:
+    """``$HALL_DB`` if set, else ``./hall.db``."""
+    return Path(os.environ.get("HALL_DB") or "hall.db")
+
+
+def _apply_pragmas(conn: sqlite3.Connection, *, read_only: bool = False) -> None:
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
+    conn.execute("PRAGMA foreign_keys = ON")
+    if not read_only:
+        mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
+        if mode.lower() != "wal":
+            conn.execute("PRAGMA journal_mode = WAL")
+        conn.execute("PRAGMA synchronous = FULL")
+
+
+def connect(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Database:
+    """A new connection with the hall's pragmas (WAL, FULL sync, foreign keys, busy wait).
+
+    Refuses a missing file unless ``create`` (so a typo never makes an empty hall).
+    """
+    path = Path(path)
+    if not create and not path.exists():
+        raise NoDatabase(f"There is no hall database at {path}: create one with `hall init`.")
+    if create and not path.exists():
+        # Owner-only from the first byte: the file holds members' phone numbers.
+        fd = os.open(path, os.O_CREAT | os.O_WRONLY, 0o600)
+        os.close(fd)
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                           check_same_thread=False)
+    try:
+        _apply_pragmas(conn)
+    except sqlite3.DatabaseError as error:
+        conn.close()
+        raise NoDatabase(f"{path} is not a hall database ({error}).") from None
+    return sqlite_utils.Database(conn)
+
+
+def connect_read_only(path: str | os.PathLike) -> sqlite_utils.Database:
+    """A connection that cannot write (the kiosk's): SQLite ``mode=ro``."""
+    path = Path(path)
+    if not path.exists():
+        raise NoDatabase(f"There is no hall database at {path}: create one with `hall init`.")
+    uri = f"file:{path.resolve()}?mode=ro"
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                           check_same_thread=False)
+    _apply_pragmas(conn, read_only=True)
+    return sqlite_utils.Database(conn)
+
+
+@contextmanager
+def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """``BEGIN IMMEDIATE`` ... ``COMMIT``: takes the write lock up front; rolls back on any error."""
+    conn = db.conn
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise Busy("The database is busy (another terminal is writing); try again.") from None
+        raise
+    try:
+        yield db
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    else:
+        try:
+            conn.execute("COMMIT")
+        except sqlite3.OperationalError as error:
+            conn.execute("ROLLBACK")
+            if "locked" in str(error) or "busy" in str(error):
+                raise Busy("The database is busy (another terminal is writing); try again.") from None
+            raise

@@ -1,0 +1,292 @@
+"""Turning rows into the plain data ``dispatch`` works on, and back."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Iterable, Iterator, Mapping
+
+from sqlite_utils import Database
+
+from dispatch import calendar
+from dispatch.model import (
+    ACCEPTED,
+    DISCHARGED,
+    ON_SHORT_CALL,
+    QUIT,
+    WAITING,
+    Certification,
+    EmployerBar,
+    JobCall,
+    Member,
+    NameRequest,
+    PastReferral,
+    Registration,
+    Separation,
+    ShortCallHold,
+    Unavailability,
+)
+from dispatch.ranking import RankContext, rank
+from dispatch.rules import RuleSet
+from hall.audit import iso
+from hall.errors import NotFound
+
+
+def parse_time(text: str | None) -> datetime | None:
+    """A stored UTC time (``...Z``) as an aware datetime."""
+    if not text:
+        return None
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def parse_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
+
+
+REGISTRATION_COLUMNS = (
+    "id, card, book_id, registered_at, last_signed_at, status, turndowns, restorations,"
+    " short_call_employer, short_call_until, short_call_call_id, removed_reason"
+)
+
+
+def registration_from_row(row, period_hours: float = 0.0) -> Registration:
+    """A ``Registration`` from a row selected with ``REGISTRATION_COLUMNS``."""
+    hold = None
+    if row[8]:
+        hold = ShortCallHold(row[8], parse_date(row[9]), row[10])
+    return Registration(
+        id=row[0], card=row[1], book_id=row[2],
+        registered_at=parse_time(row[3]), last_signed_at=parse_time(row[4]),
+        status=row[5], turndowns=row[6], restorations=row[7],
+        period_hours=period_hours, short_call=hold, removed_reason=row[11] or "",
+    )
+
+
+def registration_values(reg: Registration) -> dict:
+    """The columns to write back for a registration the rules changed."""
+    hold = reg.short_call
+    return {
+        "registered_at": iso(reg.registered_at),
+        "last_signed_at": iso(reg.last_signed_at),
+        "status": reg.status,
+        "turndowns": reg.turndowns,
+        "restorations": reg.restorations,
+        "short_call_employer": hold.employer if hold else None,
+        "short_call_until": hold.until.isoformat() if hold and hold.until else None,
+        "short_call_call_id": hold.call_id if hold else None,
+        "removed_reason": reg.removed_reason,
+    }
+
+
+def member(db: Database, card: str) -> Member:
+    """The member with this card, with classifications and certifications."""
+    row = db.execute(
+        "SELECT card, name, standing, suspension_note, phone, home_local FROM members WHERE card = ?",
+        [card],
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"No member has card {card}.")
+    classes = frozenset(r[0] for r in db.execute(
+        "SELECT classification FROM member_classes WHERE card = ?", [card]))
+    certs = tuple(
+        Certification(r[0], parse_date(r[1]))
+        for r in db.execute("SELECT name, expires FROM certifications WHERE card = ? ORDER BY name", [card])
+    )
+    return Member(row[0], row[1], classes, certs, row[2], row[3], row[4], row[5])
+
+
+def registrations_of(db: Database, card: str, *, active_only: bool = False) -> list[Registration]:
+    """A member's registrations (all, or only those not removed), oldest first."""
+    sql = f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE card = ?"
+    if active_only:
+        sql += " AND status != 'removed'"
+    return [registration_from_row(r) for r in db.execute(sql + " ORDER BY id", [card])]
+
+
+def job_call(db: Database, call_id: int) -> JobCall:
+    """The call with this number."""
+    row = db.execute(
+        "SELECT c.id, e.name, c.classification, c.workers, c.start_at, c.duration_days, c.status, c.site"
+        " FROM calls c JOIN employers e ON e.id = c.employer_id WHERE c.id = ?",
+        [call_id],
+    ).fetchone()
+    if row is None:
+        raise NotFound(f"There is no call #{call_id}.")
+    certs = tuple(r[0] for r in db.execute("SELECT cert FROM call_certs WHERE call_id = ? ORDER BY cert", [call_id]))
+    requests = tuple(
+        NameRequest(r[0], r[1])
+        for r in db.execute("SELECT card, reason FROM name_requests WHERE call_id = ? ORDER BY ordinal", [call_id])
+    )
+    accepted = db.execute(
+        "SELECT count(*) FROM referrals WHERE call_id = ? AND status != 'reversed'", [call_id]
+    ).fetchone()[0]
+    return JobCall(
+        id=row[0], employer=row[1], classification=row[2], workers=row[3],
+        start=parse_time(row[4]), duration_days=row[5], required_certs=certs,
+        name_requests=requests, status=row[6], accepted=accepted, site=row[7],
+    )
+
+
+def call_outcomes(db: Database, call_id: int) -> dict[str, str]:
+    """card -> the outcome in force on this call (corrections supersede earlier rows)."""
+    return {
+        card: outcome
+        for card, outcome in db.execute(
+            "SELECT card, outcome FROM offers WHERE call_id = ? AND superseded_by IS NULL ORDER BY id",
+            [call_id],
+        )
+    }
+
+
+class LazyMembers(Mapping[str, Member]):
+    """Members loaded only when the ranking asks for them (it stops at a screenful)."""
+
+    def __init__(self, db: Database, cards: Iterable[str], cert_names: Iterable[str]):
+        self._db = db
+        self._cards = set(cards)
+        self._cert_names = tuple(cert_names)
+        self._cache: dict[str, Member] = {}
+
+    def __getitem__(self, card: str) -> Member:
+        found = self._cache.get(card)
+        if found is None:
+            if card not in self._cards:
+                raise KeyError(card)
+            found = member(self._db, card)
+            self._cache[card] = found
+        return found
+
+    def preload(self) -> None:
+        """Load every member at once (three queries), for a full ranking."""
+        classes: dict[str, set[str]] = {}
+        for card, cls in self._db.execute("SELECT card, classification FROM member_classes"):
+            if card in self._cards:
+                classes.setdefault(card, set()).add(cls)
+        certs: dict[str, list[Certification]] = {}
+        for card, name, expires in self._db.execute(
+            "SELECT card, name, expires FROM certifications ORDER BY name"
+        ):
+            if card in self._cards:
+                certs.setdefault(card, []).append(Certification(name, parse_date(expires)))
+        for card, name, standing, note, phone, home in self._db.execute(
+            "SELECT card, name, standing, suspension_note, phone, home_local FROM members"
+        ):
+            if card in self._cards:
+                self._cache[card] = Member(card, name, frozenset(classes.get(card, ())),
+                                           tuple(certs.get(card, ())), standing, note, phone, home)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._cards)
+
+    def __len__(self) -> int:
+        return len(self._cards)
+
+
+def period_hours(db: Database, registration_ids: Iterable[int], since: datetime) -> dict[int, float]:
+    """Hours (worked and turndown penalty) per registration since the period began."""
+    ids = list(registration_ids)
+    if not ids:
+        return {}
+    totals: dict[int, float] = {}
+    for reg_id, total in db.execute(
+        "SELECT registration_id, sum(hours) FROM hours WHERE at >= ? GROUP BY registration_id",
+        [iso(since)],
+    ):
+        totals[reg_id] = total
+    return totals
+
+
+def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
+                 registrations: list[Registration]) -> RankContext:
+    """Everything the ranking needs beyond the registrations, read for one call."""
+    start_day = calendar.local_date(call.start, rules).isoformat()
+    cards = {reg.card for reg in registrations}
+    unavailability: dict[str, tuple[Unavailability, ...]] = {}
+    for card, start, until in db.execute(
+        "SELECT card, start, until FROM unavailability WHERE until >= ?", [start_day]
+    ):
+        if card in cards:
+            unavailability[card] = unavailability.get(card, ()) + (
+                Unavailability(card, parse_date(until), parse_date(start)),)
+    bars: dict[str, tuple[EmployerBar, ...]] = {}
+    for card, employer, until, reason in db.execute(
+        "SELECT b.card, e.name, b.until, b.reason FROM employer_bars b JOIN employers e ON e.id = b.employer_id"
+        " WHERE b.until >= ? AND e.name = ? COLLATE NOCASE", [start_day, call.employer]
+    ):
+        bars[card] = bars.get(card, ()) + (EmployerBar(card, employer, parse_date(until), reason),)
+    block_since = now - timedelta(days=rules.name_requests.block_days)
+    separations = tuple(
+        Separation(card, employer, parse_time(at), reason)
+        for card, employer, at, reason in db.execute(
+            "SELECT j.card, e.name, j.at, j.reason FROM job_ends j"
+            " JOIN referrals r ON r.id = j.referral_id JOIN employers e ON e.id = r.employer_id"
+            " WHERE j.reason IN (?, ?) AND j.at >= ?", [QUIT, DISCHARGED, iso(block_since)]
+        )
+    )
+    window_since = now - timedelta(days=rules.name_requests.window_days)
+    referrals = tuple(
+        PastReferral(employer, parse_time(at), basis, card)
+        for employer, at, basis, card in db.execute(
+            "SELECT e.name, r.at, r.basis, r.card FROM referrals r JOIN employers e ON e.id = r.employer_id"
+            " WHERE e.name = ? COLLATE NOCASE AND r.at >= ? AND r.call_id != ?",
+            [call.employer, iso(window_since), call.id],
+        )
+    )
+    cert_names = set(call.required_certs)
+    for book in rules.books_for(call.classification):
+        cert_names.update(book.requires)
+    return RankContext(
+        rules=rules, now=now, members=LazyMembers(db, cards, cert_names),
+        unavailability=unavailability, bars=bars, outcomes=call_outcomes(db, call.id),
+        separations=separations, employer_referrals=referrals,
+    )
+
+
+def candidate_registrations(db: Database, call: JobCall, rules: RuleSet, now: datetime,
+                            outcome_cards: Iterable[str] = ()) -> list[Registration]:
+    """Registrations that can be candidates for a call: waiting or on a short call on its
+    books (lapsed ones excluded), plus those of members with an outcome on it."""
+    book_ids = [b.id for b in rules.books_for(call.classification)]
+    if not book_ids:
+        return []
+    marks = ",".join("?" for _ in book_ids)
+    cutoff = iso(calendar.lapse_cutoff(rules, now))
+    rows = db.execute(
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
+        " AND (status = 'on_short_call' OR (status = 'waiting' AND last_signed_at >= ?))",
+        [*book_ids, cutoff],
+    ).fetchall()
+    outcome_cards = set(outcome_cards)
+    if outcome_cards:
+        seen = {r[0] for r in rows}
+        card_marks = ",".join("?" for _ in outcome_cards)
+        for row in db.execute(
+            f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
+            f" AND card IN ({card_marks}) AND status IN ('dispatched', 'on_short_call', 'waiting')",
+            [*book_ids, *outcome_cards],
+        ):
+            if row[0] not in seen:
+                rows.append(row)
+    hours: dict[int, float] = {}
+    if rules.ordering.policy == "low_hours":
+        hours = period_hours(db, (r[0] for r in rows), calendar.period_start(now, rules))
+    return [registration_from_row(r, hours.get(r[0], 0.0)) for r in rows]
+
+
+def rank_call(db: Database, call: JobCall, rules: RuleSet, now: datetime, *,
+              limit: int | None = None):
+    """The call's ranking as the rules compute it now, with its context."""
+    outcomes = call_outcomes(db, call.id)
+    registrations = candidate_registrations(db, call, rules, now, outcomes.keys())
+    ctx = rank_context(db, call, rules, now, registrations)
+    if limit is None:
+        ctx.members.preload()
+    return rank(call, registrations, ctx, limit=limit), ctx
+
+
+def active_referral(db: Database, card: str):
+    """The member's referral not yet ended (id, call_id, short_call, at), or None."""
+    return db.execute(
+        "SELECT id, call_id, short_call, at FROM referrals WHERE card = ? AND status = 'active'"
+        " ORDER BY id DESC LIMIT 1", [card]
+    ).fetchone()
+

@@ -1,0 +1,1 @@
+"""Operations: each one BEGIN IMMEDIATE transaction that validates, writes and audits."""

@@ -1,0 +1,112 @@
+"""What every operation shares: checking user input and writing registrations back."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from dispatch import calendar
+from dispatch.model import SIGNING_CHANNELS, Registration
+from dispatch.rules import RuleSet
+from hall.audit import Entry, iso
+from hall.errors import HallError
+from hall.load import registration_values
+
+CARD_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,19}$")
+MAX_TEXT = 200
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """What an operation hands back: the audit entry number (the receipt) and a sentence."""
+
+    seq: int
+    hash: str
+    message: str
+    id: int | None = None
+
+    @classmethod
+    def of(cls, entry: Entry, message: str, id: int | None = None) -> "Receipt":
+        return cls(entry.seq, entry.hash, message, id)
+
+
+def check_card(card: str) -> str:
+    """A card number as stored, or a sentence saying what is wrong with it."""
+    card = (card or "").strip()
+    if not CARD_PATTERN.match(card):
+        shown = card if card.isprintable() and len(card) <= 30 else repr(card[:30])
+        raise HallError(
+            f"{shown or 'An empty card'} is not a card number: use up to 20 letters, digits or dashes."
+        )
+    return card
+
+
+def check_text(value: str | None, what: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
+    """Free text (names, reasons, notes): trimmed, printable, not too long."""
+    value = (value or "").strip()
+    if required and not value:
+        raise HallError(f"The {what} cannot be empty.")
+    if len(value) > limit:
+        raise HallError(f"The {what} is too long ({len(value)} characters; at most {limit}).")
+    for char in value:
+        if unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d\u200c":
+            raise HallError(f"The {what} contains a control character; type it again without it.")
+    return value
+
+
+def check_phone(phone: str | None) -> str:
+    phone = (phone or "").strip()
+    if phone and not re.fullmatch(r"[0-9+()\-. ]{3,25}", phone):
+        raise HallError(f"{phone[:30]!r} is not a phone number: use digits, spaces, + - ( ) or dots.")
+    return phone
+
+
+def check_via(via: str | None) -> str:
+    via = (via or "in_person").strip().lower().replace(" ", "_").replace("-", "_")
+    if via not in SIGNING_CHANNELS:
+        raise HallError(f"{via!r} is not a way to sign: use one of {', '.join(SIGNING_CHANNELS)}.")
+    return via
+
+
+def parse_date_text(text: str, what: str = "date") -> date:
+    """A YYYY-MM-DD date, or one sentence."""
+    try:
+        return date.fromisoformat((text or "").strip())
+    except ValueError:
+        raise HallError(f"{str(text)[:40]!r} is not a {what}: write it as YYYY-MM-DD.") from None
+
+
+def parse_datetime_text(text: str, rules: RuleSet, what: str = "date and time") -> datetime:
+    """A date-time typed by a user; without an offset it is in the hall's zone."""
+    raw = (text or "").strip()
+    try:
+        moment = datetime.fromisoformat(raw.replace(" ", "T", 1) if " " in raw and "T" not in raw else raw)
+    except ValueError:
+        raise HallError(
+            f"{raw[:40]!r} is not a {what}: write it as YYYY-MM-DD HH:MM (hall time) or with an offset."
+        ) from None
+    try:
+        return calendar.to_utc(moment, rules)
+    except calendar.TimeError as error:
+        raise HallError(str(error)) from None
+
+
+def write_registration(tx, before: Registration | None, after: Registration, event: str) -> None:
+    """Write a registration the rules changed, and its history row when status or place moved."""
+    values = registration_values(after)
+    if after.status == "removed" and (before is None or before.status != "removed"):
+        values["removed_at"] = iso(tx.now)
+    tx.db["registrations"].update(after.id, values)
+    if before is None or before.status != after.status or before.registered_at != after.registered_at:
+        add_history(tx, after, event)
+
+
+def add_history(tx, reg: Registration, event: str, at: datetime | None = None) -> None:
+    """Keep the registration's status and place as of now (for the list as of any moment)."""
+    tx.db.execute(
+        "INSERT INTO registration_history (registration_id, card, book_id, at, status, registered_at, event, audit_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM audit))",
+        [reg.id, reg.card, reg.book_id, iso(at or tx.now), reg.status, iso(reg.registered_at), event],
+    )

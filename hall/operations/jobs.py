@@ -1,0 +1,96 @@
+"""Leaving a job: laid off, quit or discharged, with short-call restoration and discipline."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from dispatch import calendar
+from dispatch.model import DISCHARGED, END_REASONS
+from dispatch.transitions import apply_job_end
+from hall import audit, load
+from hall.errors import HallError
+from hall.operations.common import Receipt, check_card, parse_datetime_text, write_registration
+
+HOURS_PER_DAY = 8
+
+
+def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hours=None,
+            at: str | datetime | None = None) -> Receipt:
+    """Record that a member left the job they were referred to."""
+    card = check_card(card)
+    reason = (reason or "").strip().lower().replace("-", "_").replace(" ", "_")
+    if reason not in END_REASONS:
+        raise HallError(f"{reason[:30]!r} is not a way to leave a job: use one of {', '.join(END_REASONS)}.")
+    if days_worked is not None:
+        try:
+            days_worked = int(str(days_worked))
+        except ValueError:
+            raise HallError(f"{str(days_worked)[:20]!r} is not a number of days.") from None
+        if not 0 <= days_worked <= 10000:
+            raise HallError(f"Days worked must be from 0 to 10000, not {days_worked}.")
+    if hours is not None:
+        try:
+            hours = float(str(hours))
+        except ValueError:
+            raise HallError(f"{str(hours)[:20]!r} is not a number of hours.") from None
+        if not (0 <= hours <= 100000) or hours != hours:
+            raise HallError("Hours must be from 0 to 100000.")
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        referral = load.active_referral(tx.db, card)
+        if referral is None:
+            raise HallError(f"{member.name} ({card}) has no job to end: no referral is open.")
+        ref_id, call_id, short_at_referral, _ = referral
+        call = load.job_call(tx.db, call_id)
+        if at is None:
+            end_at = tx.now
+        elif isinstance(at, str):
+            end_at = parse_datetime_text(at, tx.rules, "end date and time")
+        else:
+            end_at = calendar.to_utc(at, tx.rules)
+        if end_at > tx.now:
+            raise HallError("A job end cannot be recorded for a time still to come.")
+        start_day = calendar.local_date(call.start, tx.rules)
+        end_day = calendar.local_date(end_at, tx.rules)
+        if end_day < start_day:
+            raise HallError(
+                f"Call #{call.id} started {start_day:%a %d %b %Y}: the job cannot end before that."
+            )
+        if days_worked is None:
+            days_worked = calendar.business_days_between(start_day, end_day, tx.rules)
+        if hours is None:
+            hours = float(days_worked * HOURS_PER_DAY)
+        window_start = tx.now - timedelta(days=tx.rules.discipline.discharge_window_days)
+        earlier_discharges = tx.db.execute(
+            "SELECT count(*) FROM job_ends WHERE card = ? AND reason = ? AND at >= ?",
+            [card, DISCHARGED, audit.iso(window_start)],
+        ).fetchone()[0]
+        regs = load.registrations_of(tx.db, card, active_only=True)
+        by_id = {r.id: r for r in regs}
+        effect = apply_job_end(
+            tuple(regs), reason, call=call, short_call_at_referral=bool(short_at_referral),
+            days_worked=days_worked, hours=hours, rules=tx.rules, now=tx.now,
+            discharges_in_window=earlier_discharges, member_name=member.name,
+        )
+        for new in effect.registrations:
+            write_registration(tx, by_id.get(new.id), new, f"job ended: {reason}")
+            if tx.rules.ordering.policy == "low_hours" and new.status == "waiting" and hours:
+                tx.db["hours"].insert({"registration_id": new.id, "at": audit.iso(tx.now),
+                                       "hours": hours, "kind": "worked"})
+        tx.db["referrals"].update(ref_id, {"status": "ended"})
+        seq = audit.head(tx.db)[0] + 1
+        tx.db["job_ends"].insert({
+            "referral_id": ref_id, "card": card, "reason": reason, "at": audit.iso(end_at),
+            "days_worked": days_worked, "hours": hours, "counted_short": int(effect.short_call),
+            "recorded_by": tx.actor, "audit_seq": seq,
+        })
+        if effect.suspend:
+            tx.db["members"].update(card, {"standing": "suspended", "suspension_note": effect.suspension_note})
+        entry = tx.record("job.ended", f"member:{card}", {
+            "card": card, "call": call.id, "referral": ref_id, "reason": reason,
+            "at": audit.iso(end_at), "days_worked": days_worked, "hours": hours,
+            "counted_short": effect.short_call, "suspended": effect.suspend,
+            "suspension_note": effect.suspension_note,
+            "registrations": [load.registration_values(r) | {"id": r.id} for r in effect.registrations],
+        })
+        return Receipt.of(entry, effect.message, ref_id)

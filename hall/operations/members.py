@@ -1,0 +1,322 @@
+"""Members: add, update, certifications, unavailability, reinstatement, bulk import."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Callable, Iterable
+
+from dispatch import calendar
+from dispatch.model import SUSPENDED
+from hall import audit, load
+from hall.errors import HallError, NotFound
+from hall.operations.common import (
+    Receipt,
+    check_card,
+    check_phone,
+    check_text,
+    check_via,
+    parse_date_text,
+)
+
+
+def check_classes(classes: Iterable[str], rules) -> list[str]:
+    """Classifications typed by a user, checked against the books of the rule set."""
+    known = rules.classifications
+    result: list[str] = []
+    for raw in classes:
+        cls = (raw or "").strip().upper()
+        if not cls:
+            continue
+        if cls not in known:
+            raise HallError(f"{raw[:20]!r} is not a classification of this hall: use one of {', '.join(known)}.")
+        if cls not in result:
+            result.append(cls)
+    return result
+
+
+def parse_cert(spec: str) -> tuple[str, date | None]:
+    """``NAME`` or ``NAME:YYYY-MM-DD`` into a name and optional expiry."""
+    name, _, expires = (spec or "").partition(":")
+    name = check_text(name, "certification name", limit=60)
+    return name, (parse_date_text(expires, "certification expiry date") if expires.strip() else None)
+
+
+def _insert_member(tx, card: str, name: str, phone: str, classes: list[str],
+                   certs: list[tuple[str, date | None]], home_local: str = "") -> dict:
+    now = audit.iso(tx.now)
+    tx.db["members"].insert({
+        "card": card, "name": name, "phone": phone, "phone_checked_at": now if phone else None,
+        "home_local": home_local, "standing": "active", "created_at": now,
+    })
+    for cls in classes:
+        tx.db["member_classes"].insert({"card": card, "classification": cls})
+    seen = set()
+    for cert_name, expires in certs:
+        if cert_name.casefold() in seen:
+            raise HallError(f"Certification {cert_name} is listed twice for card {card}.")
+        seen.add(cert_name.casefold())
+        tx.db["certifications"].insert({
+            "card": card, "name": cert_name, "expires": expires.isoformat() if expires else None,
+        })
+    return {
+        "card": card, "name": name, "phone": phone, "classes": classes,
+        "certs": [{"name": n, "expires": e.isoformat() if e else None} for n, e in certs],
+    }
+
+
+def add_member(store, card: str, name: str, *, actor: str, phone: str = "",
+               classes: Iterable[str] = (), certs: Iterable[str] = (), home_local: str = "") -> Receipt:
+    """Add a member (or applicant) with classifications and certifications."""
+    card = check_card(card)
+    name = check_text(name, "name", limit=100)
+    phone = check_phone(phone)
+    home_local = check_text(home_local, "home local", required=False, limit=60)
+    parsed_certs = [parse_cert(c) for c in certs]
+    with store.write(actor) as tx:
+        classes_ok = check_classes(classes, tx.rules)
+        if tx.db.execute("SELECT 1 FROM members WHERE card = ?", [card]).fetchone():
+            raise HallError(f"Card {card} already exists: change it with `hall member update {card}`.")
+        data = _insert_member(tx, card, name, phone, classes_ok, parsed_certs, home_local)
+        entry = tx.record("member.added", f"member:{card}", data)
+        return Receipt.of(entry, f"Added {name} ({card}).")
+
+
+def update_member(store, card: str, *, actor: str, name: str | None = None, phone: str | None = None,
+                  classes: Iterable[str] | None = None, home_local: str | None = None,
+                  class_note: str = "") -> Receipt:
+    """Change a member's name, phone, home local or classifications (the whole list)."""
+    card = check_card(card)
+    changes: dict = {}
+    if name is not None:
+        changes["name"] = check_text(name, "name", limit=100)
+    if phone is not None:
+        changes["phone"] = check_phone(phone)
+    if home_local is not None:
+        changes["home_local"] = check_text(home_local, "home local", required=False, limit=60)
+    class_note = check_text(class_note, "note", required=False)
+    with store.write(actor) as tx:
+        before = load.member(tx.db, card)
+        data: dict = {"card": card}
+        if changes:
+            if "phone" in changes:
+                changes["phone_checked_at"] = audit.iso(tx.now)
+            tx.db["members"].update(card, changes)
+            data.update({k: v for k, v in changes.items() if k != "phone_checked_at"})
+        if classes is not None:
+            wanted = check_classes(classes, tx.rules)
+            if not wanted:
+                raise HallError("A member needs at least one classification.")
+            tx.db.execute("DELETE FROM member_classes WHERE card = ?", [card])
+            for cls in wanted:
+                tx.db["member_classes"].insert({"card": card, "classification": cls, "note": class_note})
+            data["classes"] = wanted
+            data["classes_before"] = sorted(before.classifications)
+            if class_note:
+                data["note"] = class_note
+        if len(data) == 1:
+            raise HallError("Nothing to change: give --name, --phone, --home-local or --class.")
+        entry = tx.record("member.updated", f"member:{card}", data)
+        return Receipt.of(entry, f"Updated {changes.get('name', before.name)} ({card}).")
+
+
+def set_certification(store, card: str, name: str, *, actor: str, expires: str | date | None = None,
+                      remove: bool = False) -> Receipt:
+    """Record a certification (with optional expiry), or remove one."""
+    card = check_card(card)
+    name = check_text(name, "certification name", limit=60)
+    if isinstance(expires, str):
+        expires = parse_date_text(expires, "certification expiry date") if expires.strip() else None
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        held = member.certification(name)
+        if remove:
+            if held is None:
+                raise NotFound(f"{member.name} ({card}) holds no certification called {name}.")
+            tx.db.execute("DELETE FROM certifications WHERE card = ? AND name = ? COLLATE NOCASE", [card, name])
+            entry = tx.record("member.cert_removed", f"member:{card}", {"card": card, "cert": held.name})
+            return Receipt.of(entry, f"Removed {held.name} from {member.name}.")
+        expires_text = expires.isoformat() if expires else None
+        if held is not None:
+            tx.db.execute(
+                "UPDATE certifications SET name = ?, expires = ? WHERE card = ? AND name = ? COLLATE NOCASE",
+                [name, expires_text, card, name],
+            )
+        else:
+            tx.db["certifications"].insert({"card": card, "name": name, "expires": expires_text})
+        entry = tx.record("member.cert_set", f"member:{card}", {
+            "card": card, "cert": name, "expires": expires_text,
+            "expires_before": held.expires.isoformat() if held and held.expires else None,
+        })
+        until = f" (expires {expires_text})" if expires_text else ""
+        return Receipt.of(entry, f"{member.name} holds {name}{until}.")
+
+
+def declare_unavailable(store, card: str, until: str | date, reason: str, *, actor: str,
+                        via: str = "in_person", start: str | date | None = None) -> Receipt:
+    """Record that a member, at their own request, cannot take work through ``until``."""
+    card = check_card(card)
+    reason = check_text(reason, "reason")
+    via = check_via(via)
+    if isinstance(until, str):
+        until = parse_date_text(until, "date")
+    if isinstance(start, str):
+        start = parse_date_text(start, "date") if start.strip() else None
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        today = calendar.local_date(tx.now, tx.rules)
+        if until < today:
+            raise HallError(f"{until} is already past: unavailability must run to today or later.")
+        if start is not None and start > until:
+            raise HallError(f"The start {start} is after the end {until}.")
+        row_id = tx.db["unavailability"].insert({
+            "card": card, "start": start.isoformat() if start else None, "until": until.isoformat(),
+            "reason": reason, "via": via, "created_at": audit.iso(tx.now), "created_by": tx.actor,
+        }).last_pk
+        entry = tx.record("member.unavailable", f"member:{card}", {
+            "card": card, "until": until.isoformat(), "start": start.isoformat() if start else None,
+            "reason": reason, "via": via, "id": row_id,
+        })
+        return Receipt.of(entry, f"{member.name} is unavailable until {until:%a %d %b %Y}.", row_id)
+
+
+def reinstate(store, card: str, reason: str, *, actor: str, authority: str = "") -> Receipt:
+    """Lift a suspension (an appeal or a ruling, recorded)."""
+    card = check_card(card)
+    reason = check_text(reason, "reason")
+    authority = check_text(authority, "authority", required=False)
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        if member.standing != SUSPENDED:
+            raise HallError(f"{member.name} ({card}) is not suspended.")
+        tx.db["members"].update(card, {"standing": "active", "suspension_note": ""})
+        entry = tx.record("member.reinstated", f"member:{card}", {
+            "card": card, "reason": reason, "authority": authority,
+            "suspension_note": member.suspension_note,
+        })
+        return Receipt.of(entry, f"{member.name} ({card}) is reinstated.")
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRow:
+    line: int
+    card: str
+    name: str
+    phone: str
+    classes: list[str]
+    certs: list[tuple[str, date | None]]
+
+
+IMPORT_COLUMNS = ("card", "name", "phone", "classes", "certs")
+
+
+def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
+    """Check every row of a member CSV; return the rows and every problem as ``line N: ...``."""
+    problems: list[str] = []
+    rows: list[ImportRow] = []
+    reader = csv.reader(io.StringIO(text))
+    try:
+        header = next(reader)
+    except StopIteration:
+        return [], ["line 1: the file is empty (expected a header: card,name,phone,classes,certs)"]
+    except csv.Error as error:
+        return [], [f"line 1: {error}"]
+    columns = [h.strip().lower() for h in header]
+    missing = [c for c in ("card", "name") if c not in columns]
+    unknown = [c for c in columns if c not in IMPORT_COLUMNS]
+    if missing or unknown:
+        what = []
+        if missing:
+            what.append("missing " + ", ".join(missing))
+        if unknown:
+            what.append("unknown " + ", ".join(repr(u[:20]) for u in unknown))
+        return [], [f"line 1: the header has {'; '.join(what)} (expected card,name,phone,classes,certs)"]
+    seen: dict[str, int] = {}
+    line = 1
+    try:
+        for record in reader:
+            line = reader.line_num
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(columns):
+                problems.append(f"line {line}: {len(record)} fields where the header has {len(columns)}")
+                continue
+            values = dict(zip(columns, record))
+            try:
+                card = check_card(values["card"])
+                name = check_text(values["name"], "name", limit=100)
+                phone = check_phone(values.get("phone", ""))
+                classes = check_classes((values.get("classes") or "").split(";"), rules)
+                certs = [parse_cert(c) for c in (values.get("certs") or "").split(";") if c.strip()]
+                if len({n.casefold() for n, _ in certs}) != len(certs):
+                    raise HallError("a certification is listed twice")
+            except HallError as error:
+                problems.append(f"line {line}: {str(error).rstrip('.')}")
+                continue
+            if card in seen:
+                problems.append(f"line {line}: card {card} is also on line {seen[card]}")
+                continue
+            seen[card] = line
+            rows.append(ImportRow(line, card, name, phone, classes, certs))
+    except csv.Error as error:
+        problems.append(f"line {line + 1}: {error}")
+    except UnicodeDecodeError:
+        problems.append(f"line {line + 1}: the file is not UTF-8 text")
+    return rows, problems
+
+
+def import_members(store, path: str | Path, *, actor: str,
+                   progress: Callable[[int, int], None] | None = None) -> Receipt:
+    """Import members from CSV: every row is checked first; all rows are imported or none."""
+    path = Path(path)
+    try:
+        text = path.read_bytes().decode("utf-8-sig")
+    except FileNotFoundError:
+        raise HallError(f"There is no file {path}.") from None
+    except UnicodeDecodeError:
+        raise HallError(f"{path} is not UTF-8 text: save it as CSV UTF-8 and try again.") from None
+    except OSError as error:
+        raise HallError(f"Cannot read {path}: {error.strerror}.") from None
+    with store.write(actor) as tx:
+        rows, problems = read_import(text, tx.rules)
+        existing = {r[0] for r in tx.db.execute("SELECT card FROM members")}
+        for row in rows:
+            if row.card in existing:
+                problems.append(f"line {row.line}: card {row.card} already exists")
+        if problems:
+            problems.sort(key=lambda p: int(p.split(":")[0].split()[1]))
+            shown = "; ".join(problems[:20])
+            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+            raise HallError(f"Nothing was imported: {shown}{more}.")
+        if not rows:
+            raise HallError(f"{path} has no members to import.")
+        now = audit.iso(tx.now)
+        tx.db["members"].insert_all(
+            ({"card": r.card, "name": r.name, "phone": r.phone, "phone_checked_at": now if r.phone else None,
+              "home_local": "", "standing": "active", "created_at": now} for r in rows),
+            batch_size=2000,
+        )
+        tx.db["member_classes"].insert_all(
+            ({"card": r.card, "classification": c, "note": ""} for r in rows for c in r.classes),
+            batch_size=2000,
+        )
+        tx.db["certifications"].insert_all(
+            ({"card": r.card, "name": n, "expires": e.isoformat() if e else None}
+             for r in rows for n, e in r.certs),
+            batch_size=2000,
+        )
+        if progress:
+            progress(len(rows), len(rows))
+        entry = tx.record("member.imported", "members", {
+            "file": path.name, "count": len(rows), "cards": [r.card for r in rows],
+        })
+        return Receipt.of(entry, f"Imported {len(rows)} members from {path.name}.")
+
+
+def phone_last4(phone: str) -> str:
+    digits = [c for c in phone if c.isdigit()]
+    return "".join(digits[-4:])
+

@@ -1,0 +1,135 @@
+"""Signing books, re-signing, and the automatic removal of those who did not re-sign."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+
+from dispatch import calendar
+from dispatch.model import DISPATCHED, ON_SHORT_CALL, REMOVED, REMOVED_RESIGN, WAITING
+from dispatch.transitions import apply_resign
+from hall import audit, load
+from hall.db import immediate
+from hall.errors import HallError, NotFound
+from hall.operations.common import Receipt, add_history, check_card, check_via, write_registration
+
+
+def sweep_lapsed(store, db: Database) -> int:
+    """Record the removal of registrations whose re-sign deadline has passed.
+
+    Runs in its own transaction with actor ``system``, and writes only when
+    there is something new to remove (so terminals don't wake each other).
+    Each removal is dated at its deadline, not at the moment it is noticed.
+    """
+    now = store.now()
+    _, rules = store.rules(db, now)
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    probe = db.execute(
+        "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? LIMIT 1", [cutoff]
+    ).fetchone()
+    if probe is None:
+        return 0
+    with immediate(db):
+        ruleset_id, rules = store.rules(db, now)
+        cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+        rows = db.execute(
+            f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
+            " WHERE status = 'waiting' AND last_signed_at < ? ORDER BY id", [cutoff]
+        ).fetchall()
+        from hall.store import Tx
+
+        for row in rows:
+            reg = load.registration_from_row(row)
+            moment = calendar.removal_at(reg, rules)
+            due = calendar.resign_due(reg, rules)
+            tx = Tx(db, now, "system", rules, ruleset_id)
+            db["registrations"].update(reg.id, {
+                "status": REMOVED, "removed_reason": REMOVED_RESIGN, "removed_at": audit.iso(moment),
+            })
+            removed = load.registration_from_row(
+                db.execute(f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE id = ?", [reg.id]).fetchone()
+            )
+            add_history(tx, removed, "failed to re-sign", at=moment)
+            tx.record("registration.lapsed", f"member:{reg.card}", {
+                "card": reg.card, "book": reg.book_id, "registration": reg.id,
+                "due": due.isoformat(), "removed_at": audit.iso(moment), "reason": REMOVED_RESIGN,
+            })
+    return len(rows)
+
+
+def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") -> Receipt:
+    """Put a member on a book, at the bottom (``registered_at`` = now)."""
+    card = check_card(card)
+    via = check_via(via)
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        book = tx.rules.book(book_id or "")
+        if book is None:
+            known = ", ".join(b.id for b in tx.rules.books)
+            raise NotFound(f"There is no book {book_id!r}: the books are {known}.")
+        if book.classification not in member.classifications:
+            raise HallError(
+                f"{member.name} ({card}) is not qualified for {book.classification}, so cannot sign {book.id}: "
+                f"record the classification first (hall member update {card} --class {book.classification})."
+            )
+        start_day = calendar.local_date(tx.now, tx.rules)
+        for required in book.requires:
+            cert = member.certification(required)
+            if cert is None:
+                raise HallError(f"{book.id} requires {required}, which {member.name} does not hold.")
+            if cert.expires is not None and cert.expires < start_day:
+                raise HallError(f"{book.id} requires {required}, and {member.name}'s expired {cert.expires}.")
+        referral = load.active_referral(tx.db, card)
+        if referral is not None and not referral[2]:
+            raise HallError(
+                f"{member.name} ({card}) is working a regular call (#{referral[1]}): record the job end first."
+            )
+        for reg in load.registrations_of(tx.db, card, active_only=True):
+            if reg.book_id == book.id:
+                state = {WAITING: "waiting", ON_SHORT_CALL: "on a short call", DISPATCHED: "dispatched"}[reg.status]
+                raise HallError(f"{member.name} ({card}) is already on {book.id} ({state}); re-sign instead.")
+        now_text = audit.iso(tx.now)
+        reg_id = tx.db["registrations"].insert({
+            "card": card, "book_id": book.id, "registered_at": now_text, "last_signed_at": now_text,
+            "signed_via": via, "signed_by": tx.actor, "status": WAITING,
+        }).last_pk
+        reg = load.registrations_of(tx.db, card)[-1]
+        add_history(tx, reg, "signed")
+        due = calendar.resign_due(reg, tx.rules)
+        entry = tx.record("registration.signed", f"member:{card}", {
+            "card": card, "book": book.id, "registration": reg_id, "via": via,
+            "registered_at": now_text, "resign_due": due.isoformat(),
+        })
+        return Receipt.of(entry, f"{member.name} signed {book.id}; re-sign by {due:%a %d %b %Y}.", reg_id)
+
+
+def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str = "in_person") -> Receipt:
+    """Re-sign one book or all the member's waiting books: the place is kept, the due date moves."""
+    card = check_card(card)
+    via = check_via(via)
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        regs = load.registrations_of(tx.db, card, active_only=True)
+        waiting = [r for r in regs if r.status == WAITING]
+        if book_id:
+            book = tx.rules.book(book_id)
+            if book is None:
+                raise NotFound(f"There is no book {book_id!r}.")
+            waiting = [r for r in waiting if r.book_id == book.id]
+            if not waiting:
+                raise HallError(f"{member.name} ({card}) is not waiting on {book.id}: sign it instead.")
+        if not waiting:
+            raise HallError(f"{member.name} ({card}) is not waiting on any book: sign a book instead.")
+        changed = apply_resign(tuple(waiting), book_id and waiting[0].book_id, now=tx.now)
+        by_id = {r.id: r for r in waiting}
+        dues = {}
+        for new in changed:
+            write_registration(tx, by_id[new.id], new, "re-signed")
+            tx.db["registrations"].update(new.id, {"signed_via": via, "signed_by": tx.actor})
+            dues[new.book_id] = calendar.resign_due(new, tx.rules).isoformat()
+        entry = tx.record("registration.resigned", f"member:{card}", {
+            "card": card, "books": sorted(dues), "via": via, "resign_due": dues,
+        })
+        first_due = min(dues.values())
+        return Receipt.of(
+            entry, f"{member.name} re-signed {', '.join(sorted(dues))}; next due {first_due}.",
+        )

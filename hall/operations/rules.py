@@ -1,0 +1,128 @@
+"""Creating a hall and changing its rule set (with notice, audited with both texts)."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from dispatch.rules import RuleSet, RulesError, describe_changes, load_rules, rules_to_toml
+from hall import audit, schema
+from hall.db import connect, immediate
+from hall.errors import HallError
+from hall.operations.common import Receipt, check_text, parse_datetime_text
+from hall.store import Store, Tx
+
+
+def machine_timezone() -> str:
+    """The machine's IANA zone name, or UTC when it cannot be told."""
+    name = _machine_timezone_name()
+    try:
+        from zoneinfo import ZoneInfo
+
+        ZoneInfo(name)
+        return name
+    except Exception:
+        return "UTC"
+
+
+def _machine_timezone_name() -> str:
+    if os.environ.get("TZ", "").strip() and "/" in os.environ["TZ"]:
+        return os.environ["TZ"].strip().lstrip(":")
+    try:
+        link = Path("/etc/localtime").resolve()
+        parts = link.parts
+        if "zoneinfo" in parts:
+            return "/".join(parts[parts.index("zoneinfo") + 1:])
+    except OSError:
+        pass
+    try:
+        return Path("/etc/timezone").read_text().strip() or "UTC"
+    except OSError:
+        return "UTC"
+
+
+def read_rules_text(text: str) -> RuleSet:
+    """A rule set text checked completely; ``RulesError`` becomes a user sentence."""
+    try:
+        return load_rules(text, default_timezone=machine_timezone())
+    except RulesError as error:
+        raise HallError(f"The rules file is not valid: {error}") from None
+
+
+def _sync_books(db, rules: RuleSet) -> None:
+    for book in rules.books:
+        values = {"id": book.id, "name": book.name, "classification": book.classification,
+                  "priority": book.priority, "requires": json.dumps(list(book.requires))}
+        if db.execute("SELECT 1 FROM books WHERE id = ?", [book.id]).fetchone():
+            db["books"].update(book.id, values)
+        else:
+            db["books"].insert(values)
+
+
+def init_database(path: str | Path, *, actor: str, now: datetime, rules_text: str | None = None) -> Receipt:
+    """Create a new hall database with a rule set (the defaults when none is given)."""
+    path = Path(path)
+    if path.exists() and path.stat().st_size > 0:
+        raise HallError(f"{path} already exists: choose another path or remove it first.")
+    if rules_text is None:
+        rules = load_rules("", default_timezone=machine_timezone())
+        text = rules_to_toml(rules)
+    else:
+        rules = read_rules_text(rules_text)
+        text = rules_text
+    db = connect(path, create=True)
+    try:
+        with immediate(db):
+            schema.upgrade(db)
+            when = audit.iso(now)
+            rules_id = db["rulesets"].insert({"text": text, "effective_at": when, "created_at": when,
+                                              "created_by": actor}).last_pk
+            _sync_books(db, rules)
+            tx = Tx(db, now, actor, rules, rules_id)
+            entry = tx.record("hall.initialized", "hall", {
+                "name": rules.hall.name, "timezone": rules.hall.timezone, "rules": text,
+                "schema": schema.latest_version(),
+            })
+    except Exception:
+        db.close()
+        path.unlink(missing_ok=True)
+        raise
+    db.close()
+    return Receipt.of(entry, f"Created {path} for {rules.hall.name} ({rules.hall.timezone}).")
+
+
+def set_rules(store: Store, text: str, effective: str | datetime, *, actor: str,
+              urgent_reason: str = "") -> Receipt:
+    """Adopt a new rule set from ``effective`` on: at least the notice days ahead unless urgent."""
+    urgent_reason = check_text(urgent_reason, "reason for urgency", required=False)
+    new_rules = read_rules_text(text)
+    with store.write(actor) as tx:
+        if isinstance(effective, str):
+            effective_at = parse_datetime_text(effective, tx.rules, "effective date and time")
+        else:
+            effective_at = effective
+        earliest = tx.now + timedelta(days=tx.rules.notice.days)
+        if effective_at < earliest and not urgent_reason:
+            raise HallError(
+                f"Rule changes need {tx.rules.notice.days} days' notice: take effect on or after "
+                f"{earliest.astimezone(tx.rules.zone):%Y-%m-%d %H:%M}, or mark the change urgent with a reason."
+            )
+        if effective_at < tx.now:
+            raise HallError("A rule change cannot take effect in the past.")
+        old_text = tx.db.execute("SELECT text FROM rulesets WHERE id = ?", [tx.ruleset_id]).fetchone()[0]
+        when = audit.iso(tx.now)
+        new_id = tx.db["rulesets"].insert({
+            "text": text, "effective_at": audit.iso(effective_at), "created_at": when,
+            "created_by": tx.actor, "urgent_reason": urgent_reason or None,
+        }).last_pk
+        _sync_books(tx.db, new_rules)
+        changes = describe_changes(tx.rules, new_rules)
+        entry = tx.record("rules.changed", "rules", {
+            "new_ruleset": new_id, "effective_at": audit.iso(effective_at), "old_text": old_text,
+            "new_text": text, "changes": changes, "urgent_reason": urgent_reason,
+        })
+        return Receipt.of(
+            entry, f"New rules take effect {effective_at.astimezone(new_rules.zone):%a %d %b %Y %H:%M}.", new_id
+        )

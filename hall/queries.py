@@ -1,0 +1,226 @@
+"""What screens, the CLI and reports read: plain dicts and lists, no writes.
+
+Reads exclude registrations whose re-sign deadline has passed even before the
+removal is recorded, so no list ever shows a lapsed registration.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlite_utils import Database
+
+from dispatch import calendar
+from dispatch.model import WAITING
+from dispatch.ranking import book_order
+from dispatch.rules import RuleSet
+from hall import audit, load
+
+
+@dataclass(frozen=True, slots=True)
+class ListRow:
+    """One waiting registration in list order."""
+
+    position: int
+    card: str
+    name: str
+    book: str
+    registered_at: datetime
+    last_signed_at: datetime
+    resign_due: date
+    resign_state: str
+    turndowns: int
+    registration_id: int
+
+
+def waiting_registrations(db: Database, book_id: str, rules: RuleSet, now: datetime):
+    """The book's waiting registrations in list order (lapsed ones excluded)."""
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    rows = db.execute(
+        f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE book_id = ? AND status = 'waiting' AND last_signed_at >= ?"
+        " ORDER BY registered_at, card",
+        [book_id, cutoff],
+    ).fetchall()
+    hours: dict[int, float] = {}
+    if rules.ordering.policy == "low_hours":
+        hours = load.period_hours(db, (r[0] for r in rows), calendar.period_start(now, rules))
+    regs = [load.registration_from_row(r, hours.get(r[0], 0.0)) for r in rows]
+    book = rules.book(book_id)
+    return book_order(regs, rules, book)
+
+
+def book_list(db: Database, book_id: str, rules: RuleSet, now: datetime) -> list[ListRow]:
+    """The out-of-work list of one book, in order, with positions and re-sign dates."""
+    regs = waiting_registrations(db, book_id, rules, now)
+    names = dict(db.execute(
+        "SELECT m.card, m.name FROM members m JOIN registrations r ON r.card = m.card"
+        " WHERE r.book_id = ? AND r.status = 'waiting'", [book_id]
+    ).fetchall())
+    return [
+        ListRow(i, reg.card, names.get(reg.card, ""), reg.book_id, reg.registered_at, reg.last_signed_at,
+                calendar.resign_due(reg, rules), calendar.resign_state(reg, rules, now), reg.turndowns, reg.id)
+        for i, reg in enumerate(regs, start=1)
+    ]
+
+
+def book_counts(db: Database, rules: RuleSet, now: datetime) -> dict[str, int]:
+    """How many are waiting on each book now."""
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    counts = dict(db.execute(
+        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at >= ?"
+        " GROUP BY book_id", [cutoff]
+    ).fetchall())
+    return {book.id: counts.get(book.id, 0) for book in rules.books}
+
+
+def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> dict:
+    """A member's books: status, position (waiting only), registered and re-sign due."""
+    member = load.member(db, card)
+    books = []
+    for reg in load.registrations_of(db, card, active_only=True):
+        if reg.status == WAITING and now >= calendar.removal_at(reg, rules):
+            continue
+        position = None
+        of = None
+        if reg.status == WAITING:
+            order = waiting_registrations(db, reg.book_id, rules, now)
+            of = len(order)
+            position = next((i for i, r in enumerate(order, start=1) if r.id == reg.id), None)
+        books.append({
+            "book": reg.book_id, "status": reg.status, "position": position, "of": of,
+            "registered_at": reg.registered_at, "last_signed_at": reg.last_signed_at,
+            "resign_due": calendar.resign_due(reg, rules) if reg.status == WAITING else None,
+            "resign_state": calendar.resign_state(reg, rules, now) if reg.status == WAITING else None,
+            "turndowns": reg.turndowns, "restorations": reg.restorations,
+            "short_call": reg.short_call, "registration_id": reg.id,
+        })
+    books.sort(key=lambda b: (rules.book(b["book"]).priority if rules.book(b["book"]) else 99, b["book"]))
+    return {"member": member, "books": books}
+
+
+def calls(db: Database, *, open_only: bool = False) -> list[dict]:
+    """Job calls, newest first, with fill state."""
+    sql = (
+        "SELECT c.id, e.name, c.classification, c.workers, c.start_at, c.duration_days, c.status,"
+        " c.site, c.taken_by, c.taken_at, c.calling_card, c.calling_by, c.calling_since,"
+        " (SELECT count(*) FROM referrals r WHERE r.call_id = c.id AND r.status != 'reversed')"
+        " FROM calls c JOIN employers e ON e.id = c.employer_id"
+    )
+    if open_only:
+        sql += " WHERE c.status = 'open'"
+    sql += " ORDER BY c.id DESC"
+    return [
+        {"id": r[0], "employer": r[1], "class": r[2], "workers": r[3], "start": load.parse_time(r[4]),
+         "days": r[5], "status": r[6], "site": r[7], "taken_by": r[8], "taken_at": load.parse_time(r[9]),
+         "calling_card": r[10], "calling_by": r[11], "calling_since": load.parse_time(r[12]),
+         "accepted": r[13]}
+        for r in db.execute(sql).fetchall()
+    ]
+
+
+def employers(db: Database) -> list[dict]:
+    """Known employers with their open bars."""
+    return [
+        {"id": r[0], "name": r[1], "phone": r[2]}
+        for r in db.execute("SELECT id, name, phone FROM employers ORDER BY name COLLATE NOCASE")
+    ]
+
+
+def bars(db: Database, today: date) -> list[dict]:
+    return [
+        {"id": r[0], "employer": r[1], "card": r[2], "name": r[3], "until": date.fromisoformat(r[4]),
+         "reason": r[5], "contact": r[6], "created_by": r[7]}
+        for r in db.execute(
+            "SELECT b.id, e.name, b.card, m.name, b.until, b.reason, b.contact, b.created_by"
+            " FROM employer_bars b JOIN employers e ON e.id = b.employer_id JOIN members m ON m.card = b.card"
+            " WHERE b.until >= ? ORDER BY e.name, b.until", [today.isoformat()]
+        )
+    ]
+
+
+def known_certifications(db: Database) -> list[str]:
+    """Every certification name held by someone or asked for on a call."""
+    names = {r[0] for r in db.execute("SELECT DISTINCT name FROM certifications")}
+    names |= {r[0] for r in db.execute("SELECT DISTINCT cert FROM call_certs")}
+    return sorted(names, key=str.casefold)
+
+
+def resign_due_soon(db: Database, rules: RuleSet, now: datetime, days: int = 7) -> list[dict]:
+    """Waiting registrations due within ``days`` (or already overdue), soonest first."""
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    horizon = calendar.local_date(now, rules) + timedelta(days=days)
+    result = []
+    for row in db.execute(
+        f"SELECT {load.REGISTRATION_COLUMNS}, m.name FROM registrations r JOIN members m USING (card)"
+        " WHERE r.status = 'waiting' AND r.last_signed_at >= ?", [cutoff]
+    ):
+        reg = load.registration_from_row(row[:12])
+        due = calendar.resign_due(reg, rules)
+        if due <= horizon:
+            result.append({"card": reg.card, "name": row[12], "book": reg.book_id, "due": due,
+                           "state": calendar.resign_state(reg, rules, now)})
+    result.sort(key=lambda r: (r["due"], r["book"], r["card"]))
+    return result
+
+
+def certifications_expiring(db: Database, today: date, days: int = 30) -> list[dict]:
+    """Certifications expiring within ``days`` (or expired in the last ``days``), soonest first."""
+    low = (today - timedelta(days=days)).isoformat()
+    high = (today + timedelta(days=days)).isoformat()
+    return [
+        {"card": r[0], "name": r[1], "cert": r[2], "expires": date.fromisoformat(r[3])}
+        for r in db.execute(
+            "SELECT c.card, m.name, c.name, c.expires FROM certifications c JOIN members m USING (card)"
+            " WHERE c.expires BETWEEN ? AND ? ORDER BY c.expires, c.card", [low, high]
+        )
+    ]
+
+
+def member_history(db: Database, card: str) -> dict:
+    """A member's offers, referrals and job ends, newest first."""
+    offers = [
+        {"call": r[0], "employer": r[1], "outcome": r[2], "at": load.parse_time(r[3]), "position": r[4],
+         "book": r[5], "named": bool(r[6]), "turndown": bool(r[7]), "note": r[8], "by": r[9]}
+        for r in db.execute(
+            "SELECT o.call_id, e.name, o.outcome, o.at, o.position, o.book_id, o.named, o.turndown_counted,"
+            " o.note, o.recorded_by FROM offers o JOIN calls c ON c.id = o.call_id"
+            " JOIN employers e ON e.id = c.employer_id WHERE o.card = ? ORDER BY o.id DESC", [card]
+        )
+    ]
+    referrals = [
+        {"call": r[0], "employer": r[1], "basis": r[2], "at": load.parse_time(r[3]), "status": r[4],
+         "short_call": bool(r[5]), "reversal": r[6]}
+        for r in db.execute(
+            "SELECT r.call_id, e.name, r.basis, r.at, r.status, r.short_call, r.reversal FROM referrals r"
+            " JOIN employers e ON e.id = r.employer_id WHERE r.card = ? ORDER BY r.id DESC", [card]
+        )
+    ]
+    ends = [
+        {"call": r[0], "reason": r[1], "at": load.parse_time(r[2]), "days_worked": r[3], "short": bool(r[4])}
+        for r in db.execute(
+            "SELECT r.call_id, j.reason, j.at, j.days_worked, j.counted_short FROM job_ends j"
+            " JOIN referrals r ON r.id = j.referral_id WHERE j.card = ? ORDER BY j.id DESC", [card]
+        )
+    ]
+    return {"offers": offers, "referrals": referrals, "ends": ends}
+
+
+def search_members(db: Database, text: str, limit: int = 20) -> list[dict]:
+    """Members whose card starts with, or name contains, ``text``."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    return [
+        {"card": r[0], "name": r[1]}
+        for r in db.execute(
+            "SELECT card, name FROM members WHERE card LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
+            " ORDER BY name COLLATE NOCASE LIMIT ?",
+            [_like(text) + "%", "%" + _like(text) + "%", limit],
+        )
+    ]
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")

@@ -1,0 +1,314 @@
+"""The hall's tables, created and upgraded with sqlite-utils' ``Migrations``.
+
+Times are UTC ISO-8601 text (``2026-11-26T13:42:00Z``) so text order is time
+order; dates are ``YYYY-MM-DD`` in the hall's zone. A migration that
+``transform()``s a table must recreate that table's triggers (transform drops
+them); ``AUDIT_TRIGGERS`` are re-asserted after every upgrade.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("hall")
+
+AUDIT_TRIGGERS = {
+    "audit_no_update": (
+        "CREATE TRIGGER IF NOT EXISTS audit_no_update BEFORE UPDATE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be changed'); END"
+    ),
+    "audit_no_delete": (
+        "CREATE TRIGGER IF NOT EXISTS audit_no_delete BEFORE DELETE ON audit "
+        "BEGIN SELECT RAISE(ABORT, 'the audit log is append-only: entries cannot be deleted'); END"
+    ),
+}
+
+
+@migrations()
+def m001_initial(db: Database) -> None:
+    """Every table of the first release."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE rulesets (
+            id INTEGER PRIMARY KEY,
+            text TEXT NOT NULL,
+            effective_at TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            urgent_reason TEXT
+        );
+        CREATE INDEX rulesets_effective ON rulesets(effective_at, id);
+
+        CREATE TABLE books (
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            classification TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            requires TEXT NOT NULL DEFAULT '[]'
+        );
+
+        CREATE TABLE members (
+            card TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            phone TEXT NOT NULL DEFAULT '',
+            phone_checked_at TEXT,
+            home_local TEXT NOT NULL DEFAULT '',
+            standing TEXT NOT NULL DEFAULT 'active'
+                CHECK (standing IN ('active', 'suspended')),
+            suspension_note TEXT NOT NULL DEFAULT '',
+            pin_hash TEXT,
+            created_at TEXT NOT NULL
+        );
+        CREATE INDEX members_name ON members(name COLLATE NOCASE);
+
+        CREATE TABLE member_classes (
+            card TEXT NOT NULL REFERENCES members(card),
+            classification TEXT NOT NULL,
+            note TEXT NOT NULL DEFAULT '',
+            PRIMARY KEY (card, classification)
+        );
+
+        CREATE TABLE certifications (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            name TEXT NOT NULL,
+            expires TEXT,
+            UNIQUE (card, name COLLATE NOCASE)
+        );
+        CREATE INDEX certifications_name ON certifications(name COLLATE NOCASE, expires);
+
+        CREATE TABLE registrations (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            book_id TEXT NOT NULL REFERENCES books(id),
+            registered_at TEXT NOT NULL,
+            last_signed_at TEXT NOT NULL,
+            signed_via TEXT NOT NULL DEFAULT 'in_person',
+            signed_by TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (status IN ('waiting', 'on_short_call', 'dispatched', 'removed')),
+            turndowns INTEGER NOT NULL DEFAULT 0,
+            restorations INTEGER NOT NULL DEFAULT 0,
+            short_call_employer TEXT,
+            short_call_until TEXT,
+            short_call_call_id INTEGER,
+            removed_reason TEXT NOT NULL DEFAULT '',
+            removed_at TEXT
+        );
+        CREATE INDEX registrations_book_order
+            ON registrations(book_id, status, registered_at, card);
+        CREATE INDEX registrations_card ON registrations(card, status);
+
+        CREATE TABLE registration_history (
+            id INTEGER PRIMARY KEY,
+            registration_id INTEGER NOT NULL REFERENCES registrations(id),
+            card TEXT NOT NULL,
+            book_id TEXT NOT NULL,
+            at TEXT NOT NULL,
+            status TEXT NOT NULL,
+            registered_at TEXT NOT NULL,
+            event TEXT NOT NULL,
+            audit_seq INTEGER
+        );
+        CREATE INDEX registration_history_book_at ON registration_history(book_id, at);
+        CREATE INDEX registration_history_card ON registration_history(card, at);
+        CREATE INDEX registration_history_reg ON registration_history(registration_id, at);
+
+        CREATE TABLE hours (
+            id INTEGER PRIMARY KEY,
+            registration_id INTEGER NOT NULL REFERENCES registrations(id),
+            at TEXT NOT NULL,
+            hours REAL NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('worked', 'penalty'))
+        );
+        CREATE INDEX hours_registration ON hours(registration_id, at);
+
+        CREATE TABLE employers (
+            id INTEGER PRIMARY KEY,
+            name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+            phone TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE employer_bars (
+            id INTEGER PRIMARY KEY,
+            employer_id INTEGER NOT NULL REFERENCES employers(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            until TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            contact TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        );
+        CREATE INDEX employer_bars_card ON employer_bars(card, until);
+
+        CREATE TABLE unavailability (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            start TEXT,
+            until TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            via TEXT NOT NULL DEFAULT 'in_person',
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL
+        );
+        CREATE INDEX unavailability_card ON unavailability(card, until);
+
+        CREATE TABLE calls (
+            id INTEGER PRIMARY KEY,
+            employer_id INTEGER NOT NULL REFERENCES employers(id),
+            classification TEXT NOT NULL,
+            workers INTEGER NOT NULL CHECK (workers > 0),
+            start_at TEXT NOT NULL,
+            duration_days INTEGER NOT NULL CHECK (duration_days > 0),
+            site TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '',
+            status TEXT NOT NULL DEFAULT 'open'
+                CHECK (status IN ('open', 'filled', 'cancelled')),
+            taken_by TEXT NOT NULL,
+            taken_at TEXT NOT NULL,
+            closed_at TEXT,
+            cancel_reason TEXT NOT NULL DEFAULT '',
+            ruleset_id INTEGER REFERENCES rulesets(id),
+            calling_card TEXT,
+            calling_by TEXT,
+            calling_since TEXT
+        );
+        CREATE INDEX calls_status ON calls(status, start_at);
+        CREATE INDEX calls_employer ON calls(employer_id, taken_at);
+
+        CREATE TABLE call_certs (
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            cert TEXT NOT NULL,
+            PRIMARY KEY (call_id, cert)
+        );
+
+        CREATE TABLE name_requests (
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            reason TEXT NOT NULL,
+            ordinal INTEGER NOT NULL,
+            PRIMARY KEY (call_id, card)
+        );
+
+        CREATE TABLE offers (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            registration_id INTEGER REFERENCES registrations(id),
+            book_id TEXT,
+            position INTEGER,
+            outcome TEXT NOT NULL
+                CHECK (outcome IN ('accepted', 'declined', 'no_answer', 'employer_rejected')),
+            named INTEGER NOT NULL DEFAULT 0,
+            turndown_counted INTEGER NOT NULL DEFAULT 0,
+            note TEXT NOT NULL DEFAULT '',
+            at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            audit_seq INTEGER,
+            superseded_by INTEGER
+        );
+        CREATE INDEX offers_call ON offers(call_id, id);
+        CREATE INDEX offers_card ON offers(card, at);
+        CREATE INDEX offers_at ON offers(at);
+
+        CREATE TABLE referrals (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            offer_id INTEGER REFERENCES offers(id),
+            employer_id INTEGER NOT NULL REFERENCES employers(id),
+            basis TEXT NOT NULL CHECK (basis IN ('list_order', 'name_request', 'remedy')),
+            short_call INTEGER NOT NULL DEFAULT 0,
+            at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            status TEXT NOT NULL DEFAULT 'active'
+                CHECK (status IN ('active', 'ended', 'reversed')),
+            reversal TEXT,
+            reversal_note TEXT NOT NULL DEFAULT '',
+            audit_seq INTEGER
+        );
+        CREATE INDEX referrals_call ON referrals(call_id, status);
+        CREATE INDEX referrals_card ON referrals(card, status);
+        CREATE INDEX referrals_employer ON referrals(employer_id, at);
+
+        CREATE TABLE job_ends (
+            id INTEGER PRIMARY KEY,
+            referral_id INTEGER NOT NULL REFERENCES referrals(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            reason TEXT NOT NULL CHECK (reason IN ('laid_off', 'quit', 'discharged')),
+            at TEXT NOT NULL,
+            days_worked INTEGER NOT NULL,
+            hours REAL NOT NULL,
+            counted_short INTEGER NOT NULL DEFAULT 0,
+            recorded_by TEXT NOT NULL,
+            audit_seq INTEGER
+        );
+        CREATE INDEX job_ends_card ON job_ends(card, at);
+
+        CREATE TABLE users (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher')),
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+
+        CREATE TABLE audit (
+            seq INTEGER PRIMARY KEY,
+            at TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            action TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            data TEXT NOT NULL,
+            ruleset INTEGER,
+            prev TEXT NOT NULL,
+            hash TEXT NOT NULL,
+            canonical TEXT NOT NULL
+        );
+        CREATE INDEX audit_subject ON audit(subject, seq);
+        CREATE INDEX audit_action ON audit(action, seq);
+        CREATE INDEX audit_actor ON audit(actor, seq);
+        CREATE INDEX audit_card ON audit(json_extract(data, '$.card'), seq);
+        CREATE INDEX audit_call ON audit(json_extract(data, '$.call'), seq);
+        """
+    )
+    ensure_audit_triggers(db)
+
+
+def _run_script(db: Database, script: str) -> None:
+    # Not executescript(): it commits any open transaction first, and
+    # migrations run inside the caller's BEGIN IMMEDIATE.
+    for statement in script.split(";\n"):
+        if statement.strip():
+            db.execute(statement)
+
+
+def ensure_audit_triggers(db: Database) -> None:
+    """(Re)create the triggers that make the audit table append-only."""
+    for sql in AUDIT_TRIGGERS.values():
+        db.execute(sql)
+
+
+def schema_version(db: Database) -> int:
+    """How many of this release's migrations the database has applied."""
+    return len(migrations.applied(db))
+
+
+def latest_version() -> int:
+    return len(migrations._migrations)
+
+
+def pending(db: Database) -> list[str]:
+    """Names of the migrations this database still needs."""
+    return [m.name for m in migrations.pending(db)]
+
+
+def upgrade(db: Database) -> None:
+    """Apply pending migrations (the caller holds the write transaction)."""
+    migrations.apply(db)
+    ensure_audit_triggers(db)

@@ -1,0 +1,170 @@
+"""The Store: where the hall's file is and what time it is, and the write transaction.
+
+Operations take a ``Store`` and open their own connection for each call; no
+connection is kept between operations.
+"""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Iterator
+
+from sqlite_utils import Database
+
+from dispatch.rules import RuleSet, load_rules
+from hall import audit, schema
+from hall.clock import Clock, system_now
+from hall.db import connect, connect_read_only, immediate
+from hall.errors import Busy, HallError
+
+_RULES_CACHE: dict[tuple[str, int], RuleSet] = {}
+
+
+def parse_rules_row(text: str, row_id: int, path: str = "") -> RuleSet:
+    """The parsed rule set of a stored row (parsed once per process)."""
+    key = (path, row_id)
+    rules = _RULES_CACHE.get(key)
+    if rules is None:
+        rules = load_rules(text)
+        _RULES_CACHE[key] = rules
+    return rules
+
+
+def rules_row_in_force(db: Database, now: datetime) -> tuple[int, str] | None:
+    """The id and text of the rule set in force at ``now``."""
+    row = db.execute(
+        "SELECT id, text FROM rulesets WHERE effective_at <= ? ORDER BY effective_at DESC, id DESC LIMIT 1",
+        [audit.iso(now)],
+    ).fetchone()
+    if row is None:
+        row = db.execute("SELECT id, text FROM rulesets ORDER BY effective_at, id LIMIT 1").fetchone()
+    return (row[0], row[1]) if row else None
+
+
+@dataclass
+class Tx:
+    """One open write transaction: the connection, the moment, the actor and the rules in force."""
+
+    db: Database
+    now: datetime
+    actor: str
+    rules: RuleSet
+    ruleset_id: int | None
+    entries: list[audit.Entry] = field(default_factory=list)
+
+    def record(self, action: str, subject: str, data: dict) -> audit.Entry:
+        """Append this operation's audit entry (same transaction as its changes)."""
+        entry = audit.append(self.db, at=self.now, actor=self.actor, action=action,
+                             subject=subject, data=data, ruleset=self.ruleset_id)
+        self.entries.append(entry)
+        return entry
+
+    def execute(self, sql: str, params=()) -> sqlite3.Cursor:
+        return self.db.execute(sql, list(params))
+
+
+class Store:
+    """The hall's database file and its clock."""
+
+    def __init__(self, path: str | Path, clock: Clock = system_now):
+        self.path = Path(path)
+        self.clock = clock
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    # --- reading ------------------------------------------------------------
+
+    @contextmanager
+    def read(self) -> Iterator[Database]:
+        """A connection for reading; refuses a database that needs upgrading."""
+        db = connect(self.path)
+        try:
+            self._check_schema(db, writing=False)
+            yield db
+        finally:
+            db.close()
+
+    @contextmanager
+    def read_only(self) -> Iterator[Database]:
+        """A connection that cannot write (the kiosk's)."""
+        db = connect_read_only(self.path)
+        try:
+            self._check_schema(db, writing=False)
+            yield db
+        finally:
+            db.close()
+
+    def _check_schema(self, db: Database, *, writing: bool) -> None:
+        try:
+            has_audit = db["audit"].exists()
+        except sqlite3.DatabaseError as error:
+            raise HallError(f"{self.path} is not a hall database ({error}).") from None
+        if not has_audit:
+            raise HallError(f"{self.path} is not a hall database: create one with `hall init`.")
+        missing = schema.pending(db)
+        if missing and not writing:
+            raise HallError(
+                f"{self.path} was made by an older version of hall: upgrade it with `hall migrate`."
+            )
+
+    def rules(self, db: Database | None = None, at: datetime | None = None) -> tuple[int | None, RuleSet]:
+        """The id and rule set in force at ``at`` (default now)."""
+        at = at or self.now()
+        if db is None:
+            with self.read() as own:
+                return self.rules(own, at)
+        row = rules_row_in_force(db, at)
+        if row is None:
+            return None, RuleSet()
+        return row[0], parse_rules_row(row[1], row[0], str(self.path))
+
+    # --- writing ------------------------------------------------------------
+
+    def upgrade_if_needed(self, db: Database) -> list[str]:
+        """Bring an older database up to date: copy it aside first, then migrate in one transaction."""
+        needed = schema.pending(db)
+        if not needed:
+            return []
+        version = schema.schema_version(db)
+        if db["audit"].exists():
+            backup = self.path.with_name(f"{self.path.name}.before-{version}")
+            db.execute("PRAGMA wal_checkpoint(FULL)")
+            shutil.copy2(self.path, backup)
+        with immediate(db):
+            schema.upgrade(db)
+        return needed
+
+    @contextmanager
+    def write(self, actor: str, *, sweep: bool = True) -> Iterator[Tx]:
+        """One ``BEGIN IMMEDIATE`` transaction with the rules in force; rolls back on any error.
+
+        Before it, pending re-sign removals are recorded in their own
+        transaction (actor ``system``), so no operation works on a lapsed list.
+        """
+        if not actor or not actor.strip():
+            raise HallError("Say who is making this change (--as NAME or $HALL_ACTOR).")
+        db = connect(self.path)
+        try:
+            self._check_schema(db, writing=True)
+            self.upgrade_if_needed(db)
+            if sweep:
+                from hall.operations.registrations import sweep_lapsed
+
+                sweep_lapsed(self, db)
+            now = self.now()
+            try:
+                with immediate(db):
+                    ruleset_id, rules = self.rules(db, now)
+                    yield Tx(db, now, actor, rules, ruleset_id)
+            except sqlite3.OperationalError as error:
+                if "locked" in str(error) or "busy" in str(error):
+                    raise Busy("The database is busy (another terminal is writing); try again.") from None
+                raise
+        finally:
+            db.close()

@@ -1,0 +1,1 @@
+"""The terminal app (Textual): the dispatcher's screens and the member kiosk."""
