@@ -224,3 +224,155 @@ def search_members(db: Database, text: str, limit: int = 20) -> list[dict]:
 
 def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def book_order_ids(db: Database, book_id: str, rules: RuleSet, now: datetime) -> list[tuple[int, str]]:
+    """(registration id, card) of a book's waiting registrations in list order, read lightly."""
+    if rules.ordering.policy != "registration":
+        return [(reg.id, reg.card) for reg in waiting_registrations(db, book_id, rules, now)]
+    from dispatch.ranking import card_key
+
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    rows = db.execute(
+        "SELECT id, card, registered_at FROM registrations"
+        " WHERE book_id = ? AND status = 'waiting' AND last_signed_at >= ?"
+        " ORDER BY registered_at, card",
+        [book_id, cutoff],
+    ).fetchall()
+    # SQL orders ties on registered_at by card text; the rules compare all-digit cards as numbers.
+    ordered: list[tuple[int, str]] = []
+    i = 0
+    while i < len(rows):
+        j = i + 1
+        while j < len(rows) and rows[j][2] == rows[i][2]:
+            j += 1
+        group = rows[i:j]
+        if len(group) > 1:
+            group = sorted(group, key=lambda r: card_key(r[1]))
+        ordered.extend((r[0], r[1]) for r in group)
+        i = j
+    return ordered
+
+
+def book_list_page(db: Database, book_id: str, rules: RuleSet, now: datetime, *,
+                   offset: int = 0, limit: int = 100, order: list[tuple[int, str]] | None = None) -> list[ListRow]:
+    """One page of a book's list (positions offset+1 ...), without building every row."""
+    order = order if order is not None else book_order_ids(db, book_id, rules, now)
+    page = order[offset:offset + limit]
+    if not page:
+        return []
+    marks = ",".join("?" for _ in page)
+    details = {
+        r[0]: r for r in db.execute(
+            f"SELECT {', '.join('r.' + c.strip() for c in load.REGISTRATION_COLUMNS.split(','))}, m.name"
+            f" FROM registrations r JOIN members m ON m.card = r.card WHERE r.id IN ({marks})",
+            [reg_id for reg_id, _ in page],
+        )
+    }
+    rows = []
+    for i, (reg_id, _) in enumerate(page, start=offset + 1):
+        row = details[reg_id]
+        reg = load.registration_from_row(row[:12])
+        rows.append(ListRow(i, reg.card, row[12], reg.book_id, reg.registered_at, reg.last_signed_at,
+                            calendar.resign_due(reg, rules), calendar.resign_state(reg, rules, now),
+                            reg.turndowns, reg.id))
+    return rows
+
+
+def find_in_book(db: Database, book_id: str, text: str, order: list[tuple[int, str]]) -> list[int]:
+    """0-based indexes in ``order`` of registrations whose card starts with or name contains ``text``."""
+    text = (text or "").strip()
+    if not text:
+        return []
+    matches = {
+        r[0] for r in db.execute(
+            "SELECT r.id FROM registrations r JOIN members m ON m.card = r.card"
+            " WHERE r.book_id = ? AND r.status = 'waiting'"
+            " AND (m.card LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\')",
+            [book_id, _like(text) + "%", "%" + _like(text) + "%"],
+        )
+    }
+    return [i for i, (reg_id, _) in enumerate(order) if reg_id in matches]
+
+
+def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90) -> dict[str, list[int]]:
+    """How many were waiting on each book at the end of each of the last ``days`` days."""
+    today = calendar.local_date(now, rules)
+    marks = [calendar.start_of_day(today - timedelta(days=days - 1 - k) + timedelta(days=1), rules)
+             for k in range(days)]
+    marks[-1] = now
+    counts: dict[str, int] = {b.id: 0 for b in rules.books}
+    series: dict[str, list[int]] = {b.id: [] for b in rules.books}
+    status: dict[int, tuple[str, str]] = {}
+    mark_i = 0
+    for reg_id, book_id, at, state in db.execute(
+        "SELECT registration_id, book_id, at, status FROM registration_history ORDER BY at, id"
+    ):
+        while mark_i < len(marks) and at > audit.iso(marks[mark_i]):
+            for b in series:
+                series[b].append(counts.get(b, 0))
+            mark_i += 1
+        before = status.get(reg_id)
+        if before and before[1] == "waiting":
+            counts[before[0]] = counts.get(before[0], 0) - 1
+        if state == "waiting":
+            counts[book_id] = counts.get(book_id, 0) + 1
+        status[reg_id] = (book_id, state)
+    while mark_i < len(marks):
+        for b in series:
+            series[b].append(counts.get(b, 0))
+        mark_i += 1
+    return series
+
+
+def upcoming_rules(db: Database, now: datetime) -> list[dict]:
+    """Rule changes adopted but not yet in force: when, and what changes."""
+    import json
+
+    result = []
+    for row in db.execute(
+        "SELECT id, effective_at FROM rulesets WHERE effective_at > ? ORDER BY effective_at", [audit.iso(now)]
+    ):
+        entry = db.execute(
+            "SELECT data FROM audit WHERE action = 'rules.changed' AND json_extract(data, '$.new_ruleset') = ?",
+            [row[0]],
+        ).fetchone()
+        changes = json.loads(entry[0]).get("changes", []) if entry else []
+        result.append({"id": row[0], "effective_at": load.parse_time(row[1]), "changes": changes})
+    return result
+
+
+def call_info(db: Database, call_id: int) -> dict:
+    """A call's record as taken: site, notes, who took it, who is calling whom."""
+    row = db.execute(
+        "SELECT site, notes, taken_by, taken_at, calling_card, calling_by, calling_since, cancel_reason,"
+        " closed_at FROM calls WHERE id = ?", [call_id]
+    ).fetchone()
+    if row is None:
+        return {}
+    return {"site": row[0], "notes": row[1], "taken_by": row[2], "taken_at": load.parse_time(row[3]),
+            "calling_card": row[4], "calling_by": row[5], "calling_since": load.parse_time(row[6]),
+            "cancel_reason": row[7], "closed_at": load.parse_time(row[8])}
+
+
+def phones(db: Database, cards: list[str]) -> dict[str, str]:
+    """card -> phone on file, for the staff's dispatch screen (never the kiosk)."""
+    if not cards:
+        return {}
+    result = {}
+    for i in range(0, len(cards), 500):
+        chunk = cards[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        result.update(dict(db.execute(f"SELECT card, phone FROM members WHERE card IN ({marks})", chunk)))
+    return result
+
+
+def call_offers(db: Database, call_id: int) -> dict[str, dict]:
+    """card -> the latest offer on the call (outcome, note, who, when, turndown)."""
+    return {
+        r[0]: {"outcome": r[1], "note": r[2], "by": r[3], "at": load.parse_time(r[4]), "turndown": bool(r[5])}
+        for r in db.execute(
+            "SELECT card, outcome, note, recorded_by, at, turndown_counted FROM offers"
+            " WHERE call_id = ? AND superseded_by IS NULL ORDER BY id", [call_id]
+        )
+    }

@@ -1,0 +1,174 @@
+"""A logged-in user's way into the hall: every write carries their name; admin-only
+operations check the role. The app's screens go through a ``Session``, never
+around it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from dispatch import calendar
+from dispatch.rules import RuleSet
+from hall import audit, load, queries
+from hall.errors import HallError
+from hall.operations import (
+    accounts,
+    calls,
+    employers,
+    jobs,
+    members,
+    offers,
+    registrations,
+)
+from hall.operations import rules as rules_ops
+from hall.operations.accounts import User
+from hall.store import Store
+
+
+class NotAllowed(HallError):
+    """The logged-in user's role does not allow this."""
+
+
+@dataclass
+class Session:
+    """A Store plus the logged-in user."""
+
+    store: Store
+    user: User
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def actor(self) -> str:
+        return self.user.name
+
+    def now(self) -> datetime:
+        return self.store.now()
+
+    def _admin(self, what: str) -> None:
+        if not self.user.is_admin:
+            raise NotAllowed(f"Only an admin can {what}; {self.user.name} is a dispatcher.")
+
+    # --- rules and time ---------------------------------------------------------
+
+    def rules(self) -> RuleSet:
+        return self.store.rules()[1]
+
+    def today(self) -> date:
+        return calendar.local_date(self.now(), self.rules())
+
+    # --- operational writes (dispatcher or admin) ---------------------------------
+
+    def add_member(self, card, name, **kw):
+        return members.add_member(self.store, card, name, actor=self.actor, **kw)
+
+    def update_member(self, card, **kw):
+        return members.update_member(self.store, card, actor=self.actor, **kw)
+
+    def set_certification(self, card, name, **kw):
+        return members.set_certification(self.store, card, name, actor=self.actor, **kw)
+
+    def declare_unavailable(self, card, until, reason, **kw):
+        return members.declare_unavailable(self.store, card, until, reason, actor=self.actor, **kw)
+
+    def sign(self, card, book_id, via="in_person"):
+        return registrations.sign(self.store, card, book_id, actor=self.actor, via=via)
+
+    def resign(self, card, book_id=None, via="in_person"):
+        return registrations.resign(self.store, card, book_id, actor=self.actor, via=via)
+
+    def add_employer(self, name, phone=""):
+        return employers.add_employer(self.store, name, actor=self.actor, phone=phone)
+
+    def bar_member(self, employer, card, until, reason, contact=""):
+        return employers.bar_member(self.store, employer, card, until, reason, actor=self.actor, contact=contact)
+
+    def take_call(self, **kw):
+        return calls.take_call(self.store, actor=self.actor, **kw)
+
+    def cancel_call(self, call_id, reason):
+        return calls.cancel_call(self.store, call_id, reason, actor=self.actor)
+
+    def preview_offer(self, call_id, card, outcome):
+        return offers.preview_offer(self.store, call_id, card, outcome)
+
+    def record_offer(self, call_id, card, outcome, note=""):
+        return offers.record_offer(self.store, call_id, card, outcome, actor=self.actor, note=note)
+
+    def mark_calling(self, call_id, card):
+        return offers.mark_calling(self.store, call_id, card, actor=self.actor)
+
+    def end_job(self, card, reason, **kw):
+        return jobs.end_job(self.store, card, reason, actor=self.actor, **kw)
+
+    # --- admin only -------------------------------------------------------------
+
+    def reinstate(self, card, reason, authority=""):
+        self._admin("reinstate a suspended member")
+        return members.reinstate(self.store, card, reason, actor=self.actor, authority=authority)
+
+    def set_rules(self, text, effective, urgent_reason=""):
+        self._admin("change the rules")
+        return rules_ops.set_rules(self.store, text, effective, actor=self.actor, urgent_reason=urgent_reason)
+
+    def add_user(self, name, password, role):
+        self._admin("manage staff accounts")
+        return accounts.add_user(self.store, name, password, role, actor=self.actor)
+
+    def disable_user(self, name):
+        self._admin("manage staff accounts")
+        return accounts.disable_user(self.store, name, actor=self.actor)
+
+    def set_password(self, name, password):
+        if name != self.user.name:
+            self._admin("change another user's password")
+        return accounts.set_password(self.store, name, password, actor=self.actor)
+
+    def logout(self, why="logout"):
+        return accounts.logout(self.store, self.actor, why=why)
+
+    # --- reads ------------------------------------------------------------------
+
+    def sweep(self) -> int:
+        """Record due re-sign removals (only writes when there are some)."""
+        from hall.db import connect
+
+        db = connect(self.store.path)
+        try:
+            return registrations.sweep_lapsed(self.store, db)
+        finally:
+            db.close()
+
+    def board(self) -> dict:
+        """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
+        with self.store.read() as db:
+            now = self.now()
+            _, rules = self.store.rules(db, now)
+            today = calendar.local_date(now, rules)
+            counts = queries.book_counts(db, rules, now)
+            tops = {}
+            for book in rules.books:
+                first = queries.book_list_page(db, book.id, rules, now, limit=1)
+                tops[book.id] = first[0] if first else None
+            return {
+                "now": now, "rules": rules, "today": today,
+                "calls": queries.calls(db, open_only=True),
+                "books": [(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
+                "history": queries.waiting_history(db, rules, now, days=90),
+                "resign_due": queries.resign_due_soon(db, rules, now, days=7),
+                "certs": queries.certifications_expiring(db, today, days=30),
+                "head": audit.head(db),
+                "upcoming_rules": queries.upcoming_rules(db, now),
+            }
+
+    def call_detail(self, call_id: int) -> dict:
+        """A call and its ranking (a screenful past its needs), for the dispatch screen."""
+        with self.store.read() as db:
+            now = self.now()
+            _, rules = self.store.rules(db, now)
+            job = load.job_call(db, call_id)
+            ranking, ctx = offers.ranking_through(db, job, rules, now)
+            info = queries.call_info(db, call_id)
+            phones = queries.phones(db, [c.card for c in ranking.candidates])
+            return {"call": job, "ranking": ranking, "info": info, "phones": phones, "rules": rules, "now": now}
