@@ -323,12 +323,12 @@ def member_show(obj: Context, card: str, as_json: bool) -> None:
 
     card = check_card(card)
     store = obj.store()
-    _sweep(store)
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)
         info = queries.member_position(db, card, rules, now)
         history = queries.member_history(db, card)
+    _sweep(store)  # after the read succeeded: a refused command records nothing
     if as_json:
         emit_json(_member_json(info, history))
         return
@@ -356,10 +356,12 @@ def _echo_books(info: dict, rules) -> None:
         if b["status"] == "waiting":
             due = b["resign_due"]
             mark = {"due_soon": " ! due soon", "overdue": " ! OVERDUE (passed over until re-signed)"}.get(
-                b["resign_state"], "")
-            click.echo(f"  {b['book']:<6} waiting  position {b['position']} of {b['of']}  "
+                b.get("resign_state"), "")
+            of = f" of {b['of']}" if b.get("of") else ""
+            turndowns = f"  turndowns {b['turndowns']}" if "turndowns" in b else ""
+            click.echo(f"  {b['book']:<6} waiting  position {b['position']}{of}  "
                        f"signed {calendar.local_date(b['registered_at'], rules):%d %b %Y}  "
-                       f"re-sign by {due:%a %d %b %Y}{mark}  turndowns {b['turndowns']}")
+                       f"re-sign by {due:%a %d %b %Y}{mark}{turndowns}")
         else:
             click.echo(f"  {b['book']:<6} {b['status'].replace('_', ' ')}")
 
@@ -477,8 +479,23 @@ def resign(obj: Context, card, book, via) -> None:
     click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
 
 
-def _sweep(store) -> None:
-    """Showing the list records any removals that are due (only when there are some)."""
+def _as_of_moment(text: str | None, rules, now):
+    """The UTC moment of an --as-of option (None when not given); never in the future."""
+    if text is None:
+        return None
+    from hall.operations.common import parse_datetime_text
+
+    moment = parse_datetime_text(text, rules, "--as-of date and time")
+    if moment > now:
+        raise HallError("--as-of cannot be in the future: the list has not happened yet.")
+    return moment
+
+
+def _sweep(store, book: str | None = None) -> None:
+    """Showing the list records any removals that are due (only when there are some).
+
+    An unknown ``book`` is refused first, so a refused command records nothing.
+    """
     from hall.db import connect
     from hall.operations.registrations import sweep_lapsed
 
@@ -486,6 +503,10 @@ def _sweep(store) -> None:
     try:
         store._check_schema(db, writing=True)
         store.upgrade_if_needed(db)
+        if book is not None:
+            _, rules = store.rules(db)
+            if rules.book(book) is None:
+                raise HallError(f"There is no book {book!r}: the books are {', '.join(b.id for b in rules.books)}.")
         sweep_lapsed(store, db)
     finally:
         db.close()
@@ -493,22 +514,31 @@ def _sweep(store) -> None:
 
 @main.command("list")
 @click.argument("book", required=False)
+@click.option("--as-of", "as_of", default=None, metavar="DATETIME",
+              help="The list exactly as it stood at this moment (hall time).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def list_(obj: Context, book: str | None, as_json: bool) -> None:
+def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> None:
     """Show the out-of-work list of a book (or every book), in order.
 
     \b
     Example:
       hall list JW-1
+      hall list JW-1 --as-of "2026-11-20 07:30" --json
     """
     from hall import queries
 
     store = obj.store()
-    _sweep(store)
+    if as_of is None:
+        _sweep(store, book)
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)
+        moment = _as_of_moment(as_of, rules, now)
+        if moment is not None:
+            from hall.asof import rules_at
+
+            rules = rules_at(db, moment)
         if book:
             found = rules.book(book)
             if found is None:
@@ -516,7 +546,12 @@ def list_(obj: Context, book: str | None, as_json: bool) -> None:
             books = [found]
         else:
             books = list(rules.books)
-        rows = [row for b in books for row in queries.book_list(db, b.id, rules, now)]
+        if moment is not None:
+            from hall.asof import book_list_as_of
+
+            rows = [row for b in books for row in book_list_as_of(db, b.id, moment)]
+        else:
+            rows = [row for b in books for row in queries.book_list(db, b.id, rules, now)]
     if as_json:
         emit_json([{"position": r.position, "card": r.card, "name": r.name, "book": r.book,
                     "registered_at": r.registered_at, "resign_due": r.resign_due} for r in rows])
@@ -537,9 +572,11 @@ def list_(obj: Context, book: str | None, as_json: bool) -> None:
 
 @main.command()
 @click.argument("card")
+@click.option("--as-of", "as_of", default=None, metavar="DATETIME",
+              help="Where the member stood at this moment (hall time).")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @pass_ctx
-def position(obj: Context, card: str, as_json: bool) -> None:
+def position(obj: Context, card: str, as_of: str | None, as_json: bool) -> None:
     """Where a member stands on each of their books.
 
     \b
@@ -554,7 +591,13 @@ def position(obj: Context, card: str, as_json: bool) -> None:
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)
-        info = queries.member_position(db, card, rules, now)
+        moment = _as_of_moment(as_of, rules, now)
+        if moment is not None:
+            from hall.asof import position_as_of
+
+            info = position_as_of(db, card, moment)
+        else:
+            info = queries.member_position(db, card, rules, now)
     m = info["member"]
     if as_json:
         emit_json({"card": m.card, "name": m.name, "books": [
@@ -800,6 +843,111 @@ def end(obj: Context, card, reason, days_worked, hours, at) -> None:
     click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
 
 
+@call.command("amend")
+@click.argument("call_id", metavar="CALL", type=int)
+@click.option("--workers", default=None, help="New number of workers (not below those accepted).")
+@click.option("--start", default=None, metavar="DATETIME", help="New start (hall time).")
+@click.option("--days", default=None, help="New expected duration in working days.")
+@click.option("--reason", required=True, help="Why the call changed (who at the employer said so).")
+@pass_ctx
+def call_amend(obj: Context, call_id: int, workers, start, days, reason) -> None:
+    """Change a call's workers, start or days; a filled call that gains workers reopens.
+
+    \b
+    Example:
+      hall call amend 41 --workers 4 --reason "foreman asked for one more"
+    """
+    from hall.operations.referrals import amend_call
+
+    receipt = amend_call(obj.store(), call_id, actor=obj.actor, reason=reason, workers=workers, start=start,
+                         days=days)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
+@main.command()
+@click.argument("call_id", metavar="CALL", type=int)
+@click.argument("card")
+@click.argument("outcome", type=click.Choice(["rejected_at_job", "cancelled", "no_show"]))
+@click.option("--note", default="", help="Who reported it, and what they said.")
+@pass_ctx
+def referral(obj: Context, call_id: int, card: str, outcome: str, note: str) -> None:
+    """Record what happened to an accepted referral before work began.
+
+    rejected_at_job and cancelled give the member their place back (no
+    turndown) and reopen the call; no_show counts as a quit.
+
+    \b
+    Example:
+      hall referral 41 1042 rejected_at_job --note "gate foreman J. Ruiz: no badge"
+    """
+    from hall.operations.referrals import record_referral_outcome
+
+    receipt = record_referral_outcome(obj.store(), call_id, card, outcome, actor=obj.actor, note=note)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
+@main.group()
+def correct() -> None:
+    """Corrections and appeals (admin): each cites an authority and a reason."""
+
+
+@correct.command("outcome")
+@click.argument("call_id", metavar="CALL", type=int)
+@click.argument("card")
+@click.option("--authority", required=True, help="Appeal number or ruling.")
+@click.option("--reason", required=True, help="Why the outcome is set aside.")
+@pass_ctx
+def correct_outcome(obj: Context, call_id: int, card: str, authority: str, reason: str) -> None:
+    """Set aside an outcome recorded on a call (its turndown no longer counts).
+
+    \b
+    Example:
+      hall correct outcome 41 1042 --authority "Appeal 2026-14" --reason "decline keyed in error"
+    """
+    from hall.operations.corrections import reverse_outcome
+
+    receipt = reverse_outcome(obj.store(), call_id, card, actor=obj.actor, authority=authority, reason=reason)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
+@correct.command("restore")
+@click.argument("card")
+@click.argument("book")
+@click.option("--authority", required=True, help="Appeal number or ruling.")
+@click.option("--reason", required=True, help="Why the place is restored.")
+@pass_ctx
+def correct_restore(obj: Context, card: str, book: str, authority: str, reason: str) -> None:
+    """Put a removed registration back at its original place.
+
+    \b
+    Example:
+      hall correct restore 1042 JW-1 --authority "Ruling 2026-3" --reason "re-sign was mailed in time"
+    """
+    from hall.operations.corrections import restore_place
+
+    receipt = restore_place(obj.store(), card, book, actor=obj.actor, authority=authority, reason=reason)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
+@correct.command("grant")
+@click.argument("call_id", metavar="CALL", type=int)
+@click.argument("card")
+@click.option("--authority", required=True, help="Appeal number or ruling.")
+@click.option("--reason", required=True, help="Why the referral is granted.")
+@pass_ctx
+def correct_grant(obj: Context, call_id: int, card: str, authority: str, reason: str) -> None:
+    """Refer a member to a call as a remedy (basis remedy), outside the list order.
+
+    \b
+    Example:
+      hall correct grant 44 1042 --authority "Appeal 2026-14" --reason "passed over on #41 in error"
+    """
+    from hall.operations.corrections import grant_referral
+
+    receipt = grant_referral(obj.store(), call_id, card, actor=obj.actor, authority=authority, reason=reason)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
 # --- audit and backup -----------------------------------------------------------
 
 
@@ -994,6 +1142,45 @@ def user_password(obj: Context, name: str) -> None:
     password = _ask_password("New password")
     receipt = set_password(obj.store(), name, password, actor=obj.actor)
     click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
+# --- checking and restoring -------------------------------------------------------
+
+
+@main.command()
+@pass_ctx
+def check(obj: Context) -> None:
+    """Check the database: integrity, references, schema, audit chain and triggers, permissions.
+
+    Prints a report; exits 1 if any check found a problem. Writes nothing.
+
+    \b
+    Example:
+      hall --db hall.db check
+    """
+    from hall.check import check_database
+
+    report = check_database(obj.db_path)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("src", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing database.")
+@pass_ctx
+def restore(obj: Context, src: str, force: bool) -> None:
+    """Replace the hall database with a backup, after checking the backup. Stop every terminal first.
+
+    \b
+    Example:
+      hall --db hall.db restore /media/usb/hall-2026-11-26.db --force
+    """
+    from hall.backup import restore_from
+
+    click.echo(restore_from(Path(src), obj.db_path, force=force))
 
 
 # --- the app ------------------------------------------------------------------

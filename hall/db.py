@@ -87,3 +87,32 @@ def immediate(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
             if "locked" in str(error) or "busy" in str(error):
                 raise Busy("The database is busy (another terminal is writing); try again.") from None
             raise
+
+
+class ChangeWatcher:
+    """Notices commits by any other connection (other terminals, this app's own workers).
+
+    Holds one connection that never writes, never opens a transaction and never
+    keeps a cursor open: reading ``PRAGMA data_version`` is all it does.
+    """
+
+    def __init__(self, path: str | os.PathLike):
+        self._conn = sqlite3.connect(Path(path), check_same_thread=False, isolation_level=None)
+        self._version = self._read()
+
+    def _read(self) -> int | None:
+        try:
+            return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        except sqlite3.Error:
+            return None
+
+    def changed(self) -> bool:
+        """True when someone committed since the last call."""
+        version = self._read()
+        if version is None or version == self._version:
+            return False
+        self._version = version
+        return True
+
+    def close(self) -> None:
+        self._conn.close()

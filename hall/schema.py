@@ -208,7 +208,7 @@ def m001_initial(db: Database) -> None:
             at TEXT NOT NULL,
             recorded_by TEXT NOT NULL,
             audit_seq INTEGER,
-            superseded_by INTEGER
+            superseded_by INTEGER  -- the corrections.id that set this outcome aside
         );
         CREATE INDEX offers_call ON offers(call_id, id);
         CREATE INDEX offers_card ON offers(card, at);
@@ -312,3 +312,36 @@ def upgrade(db: Database) -> None:
     """Apply pending migrations (the caller holds the write transaction)."""
     migrations.apply(db)
     ensure_audit_triggers(db)
+
+
+@migrations()
+def m002_corrections(db: Database) -> None:
+    """Corrections and appeals: each cites an authority; the audit keeps both sides."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE corrections (
+            id INTEGER PRIMARY KEY,
+            kind TEXT NOT NULL CHECK (kind IN ('outcome', 'restore', 'remedy')),
+            card TEXT NOT NULL REFERENCES members(card),
+            call_id INTEGER REFERENCES calls(id),
+            offer_id INTEGER REFERENCES offers(id),
+            registration_id INTEGER REFERENCES registrations(id),
+            authority TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            audit_seq INTEGER
+        );
+        CREATE INDEX corrections_card ON corrections(card, at);
+        CREATE INDEX corrections_at ON corrections(at);
+        CREATE INDEX registrations_lapse ON registrations(status, last_signed_at);
+        ALTER TABLE registration_history ADD COLUMN last_signed_at TEXT;
+        CREATE TABLE self_identification (
+            card TEXT PRIMARY KEY REFERENCES members(card),
+            sex TEXT NOT NULL DEFAULT 'declined',
+            race_ethnicity TEXT NOT NULL DEFAULT 'declined',
+            recorded_at TEXT NOT NULL
+        );
+        """,
+    )

@@ -16,10 +16,12 @@ from hall.errors import HallError
 from hall.operations import (
     accounts,
     calls,
+    corrections,
     employers,
     jobs,
     members,
     offers,
+    referrals,
     registrations,
 )
 from hall.operations import rules as rules_ops
@@ -102,11 +104,32 @@ class Session:
     def end_job(self, card, reason, **kw):
         return jobs.end_job(self.store, card, reason, actor=self.actor, **kw)
 
+    def record_referral_outcome(self, call_id, card, outcome, note=""):
+        return referrals.record_referral_outcome(self.store, call_id, card, outcome, actor=self.actor, note=note)
+
+    def amend_call(self, call_id, reason, **kw):
+        return referrals.amend_call(self.store, call_id, actor=self.actor, reason=reason, **kw)
+
     # --- admin only -------------------------------------------------------------
 
     def reinstate(self, card, reason, authority=""):
         self._admin("reinstate a suspended member")
         return members.reinstate(self.store, card, reason, actor=self.actor, authority=authority)
+
+    def reverse_outcome(self, call_id, card, authority, reason):
+        self._admin("correct a recorded outcome")
+        return corrections.reverse_outcome(self.store, call_id, card, actor=self.actor, authority=authority,
+                                           reason=reason)
+
+    def restore_place(self, card, book_id, authority, reason):
+        self._admin("restore a member's place")
+        return corrections.restore_place(self.store, card, book_id, actor=self.actor, authority=authority,
+                                         reason=reason)
+
+    def grant_referral(self, call_id, card, authority, reason):
+        self._admin("grant a remedy referral")
+        return corrections.grant_referral(self.store, call_id, card, actor=self.actor, authority=authority,
+                                          reason=reason)
 
     def set_rules(self, text, effective, urgent_reason=""):
         self._admin("change the rules")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 from typing import Any, Callable
 
@@ -12,9 +11,11 @@ from textual.binding import Binding
 from textual.worker import get_current_worker
 
 from hall.clock import Clock
+from hall.db import ChangeWatcher
 from hall.errors import HallError
 from hall.session import Session
 from hall.store import Store
+from screens.commands import HallCommands
 
 POLL_SECONDS = 1.0
 IDLE_CHECK_SECONDS = 5.0
@@ -26,6 +27,7 @@ class HallApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "hall"
     ENABLE_COMMAND_PALETTE = True
+    COMMANDS = App.COMMANDS | {HallCommands}
 
     BINDINGS = [
         Binding("n", "new_call", "New call", id="new_call", tooltip="Take a job call an employer is phoning in"),
@@ -47,8 +49,7 @@ class HallApp(App):
         self.session: Session | None = None
         self.poll_enabled = poll
         self.last_activity = time.monotonic()
-        self._poll_conn: sqlite3.Connection | None = None
-        self._data_version: int | None = None
+        self._watcher: ChangeWatcher | None = None
         self.hall_name = ""
         self.zone = None
         self._load_hall()
@@ -68,8 +69,7 @@ class HallApp(App):
         self.title = self.hall_name
         self.push_screen(LoginScreen() if has_users(self.store) else FirstAdminScreen())
         if self.poll_enabled:
-            self._poll_conn = sqlite3.connect(self.store.path, check_same_thread=False)
-            self._data_version = self._read_data_version()
+            self._watcher = ChangeWatcher(self.store.path)
             self.set_interval(POLL_SECONDS, self._poll)
         self.set_interval(IDLE_CHECK_SECONDS, self._check_idle)
 
@@ -222,32 +222,27 @@ class HallApp(App):
             failed(message)
 
     def _write_done(self, result: Any, done: Callable[[Any], None] | None) -> None:
-        self._poll()
+        if self._watcher is not None:
+            self._watcher.changed()  # our own commit: take it as seen
+        self._notify_changed()
         if done:
             done(result)
 
     # --- noticing other terminals -----------------------------------------------------
 
-    def _read_data_version(self) -> int | None:
-        if self._poll_conn is None:
-            return None
-        try:
-            return self._poll_conn.execute("PRAGMA data_version").fetchone()[0]
-        except sqlite3.Error:
-            return self._data_version
-
     def _poll(self) -> None:
-        version = self._read_data_version()
-        if version is not None and version != self._data_version:
-            self._data_version = version
-            self._load_hall()
-            screen = self.screen
-            if hasattr(screen, "data_changed") and self.session is not None:
-                screen.data_changed()
+        if self._watcher is not None and self._watcher.changed():
+            self._notify_changed()
+
+    def _notify_changed(self) -> None:
+        self._load_hall()
+        screen = self.screen
+        if hasattr(screen, "data_changed") and self.session is not None:
+            screen.data_changed()
 
     def on_unmount(self) -> None:
-        if self._poll_conn is not None:
-            self._poll_conn.close()
+        if self._watcher is not None:
+            self._watcher.close()
 
 
 def run_app(store: Store) -> None:

@@ -99,14 +99,17 @@ def write_registration(tx, before: Registration | None, after: Registration, eve
     if after.status == "removed" and (before is None or before.status != "removed"):
         values["removed_at"] = iso(tx.now)
     tx.db["registrations"].update(after.id, values)
-    if before is None or before.status != after.status or before.registered_at != after.registered_at:
+    if (before is None or before.status != after.status or before.registered_at != after.registered_at
+            or before.last_signed_at != after.last_signed_at):
         add_history(tx, after, event)
 
 
 def add_history(tx, reg: Registration, event: str, at: datetime | None = None) -> None:
-    """Keep the registration's status and place as of now (for the list as of any moment)."""
+    """Keep the registration's status, place and last signing as of now (for the list as of any moment)."""
     tx.db.execute(
-        "INSERT INTO registration_history (registration_id, card, book_id, at, status, registered_at, event, audit_seq)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM audit))",
-        [reg.id, reg.card, reg.book_id, iso(at or tx.now), reg.status, iso(reg.registered_at), event],
+        "INSERT INTO registration_history (registration_id, card, book_id, at, status, registered_at,"
+        " last_signed_at, event, audit_seq)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM audit))",
+        [reg.id, reg.card, reg.book_id, iso(at or tx.now), reg.status, iso(reg.registered_at),
+         iso(reg.last_signed_at), event],
     )

@@ -1,0 +1,207 @@
+"""The demo hall: built through the real operations, deterministic, and the committed example current."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from datetime import UTC, date, datetime, time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from dispatch import calendar
+from hall import audit, load, queries, schema
+from hall.cli import main
+from hall.db import connect_read_only
+from hall.demo import OPEN_NAMED_CARD, RESIGN_DUE_CARD, UNAVAILABLE_CARD, build_demo
+from hall.operations.offers import ranking_through
+from hall.store import Store
+
+DAY = date(2026, 11, 26)
+EXAMPLE = Path(__file__).resolve().parents[2] / "hall.db.example"
+
+
+def _dump(path: Path) -> list[str]:
+    """The database as SQL text; Argon2 password hashes carry a random salt, so they are masked."""
+    conn = sqlite3.connect(path)
+    try:
+        lines = list(conn.iterdump())
+    finally:
+        conn.close()
+    return [re.sub(r"'\$argon2[^']*'", "'<hash>'", line) for line in lines]
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, str]:
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    summary = build_demo(path, DAY)
+    return path, summary
+
+
+def _store(path: Path, hhmm: str = "07:30") -> Store:
+    from zoneinfo import ZoneInfo
+
+    hour, minute = (int(x) for x in hhmm.split(":"))
+    moment = datetime.combine(DAY, time(hour, minute), ZoneInfo("America/Chicago")).astimezone(UTC)
+    return Store(path, clock=lambda: moment)
+
+
+def test_summary_is_one_paragraph_with_the_log_in(demo):
+    _, summary = demo
+    assert "\n" not in summary
+    assert "IBEW Local 999" in summary and "Thu 26 Nov 2026 07:30" in summary
+    assert "maria / dispatch" in summary or "no staff accounts" in summary
+
+
+def test_file_is_one_checkpointed_file_in_rollback_mode(demo):
+    path, _ = demo
+    assert not Path(str(path) + "-wal").exists() and not Path(str(path) + "-shm").exists()
+    conn = sqlite3.connect(path)
+    try:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+    finally:
+        conn.close()
+
+
+def test_audit_chain_verifies_and_is_real_history(demo):
+    path, _ = demo
+    db = connect_read_only(path)
+    try:
+        result = audit.verify(db)
+        assert result.ok, result
+        first, last = db.execute("SELECT min(at), max(at) FROM audit").fetchone()
+        assert first.startswith("2026-10-29")  # four weeks before the demo's date
+        assert last == "2026-11-26T13:30:00Z"  # 07:30 in Chicago on the demo's date
+        actions = dict(db.execute("SELECT action, count(*) FROM audit GROUP BY action").fetchall())
+        assert actions["hall.initialized"] == 1
+        for action in ("registration.signed", "registration.resigned", "call.taken", "offer.recorded",
+                       "job.ended", "call.cancelled", "employer.bar", "member.unavailable", "member.cert_set"):
+            assert actions.get(action, 0) >= 1, action
+        times = [r[0] for r in db.execute("SELECT at FROM audit ORDER BY seq")]
+        assert times == sorted(times)
+        assert db.execute("SELECT count(DISTINCT substr(at, 1, 10)) FROM audit").fetchone()[0] >= 15
+    finally:
+        db.close()
+
+
+def test_the_hall_has_what_the_demo_promises(demo):
+    path, _ = demo
+    store = _store(path)
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        assert rules.hall.name == "IBEW Local 999" and rules.hall.timezone == "America/Chicago"
+        assert [b.id for b in rules.books] == ["JW-1", "JW-2", "JW-3", "JW-4", "AP-1"]
+        assert 55 <= db.execute("SELECT count(*) FROM members").fetchone()[0] <= 65
+        assert db.execute("SELECT count(*) FROM employers").fetchone()[0] == 5
+        counts = queries.book_counts(db, rules, now)
+        assert counts["JW-1"] >= 15 and counts["AP-1"] >= 5 and all(counts[b] > 0 for b in counts)
+        statuses = dict(db.execute("SELECT status, count(*) FROM calls GROUP BY status").fetchall())
+        assert statuses["open"] >= 2 and statuses["filled"] >= 5 and statuses["cancelled"] == 1
+
+        # A member on two books; apprentices on AP-1.
+        assert db.execute(
+            "SELECT count(*) FROM (SELECT card FROM registrations WHERE status = 'waiting'"
+            " GROUP BY card HAVING count(*) > 1)").fetchone()[0] >= 1
+        # A short call in progress; one member at two turndowns of three; one unavailable; one bar.
+        assert db.execute("SELECT count(*) FROM registrations WHERE status = 'on_short_call'").fetchone()[0] == 1
+        assert db.execute(
+            "SELECT count(*) FROM registrations WHERE status = 'waiting' AND turndowns = 2").fetchone()[0] == 1
+        assert db.execute("SELECT card FROM unavailability WHERE until >= ?", [DAY.isoformat()]).fetchall() == [
+            (UNAVAILABLE_CARD,)]
+        assert len(queries.bars(db, DAY)) == 1
+        # Referrals of every kind of history: list order, name request, ended, reversed by a cancellation.
+        kinds = {(r[0], r[1]) for r in db.execute("SELECT basis, status FROM referrals")}
+        assert {("list_order", "active"), ("name_request", "active"), ("list_order", "ended"),
+                ("list_order", "reversed")} <= kinds
+        outcomes = {r[0] for r in db.execute("SELECT outcome FROM offers")}
+        assert outcomes == {"accepted", "declined", "no_answer", "employer_rejected"}
+        ends = {r[0] for r in db.execute("SELECT reason FROM job_ends")}
+        assert ends == {"laid_off", "quit", "discharged"}
+
+        # Certifications: some expired, some expiring within 30 days.
+        expiring = queries.certifications_expiring(db, DAY, 30)
+        assert sum(1 for c in expiring if c["expires"] < DAY) >= 2
+        assert sum(1 for c in expiring if c["expires"] >= DAY) >= 3
+
+
+def test_no_one_is_overdue_and_one_re_sign_is_due_this_week(demo):
+    path, _ = demo
+    store = _store(path, "09:00")
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        states = [
+            calendar.resign_state(reg, rules, now)
+            for (card,) in db.execute("SELECT DISTINCT card FROM registrations WHERE status = 'waiting'")
+            for reg in load.registrations_of(db, card) if reg.status == "waiting"
+        ]
+        assert "overdue" not in states and "lapsed" not in states
+        due = queries.resign_due_soon(db, rules, now, days=rules.resign.warning_days)
+        assert [r["card"] for r in due] == [RESIGN_DUE_CARD]
+        assert db.execute("SELECT count(*) FROM audit WHERE action = 'registration.lapsed'").fetchone()[0] == 0
+
+
+def test_open_calls_show_pass_overs_and_a_name_request(demo):
+    path, _ = demo
+    store = _store(path)
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        codes: set[str] = set()
+        named = []
+        for (call_id,) in db.execute("SELECT id FROM calls WHERE status = 'open'").fetchall():
+            call = load.job_call(db, call_id)
+            ranking, _ = ranking_through(db, call, rules, now)
+            codes |= {reason.code for cand in ranking.candidates for reason in cand.reasons}
+            named += [c.card for c in ranking.candidates if c.name_request]
+            if call.required_certs:
+                # The call that needs a certification passes over those without it.
+                assert any(r.code in ("missing_cert", "cert_expired")
+                           for cand in ranking.candidates for r in cand.reasons)
+        assert {"missing_cert", "cert_expired", "on_short_call"} <= codes
+        assert named == [OPEN_NAMED_CARD]
+
+
+def test_two_builds_of_one_date_are_identical(demo, tmp_path):
+    path, _ = demo
+    again = tmp_path / "again.db"
+    build_demo(again, DAY)
+    assert _dump(again) == _dump(path)
+
+
+def test_committed_example_is_current_and_verifies():
+    assert EXAMPLE.exists(), "hall.db.example is missing: run `hall demo hall.db.example --date 2026-11-26 --force`"
+    db = connect_read_only(EXAMPLE)
+    try:
+        assert schema.pending(db) == []
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "delete"
+        result = audit.verify(db)
+        assert result.ok, result
+        assert result.checked > 100
+    finally:
+        db.close()
+
+
+def test_cli_refuses_an_existing_path_without_force(tmp_path):
+    target = tmp_path / "demo.db"
+    target.write_text("something precious")
+    result = CliRunner().invoke(main, ["demo", str(target), "--date", "2026-11-26"])
+    assert result.exit_code == 1
+    message = result.output.strip()
+    assert message == f"Error: {target} already exists: use --force to replace it."
+    assert target.read_text() == "something precious"
+
+
+def test_cli_builds_with_force(tmp_path):
+    target = tmp_path / "demo.db"
+    target.write_text("old")
+    result = CliRunner().invoke(main, ["demo", str(target), "--date", "2026-11-26", "--force"])
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith(f"Wrote {target}: IBEW Local 999")
+    db = connect_read_only(target)
+    try:
+        assert audit.verify(db).ok
+    finally:
+        db.close()
