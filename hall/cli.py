@@ -21,6 +21,11 @@ from hall.errors import HallError
 EXIT_REFUSED = 1
 
 
+def one_line(text: str) -> str:
+    """A message safe for a terminal: one line, control and bidi characters shown as escapes."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
 class HallGroup(click.Group):
     """A click group that turns hall errors into one sentence and a non-zero exit."""
 
@@ -28,13 +33,16 @@ class HallGroup(click.Group):
         try:
             return super().invoke(ctx)
         except HallError as error:
-            raise click.ClickException(str(error)) from None
+            raise click.ClickException(one_line(str(error))) from None
         except sqlite3.OperationalError as error:
             if "locked" in str(error) or "busy" in str(error):
                 raise click.ClickException("The database is busy (another terminal is writing); try again.") from None
             raise click.ClickException(f"The database could not be used: {error}.") from None
         except sqlite3.DatabaseError as error:
             raise click.ClickException(f"The database could not be read: {error}.") from None
+        except UnicodeEncodeError:
+            # Bytes that are not UTF-8 on the command line (they arrive as lone surrogates).
+            raise click.ClickException("The input is not valid UTF-8 text: type it again.") from None
         except KeyboardInterrupt:
             click.echo("Interrupted: nothing more was written.", err=True)
             sys.exit(130)
@@ -1054,6 +1062,225 @@ def backup(obj: Context, dest: str) -> None:
 
     message = backup_to(obj.store(), Path(dest))
     click.echo(message)
+
+
+# --- reports --------------------------------------------------------------------
+
+
+@main.group("report")
+def report_group() -> None:
+    """Print or export the hall's reports (day book, lists, fairness, a member's packet).
+
+    \b
+    Example:
+      hall report daybook --date 2026-11-26 --out daybook.pdf
+    """
+
+
+def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, **options) -> None:
+    from hall.reports import produce, render_text
+    from hall.reports.export import FORMATS, format_for, to_csv, to_markdown, write
+
+    if fmt and fmt.lower() not in FORMATS:
+        raise HallError(f"{fmt!r} is not a report format: use one of {', '.join(FORMATS)}.")
+    if out:
+        fmt = format_for(out, fmt)
+    elif fmt and fmt.lower() in ("xlsx", "pdf"):
+        raise HallError(f"A {fmt.upper()} report needs a file: add --out FILE.{fmt.lower()}.")
+    report = produce(obj.store(), name, **options)
+    if out:
+        path = write(report, out, fmt)
+        click.echo(f"Wrote {path} ({report.title}; audit head #{report.head[0]}).")
+    elif fmt and fmt.lower() == "csv":
+        click.echo(to_csv(report), nl=False)
+    elif fmt and fmt.lower() == "md":
+        click.echo(to_markdown(report), nl=False)
+    else:
+        click.echo(render_text(report), nl=False)
+
+
+def _report_outputs(fn):
+    fn = click.option("--out", "out", metavar="FILE",
+                      help="Write to FILE; the format comes from its extension (.csv .xlsx .pdf .md).")(fn)
+    fn = click.option("--format", "fmt", metavar="csv|xlsx|pdf|md",
+                      help="Output format (default: a readable table on stdout).")(fn)
+    return fn
+
+
+@report_group.command("daybook")
+@click.option("--date", "day", metavar="YYYY-MM-DD", help="The day (hall time); default today.")
+@_report_outputs
+@pass_ctx
+def report_daybook(obj: Context, day, fmt, out) -> None:
+    """Every offer and referral of a day, in order, ending with the day's audit head.
+
+    \b
+    Example:
+      hall report daybook --date 2026-11-26 --out daybook.pdf
+    """
+    if not day:
+        from dispatch import calendar
+
+        store = obj.store()
+        day = calendar.local_date(store.now(), store.rules()[1]).isoformat()
+    _run_report(obj, "daybook", fmt, out, date=day)
+
+
+@report_group.command("list")
+@click.option("--book", metavar="BOOK", help="One book (default every book).")
+@_report_outputs
+@pass_ctx
+def report_list(obj: Context, book, fmt, out) -> None:
+    """The out-of-work list for the wall: names and positions only.
+
+    \b
+    Example:
+      hall report list --book JW-1 --out jw1-wall.pdf
+    """
+    _run_report(obj, "list", fmt, out, book=book)
+
+
+@report_group.command("resign-due")
+@click.option("--days", metavar="N", default="7", show_default=True, help="Due within this many days.")
+@_report_outputs
+@pass_ctx
+def report_resign_due(obj: Context, days, fmt, out) -> None:
+    """Registrations due to re-sign within N days (and those overdue).
+
+    \b
+    Example:
+      hall report resign-due --days 5
+    """
+    _run_report(obj, "resign-due", fmt, out, days=days)
+
+
+@report_group.command("dropped")
+@click.option("--since", metavar="YYYY-MM-DD", required=True, help="Removed on or after this day.")
+@_report_outputs
+@pass_ctx
+def report_dropped(obj: Context, since, fmt, out) -> None:
+    """Dropped from the books: failed to re-sign, turndowns, short-call limit.
+
+    \b
+    Example:
+      hall report dropped --since 2026-11-01
+    """
+    _run_report(obj, "dropped", fmt, out, since=since)
+
+
+@report_group.command("open-calls")
+@_report_outputs
+@pass_ctx
+def report_open_calls(obj: Context, fmt, out) -> None:
+    """Calls still being filled.
+
+    \b
+    Example:
+      hall report open-calls --out open.csv
+    """
+    _run_report(obj, "open-calls", fmt, out)
+
+
+@report_group.command("employment")
+@_report_outputs
+@pass_ctx
+def report_employment(obj: Context, fmt, out) -> None:
+    """Who is working now, by employer.
+
+    \b
+    Example:
+      hall report employment --out employment.xlsx
+    """
+    _run_report(obj, "employment", fmt, out)
+
+
+@report_group.command("unemployed")
+@_report_outputs
+@pass_ctx
+def report_unemployed(obj: Context, fmt, out) -> None:
+    """How many are out of work on each book.
+
+    \b
+    Example:
+      hall report unemployed
+    """
+    _run_report(obj, "unemployed", fmt, out)
+
+
+@report_group.command("name-requests")
+@click.option("--since", metavar="YYYY-MM-DD", required=True, help="Referrals on or after this day.")
+@_report_outputs
+@pass_ctx
+def report_name_requests(obj: Context, since, fmt, out) -> None:
+    """Per employer: referrals by name, their share, and the reasons given.
+
+    \b
+    Example:
+      hall report name-requests --since 2026-11-01
+    """
+    _run_report(obj, "name-requests", fmt, out, since=since)
+
+
+@report_group.command("member")
+@click.argument("card")
+@_report_outputs
+@pass_ctx
+def report_member(obj: Context, card, fmt, out) -> None:
+    """A member's registrations, positions over time, offers, referrals, job ends.
+
+    \b
+    Example:
+      hall report member 1042
+    """
+    _run_report(obj, "member", fmt, out, card=card)
+
+
+@report_group.command("fairness")
+@click.option("--since", metavar="YYYY-MM-DD", required=True, help="The period starts on this day.")
+@_report_outputs
+@pass_ctx
+def report_fairness(obj: Context, since, fmt, out) -> None:
+    """Out-of-order referrals (must be 0), name-request shares, waits, rates, EEO aggregates.
+
+    \b
+    Example:
+      hall report fairness --since 2026-11-01 --out fairness.pdf
+    """
+    _run_report(obj, "fairness", fmt, out, since=since)
+
+
+@report_group.command("packet")
+@click.argument("card")
+@click.option("--since", metavar="YYYY-MM-DD", required=True, help="The period the member asks about.")
+@_report_outputs
+@pass_ctx
+def report_packet(obj: Context, card, since, fmt, out) -> None:
+    """A member's records packet: where they stood on every call, who was referred and why.
+
+    \b
+    Example:
+      hall report packet 1042 --since 2026-11-01 --out packet-1042.pdf
+    """
+    _run_report(obj, "packet", fmt, out, card=card, since=since)
+
+
+@member.command("identify")
+@click.argument("card")
+@click.option("--sex", default="declined", show_default=True, help="female, male or declined.")
+@click.option("--race", default="declined", show_default=True,
+              help="hispanic_latino, white, black, nhpi, asian, aian, two_or_more or declined.")
+@pass_ctx
+def member_identify(obj: Context, card, sex, race) -> None:
+    """Record a member's voluntary self-identification (EEO-3; shown only in aggregate).
+
+    \b
+    Example:
+      hall member identify 1042 --sex declined --race asian
+    """
+    from hall.operations.identification import record_self_identification
+
+    receipt = record_self_identification(obj.store(), card, sex, race, actor=obj.actor)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
 
 
 # --- staff accounts -------------------------------------------------------------

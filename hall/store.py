@@ -144,23 +144,29 @@ class Store:
     def write(self, actor: str, *, sweep: bool = True) -> Iterator[Tx]:
         """One ``BEGIN IMMEDIATE`` transaction with the rules in force; rolls back on any error.
 
-        Before it, pending re-sign removals are recorded in their own
-        transaction (actor ``system``), so no operation works on a lapsed list.
+        Inside it, before the operation, pending re-sign removals are recorded
+        (actor ``system``, their own audit entries), so no operation works on a
+        lapsed list, and a refused operation records nothing, removals included.
         """
         if not actor or not actor.strip():
             raise HallError("Say who is making this change (--as NAME or $HALL_ACTOR).")
+        if not actor.isprintable():
+            # The actor is shown in every audit listing: no terminal control codes in it.
+            raise HallError("The name of who is making this change contains a control character.")
         db = connect(self.path)
         try:
             self._check_schema(db, writing=True)
             self.upgrade_if_needed(db)
-            if sweep:
-                from hall.operations.registrations import sweep_lapsed
-
-                sweep_lapsed(self, db)
             now = self.now()
             try:
                 with immediate(db):
                     ruleset_id, rules = self.rules(db, now)
+                    if sweep:
+                        # Pending re-sign removals, in the same transaction: if the
+                        # operation is refused they roll back with it.
+                        from hall.operations.registrations import record_lapsed
+
+                        record_lapsed(db, now, rules, ruleset_id)
                     yield Tx(db, now, actor, rules, ruleset_id)
             except sqlite3.OperationalError as error:
                 if "locked" in str(error) or "busy" in str(error):

@@ -30,29 +30,39 @@ def sweep_lapsed(store, db: Database) -> int:
         return 0
     with immediate(db):
         ruleset_id, rules = store.rules(db, now)
-        cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
-        rows = db.execute(
-            f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
-            " WHERE status = 'waiting' AND last_signed_at < ? ORDER BY id", [cutoff]
-        ).fetchall()
-        from hall.store import Tx
+        return record_lapsed(db, now, rules, ruleset_id)
 
-        for row in rows:
-            reg = load.registration_from_row(row)
-            moment = calendar.removal_at(reg, rules)
-            due = calendar.resign_due(reg, rules)
-            tx = Tx(db, now, "system", rules, ruleset_id)
-            db["registrations"].update(reg.id, {
-                "status": REMOVED, "removed_reason": REMOVED_RESIGN, "removed_at": audit.iso(moment),
-            })
-            removed = load.registration_from_row(
-                db.execute(f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE id = ?", [reg.id]).fetchone()
-            )
-            add_history(tx, removed, "failed to re-sign", at=moment)
-            tx.record("registration.lapsed", f"member:{reg.card}", {
-                "card": reg.card, "book": reg.book_id, "registration": reg.id,
-                "due": due.isoformat(), "removed_at": audit.iso(moment), "reason": REMOVED_RESIGN,
-            })
+
+def record_lapsed(db: Database, now, rules, ruleset_id) -> int:
+    """Write the pending re-sign removals (actor ``system``) inside the caller's transaction.
+
+    A write operation calls this inside its own ``BEGIN IMMEDIATE``, so a
+    refused operation rolls the removals back too: a command that fails
+    records nothing.
+    """
+    from hall.store import Tx
+
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    rows = db.execute(
+        f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
+        " WHERE status = 'waiting' AND last_signed_at < ? ORDER BY id", [cutoff]
+    ).fetchall()
+    for row in rows:
+        reg = load.registration_from_row(row)
+        moment = calendar.removal_at(reg, rules)
+        due = calendar.resign_due(reg, rules)
+        tx = Tx(db, now, "system", rules, ruleset_id)
+        db["registrations"].update(reg.id, {
+            "status": REMOVED, "removed_reason": REMOVED_RESIGN, "removed_at": audit.iso(moment),
+        })
+        removed = load.registration_from_row(
+            db.execute(f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE id = ?", [reg.id]).fetchone()
+        )
+        add_history(tx, removed, "failed to re-sign", at=moment)
+        tx.record("registration.lapsed", f"member:{reg.card}", {
+            "card": reg.card, "book": reg.book_id, "registration": reg.id,
+            "due": due.isoformat(), "removed_at": audit.iso(moment), "reason": REMOVED_RESIGN,
+        })
     return len(rows)
 
 
@@ -110,7 +120,7 @@ def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str
         member = load.member(tx.db, card)
         regs = load.registrations_of(tx.db, card, active_only=True)
         waiting = [r for r in regs if r.status == WAITING]
-        if book_id:
+        if book_id is not None:  # a blank book is a wrong book, not "all books"
             book = tx.rules.book(book_id)
             if book is None:
                 raise NotFound(f"There is no book {book_id!r}.")
@@ -119,7 +129,7 @@ def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str
                 raise HallError(f"{member.name} ({card}) is not waiting on {book.id}: sign it instead.")
         if not waiting:
             raise HallError(f"{member.name} ({card}) is not waiting on any book: sign a book instead.")
-        changed = apply_resign(tuple(waiting), book_id and waiting[0].book_id, now=tx.now)
+        changed = apply_resign(tuple(waiting), waiting[0].book_id if book_id is not None else None, now=tx.now)
         by_id = {r.id: r for r in waiting}
         dues = {}
         for new in changed:
