@@ -1,0 +1,197 @@
+"""What the member-facing staff screens read: the out-of-work lists (paged), a member's card, the counter.
+
+Plain dicts and tuples; no writes; no textual. Each function opens its own
+connection through the Store and reads the rules in force at the Store's now.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dispatch import calendar
+from dispatch.model import WAITING
+from dispatch.rules import RuleSet
+from hall import load, queries
+
+CERT_WARNING_DAYS = 30
+
+
+@dataclass(frozen=True, slots=True)
+class BookOrder:
+    """A book's waiting registrations in list order, as (registration id, card), read at ``now``."""
+
+    book_id: str
+    ids: list[tuple[int, str]]
+    now: datetime
+    rules: RuleSet
+
+    def index_of(self, reg_id: int) -> int | None:
+        for i, (rid, _) in enumerate(self.ids):
+            if rid == reg_id:
+                return i
+        return None
+
+
+def book_order(store, book_id: str) -> BookOrder:
+    """The ordered ids of one book (cheap: no member rows); lapsed registrations are left out."""
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        return BookOrder(book_id, queries.book_order_ids(db, book_id, rules, now), now, rules)
+
+
+def book_page(store, order: BookOrder, offset: int, limit: int) -> list[queries.ListRow]:
+    """Rows offset .. offset+limit of a book's list, with names, re-sign due and turndowns."""
+    with store.read() as db:
+        return queries.book_list_page(db, order.book_id, order.rules, order.now,
+                                      offset=offset, limit=limit, order=order.ids)
+
+
+def find_in_book(store, order: BookOrder, text: str) -> list[int]:
+    """0-based indexes (in ``order``) of rows whose card starts with, or name contains, ``text``."""
+    with store.read() as db:
+        return queries.find_in_book(db, order.book_id, text, order.ids)
+
+
+def search(store, text: str, limit: int = 30) -> list[dict]:
+    """Members by card prefix or name, with their books (for the find box)."""
+    with store.read() as db:
+        found = queries.search_members(db, text, limit=limit)
+        exact = db.execute("SELECT card, name FROM members WHERE card = ?", [(text or "").strip()]).fetchone()
+        if exact and all(m["card"] != exact[0] for m in found):
+            found.insert(0, {"card": exact[0], "name": exact[1]})
+        for m in found:
+            m["books"] = [r[0] + ("" if r[1] == WAITING else f" ({r[1].replace('_', ' ')})") for r in db.execute(
+                "SELECT book_id, status FROM registrations WHERE card = ? AND status != 'removed' ORDER BY book_id",
+                [m["card"]])]
+        found.sort(key=lambda m: (m["card"] != (text or "").strip(), m["name"].casefold()))
+        return found
+
+
+def card_exists(store, card: str) -> bool:
+    with store.read() as db:
+        return db.execute("SELECT 1 FROM members WHERE card = ?", [(card or "").strip()]).fetchone() is not None
+
+
+def _position(db, reg, rules, now, orders: dict) -> tuple[int | None, int]:
+    ids = orders.get(reg.book_id)
+    if ids is None:
+        ids = orders[reg.book_id] = queries.book_order_ids(db, reg.book_id, rules, now)
+    for i, (rid, _) in enumerate(ids, start=1):
+        if rid == reg.id:
+            return i, len(ids)
+    return None, len(ids)
+
+
+def member_card(store, card: str, *, history: bool = True) -> dict:
+    """Everything the member and counter screens show about one member."""
+    card = (card or "").strip()
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        today = calendar.local_date(now, rules)
+        member = load.member(db, card)
+        row = db.execute("SELECT phone_checked_at FROM members WHERE card = ?", [card]).fetchone()
+        phone_checked = load.parse_time(row[0]) if row else None
+        certs = []
+        for cert in member.certifications:
+            state = "ok"
+            if cert.expires is not None:
+                if cert.expires < today:
+                    state = "expired"
+                elif cert.expires <= today + timedelta(days=CERT_WARNING_DAYS):
+                    state = "expiring"
+            certs.append({"name": cert.name, "expires": cert.expires, "state": state})
+        orders: dict = {}
+        books = []
+        for reg in load.registrations_of(db, card, active_only=True):
+            lapsed = reg.status == WAITING and now >= calendar.removal_at(reg, rules)
+            if lapsed:
+                continue
+            book = rules.book(reg.book_id)
+            position, of = _position(db, reg, rules, now, orders) if reg.status == WAITING else (None, None)
+            signed = db.execute("SELECT signed_via FROM registrations WHERE id = ?", [reg.id]).fetchone()
+            books.append({
+                "book": reg.book_id, "book_name": book.name if book else reg.book_id,
+                "priority": book.priority if book else 99,
+                "status": reg.status, "position": position, "of": of,
+                "registered_at": reg.registered_at, "last_signed_at": reg.last_signed_at,
+                "signed_via": signed[0] if signed else "",
+                "resign_due": calendar.resign_due(reg, rules) if reg.status == WAITING else None,
+                "resign_state": calendar.resign_state(reg, rules, now) if reg.status == WAITING else None,
+                "turndowns": reg.turndowns, "restorations": reg.restorations,
+                "short_call": reg.short_call, "registration_id": reg.id,
+            })
+        books.sort(key=lambda b: (b["priority"], b["book"]))
+        unavailable = [
+            {"until": date.fromisoformat(r[0]), "start": date.fromisoformat(r[1]) if r[1] else None,
+             "reason": r[2], "via": r[3]}
+            for r in db.execute(
+                "SELECT until, start, reason, via FROM unavailability WHERE card = ? AND until >= ? ORDER BY until",
+                [card, today.isoformat()])
+        ]
+        referral = load.active_referral(db, card)
+        working = None
+        if referral is not None:
+            call = load.job_call(db, referral[1])
+            working = {"call": call.id, "employer": call.employer, "short": bool(referral[2]), "start": call.start}
+        signable = [b for b in rules.books
+                    if b.classification in member.classifications and all(x["book"] != b.id for x in books)]
+        result = {
+            "now": now, "today": today, "rules": rules, "member": member, "phone_checked": phone_checked,
+            "certs": certs, "books": books, "unavailable": unavailable, "working": working,
+            "signable": signable, "turndown_limit": rules.turndowns.limit,
+            "max_restorations": rules.short_calls.max_restorations,
+        }
+        if history:
+            result["history"] = member_timeline(db, card)
+        return result
+
+
+def member_timeline(db, card: str) -> list[dict]:
+    """Offers, referrals and job ends of a member in one list, newest first."""
+    past = queries.member_history(db, card)
+    events = []
+    for o in past["offers"]:
+        what = o["outcome"].replace("_", " ")
+        if o["turndown"]:
+            what += " · turndown"
+        if o["named"]:
+            what += " · name request"
+        pos = f"position {o['position']} on {o['book']}" if o["position"] else (o["book"] or "")
+        events.append({"at": o["at"], "kind": "offer", "call": o["call"], "employer": o["employer"],
+                       "what": what, "detail": pos, "note": o["note"] or "", "by": o["by"] or ""})
+    for r in past["referrals"]:
+        what = "referred" + (" (short call)" if r["short_call"] else "")
+        detail = r["basis"].replace("_", " ")
+        if r["status"] not in ("active", "ended"):
+            detail += f" · {r['status']}"
+        events.append({"at": r["at"], "kind": "referral", "call": r["call"], "employer": r["employer"],
+                       "what": what, "detail": detail, "note": r["reversal"] or "", "by": ""})
+    for e in past["ends"]:
+        what = "job ended: " + e["reason"].replace("_", " ")
+        detail = f"{e['days_worked']} days" + (" · counted as a short call" if e["short"] else "")
+        events.append({"at": e["at"], "kind": "end", "call": e["call"], "employer": "",
+                       "what": what, "detail": detail, "note": "", "by": ""})
+    order = {"end": 0, "referral": 1, "offer": 2}
+    events.sort(key=lambda ev: (ev["at"], -order[ev["kind"]]), reverse=True)
+    return events
+
+
+def positions_of(store, card: str) -> dict[str, tuple[int | None, int]]:
+    """book -> (position, of) for a member's waiting registrations (after an operation, for its sentence)."""
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        orders: dict = {}
+        return {reg.book_id: _position(db, reg, rules, now, orders)
+                for reg in load.registrations_of(db, card, active_only=True) if reg.status == WAITING}
+
+
+def book_counts(store) -> dict[str, int]:
+    """How many are waiting on each book now (for the tab labels)."""
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        return queries.book_counts(db, rules, now)
