@@ -242,9 +242,19 @@ def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
 
 
 def candidate_registrations(db: Database, call: JobCall, rules: RuleSet, now: datetime,
-                            outcome_cards: Iterable[str] = ()) -> list[Registration]:
+                            outcome_cards: Iterable[str] = (), *,
+                            limit: int | None = None) -> list[Registration]:
     """Registrations that can be candidates for a call: waiting or on a short call on its
-    books (lapsed ones excluded), plus those of members with an outcome on it."""
+    books (lapsed ones excluded), plus those of members with an outcome on it.
+
+    With ``limit`` (a ranking that stops after ``limit`` candidates), only what that
+    ranking walks is read where that can be told in advance: each book's waiting
+    registrations from the top, in index order, as far as the limit needs
+    (see ``_walked_registrations``). The ranking comes out the same.
+    """
+    outcome_cards = set(outcome_cards)
+    if limit is not None and rules.ordering.policy == "registration" and not call.name_requests:
+        return _walked_registrations(db, call, rules, now, outcome_cards, limit)
     book_ids = [b.id for b in rules.books_for(call.classification)]
     if not book_ids:
         return []
@@ -255,15 +265,9 @@ def candidate_registrations(db: Database, call: JobCall, rules: RuleSet, now: da
         " AND (status = 'on_short_call' OR (status = 'waiting' AND last_signed_at >= ?))",
         [*book_ids, cutoff],
     ).fetchall()
-    outcome_cards = set(outcome_cards)
     if outcome_cards:
         seen = {r[0] for r in rows}
-        card_marks = ",".join("?" for _ in outcome_cards)
-        for row in db.execute(
-            f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
-            f" AND card IN ({card_marks}) AND status IN ('dispatched', 'on_short_call', 'waiting')",
-            [*book_ids, *outcome_cards],
-        ):
+        for row in _outcome_rows(db, book_ids, outcome_cards):
             if row[0] not in seen:
                 rows.append(row)
     hours: dict[int, float] = {}
@@ -272,11 +276,80 @@ def candidate_registrations(db: Database, call: JobCall, rules: RuleSet, now: da
     return [registration_from_row(r, hours.get(r[0], 0.0)) for r in rows]
 
 
+def _outcome_rows(db: Database, book_ids: list[str], outcome_cards: set[str]) -> list:
+    marks = ",".join("?" for _ in book_ids)
+    card_marks = ",".join("?" for _ in outcome_cards)
+    return db.execute(
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
+        f" AND card IN ({card_marks})",
+        [*book_ids, *outcome_cards],
+    ).fetchall()
+
+
+def _walked_registrations(db: Database, call: JobCall, rules: RuleSet, now: datetime,
+                          outcome_cards: set[str], limit: int) -> list[Registration]:
+    """The registrations a ranking limited to ``limit`` walks (``registration`` policy, no name
+    requests): every registration on a short call of the call's books and every one of members
+    with an outcome (both few), and each book's waiting ones in list order from the top.
+
+    Books are read in the ranking's order. A book read to its end yields at least as many
+    candidates as it has waiting members not met in earlier books and without an outcome; the
+    first book that is not read to its end is read (whole ``registered_at`` ties at the cut)
+    until, with the books before it, it holds enough members for ``limit + 1`` candidates, so
+    the ranking stops inside what was read; later books are not read. Positions count from
+    the top of each book, so they stay exact.
+    """
+    book_ids = [b.id for b in rules.books_for(call.classification)]
+    if not book_ids:
+        return []
+    cutoff = iso(calendar.lapse_cutoff(rules, now))
+    marks = ",".join("?" for _ in book_ids)
+    rows = db.execute(
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
+        " AND status = 'on_short_call'", book_ids,
+    ).fetchall()
+    short_cards: dict[str, set[str]] = {}
+    for row in rows:
+        short_cards.setdefault(row[2], set()).add(row[1])
+    if outcome_cards:
+        rows += _outcome_rows(db, book_ids, outcome_cards)
+    need = limit + 1  # candidates the walk must be able to reach inside what is read
+    produced = 0  # at least this many candidates come from the books read to their end
+    seen: set[str] = set()  # every card of the books read (a superset of those the walk met)
+    top = (f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
+           " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+           " ORDER BY registered_at, card LIMIT ?")
+    tie = (f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
+           " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ? AND registered_at = ?")
+    for book_id in book_ids:
+        size = need - produced + len(outcome_cards) + 16
+        while True:
+            waiting = db.execute(top, [book_id, cutoff, size]).fetchall()
+            complete = len(waiting) < size
+            if not complete:
+                have = {r[0] for r in waiting}
+                waiting += [r for r in db.execute(tie, [book_id, cutoff, waiting[-1][3]]) if r[0] not in have]
+            cards = {r[1] for r in waiting}
+            fresh = len(cards - seen - outcome_cards)
+            if complete or produced + fresh >= need:
+                break
+            size *= 2
+        rows += waiting
+        if not complete:
+            break  # the ranking stops inside this book
+        produced += fresh
+        seen |= cards | short_cards.get(book_id, set())
+    by_id: dict[int, tuple] = {}
+    for row in rows:
+        by_id.setdefault(row[0], row)
+    return [registration_from_row(r) for r in by_id.values()]
+
+
 def rank_call(db: Database, call: JobCall, rules: RuleSet, now: datetime, *,
               limit: int | None = None):
     """The call's ranking as the rules compute it now, with its context."""
     outcomes = call_outcomes(db, call.id)
-    registrations = candidate_registrations(db, call, rules, now, outcomes.keys())
+    registrations = candidate_registrations(db, call, rules, now, outcomes.keys(), limit=limit)
     ctx = rank_context(db, call, rules, now, registrations)
     if limit is None:
         ctx.members.preload()

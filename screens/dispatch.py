@@ -1,0 +1,345 @@
+"""Dispatch a call: work down its ranked candidates, one outcome key each, in strict order."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Input, Label, Static
+
+from hall.views import calls as views
+from screens.base import HallScreen, clean, short_date
+
+OUTCOME_WORDS = {
+    "accepted": "Accepted",
+    "declined": "Declined",
+    "no_answer": "No answer",
+    "employer_rejected": "Employer rejected",
+}
+NOTE_HINTS = {
+    "accepted": "note (optional): e.g. reports to the foreman at gate B",
+    "declined": "note (optional): e.g. has another job lined up",
+    "no_answer": "note (optional): e.g. voicemail, left a message",
+    "employer_rejected": "who at the employer said so (optional): e.g. J. Smith, superintendent",
+}
+
+
+class OutcomeDialog(ModalScreen[str | None]):
+    """The rules' sentence for an outcome, and an optional one-line note: Enter records, esc does not."""
+
+    CSS_PATH = ["dialogs.tcss", "dispatch.tcss"]
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="cancel_outcome", tooltip="Record nothing"),
+    ]
+
+    def __init__(self, sentence: str, outcome: str):
+        super().__init__(id="outcome-dialog")
+        self.sentence = sentence
+        self.outcome = outcome
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog", id="outcome-box"):
+            yield Label(OUTCOME_WORDS.get(self.outcome, self.outcome), classes="dialog-title")
+            yield Static(Content(clean(self.sentence.rstrip(".") + ". Enter to confirm")),
+                         classes="dialog-sentence", id="outcome-sentence")
+            yield Input(placeholder=NOTE_HINTS.get(self.outcome, "note (optional)"), id="outcome-note", compact=True)
+            yield Static("Enter records · esc cancels", classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query_one("#outcome-note", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.dismiss(event.input.value.strip())
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class DispatchScreen(HallScreen):
+    """One call's ranked candidates; only the highlighted next candidate can be given an outcome."""
+
+    CSS_PATH = "dispatch.tcss"
+    SCREEN_TITLE = "Dispatch"
+    BINDINGS = [
+        Binding("c", "calling", "Calling", id="calling",
+                tooltip="Mark the next candidate as being phoned now (every terminal sees it)"),
+        Binding("a", "outcome('accepted')", "Accepted", id="accepted", tooltip="The candidate takes the job"),
+        Binding("x", "outcome('declined')", "Declined", id="declined",
+                tooltip="The candidate turns it down (the rules say whether it counts)"),
+        Binding("o", "outcome('no_answer')", "No answer", id="no_answer", tooltip="Nobody answered the phone"),
+        Binding("r", "outcome('employer_rejected')", "Employer rejected", id="employer_rejected",
+                tooltip="The employer turned the candidate down: not a turndown"),
+        Binding("s", "slips", "Slips", id="slips", tooltip="Write a referral slip for each accepted referral"),
+        Binding("escape", "back", "Back", id="back", tooltip="Go back to the previous screen"),
+    ]
+    ROW_ACTIONS = {"calling", "outcome", "slips"}
+
+    def __init__(self, call_id: int | None = None):
+        super().__init__()
+        self.call_id = call_id
+        self.view: dict | None = None
+        self._follow_next = True  # after the next load, put the cursor on the next candidate
+        self._shown_call: int | None = None
+        self.slips_folder = Path(os.environ.get("HALL_SLIPS", "slips"))
+
+    # --- layout --------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Vertical(id="dispatch-picker"):
+            yield Label("OPEN CALLS · Enter to dispatch", classes="section-title")
+            yield DataTable(id="picker", cursor_type="row", zebra_stripes=True)
+        with Vertical(id="dispatch-call"):
+            yield Static("", id="call-title")
+            yield Static("", id="call-sub")
+            yield Static("", id="call-status")
+            yield DataTable(id="candidates", cursor_type="row")
+            yield Static("", id="dispatch-message")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#picker", DataTable).add_columns("call", "employer", "class", "filled", "start", "days",
+                                                         "taken by")
+        self.query_one("#candidates", DataTable).add_columns(
+            "pos", "card", "name", "book", "registered", "phone", "re-sign due", "outcome")
+        self._show_mode()
+        self.reload()
+
+    def _show_mode(self) -> None:
+        picking = self.call_id is None
+        self.query_one("#dispatch-picker").display = picking
+        self.query_one("#dispatch-call").display = not picking
+        self.query_one("#picker" if picking else "#candidates", DataTable).focus()
+        self.refresh_bindings()
+
+    def open_with(self, screen: "DispatchScreen") -> None:
+        """Another call (or the picker) asked for while this screen is open."""
+        self.call_id = screen.call_id
+        self._follow_next = True
+        self.query_one("#dispatch-message", Static).update("")
+        self._show_mode()
+        self.reload()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Without a call, the letters belong to the app again (c Counter, a Audit ...).
+        if action in self.ROW_ACTIONS and self.call_id is None:
+            return False
+        return True
+
+    # --- reading -------------------------------------------------------------------
+
+    def reload(self) -> None:
+        if self.session is None:
+            return
+        if self.call_id is None:
+            self.load(views.open_calls, self.hall_app.store, done=self._show_picker)
+        else:
+            self.load(views.dispatch_view, self.hall_app.store, self.call_id, done=self._show_call)
+
+    def _show_picker(self, calls: list[dict]) -> None:
+        if self.call_id is not None:
+            return
+        table = self.query_one("#picker", DataTable)
+        keep = self._cursor_key(table)
+        table.clear()
+        zone = self.hall_app.zone
+        for c in calls:
+            table.add_row(f"#{c['id']}", Text(clean(c["employer"])), f"{c['class']} ×{c['workers']}",
+                          f"{c['accepted']} of {c['workers']}", short_date(c["start"], zone), str(c["days"]),
+                          Text(clean(c["taken_by"])), key=str(c["id"]))
+        if not calls:
+            self.query_one("#dispatch-message", Static).update("No open calls: press n to take one.")
+        self._move_to(table, keep)
+
+    @staticmethod
+    def _cursor_key(table: DataTable) -> str | None:
+        if not table.row_count:
+            return None
+        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+
+    @staticmethod
+    def _move_to(table: DataTable, key: str | None) -> bool:
+        if key is None:
+            return False
+        try:
+            table.move_cursor(row=table.get_row_index(key))
+            return True
+        except Exception:
+            return False
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "picker" and event.row_key.value:
+            event.stop()
+            self.call_id = int(event.row_key.value)
+            self._follow_next = True
+            self._show_mode()
+            self.reload()
+
+    def _styles(self) -> dict[str, Style]:
+        """Rich styles for table cells from the theme (cells cannot use CSS variables)."""
+        colours = self.app.get_css_variables()
+
+        def colour(name: str) -> Style:
+            try:
+                return Style(color=colours.get(name))
+            except Exception:
+                return Style()
+
+        return {"warning": colour("warning") + Style(bold=True), "muted": Style(dim=True), "next": Style(bold=True)}
+
+    def _show_call(self, view: dict) -> None:
+        if view["call"].id != self.call_id:
+            return
+        previous = self.view
+        self.view = view
+        zone = self.hall_app.zone
+        call, info = view["call"], view["info"]
+        styles = self._styles()
+
+        needs = f" · needs {', '.join(clean(c) for c in call.required_certs)}" if call.required_certs else ""
+        short = (f" · short call until {view['short_until']:%a %d %b}" if view["short"] else "")
+        title = Content.assemble(
+            (f"Call #{call.id}", "bold"), f" · {clean(call.employer)} · {call.classification} ×{call.workers} · ",
+            (short_date(call.start, zone), "bold"), f" · {call.duration_days} days{needs}{short}",
+        )
+        self.query_one("#call-title", Static).update(title)
+        taken = info.get("taken_at")
+        taken_text = ""
+        if taken is not None:
+            same_day = taken.astimezone(zone).date() == view["now"].astimezone(zone).date()
+            taken_text = f"taken by {clean(info.get('taken_by'))} " + (
+                f"{taken.astimezone(zone):%H:%M}" if same_day else short_date(taken, zone))
+        bits = [clean(call.site) if call.site else "no site given", taken_text,
+                f"filled {call.accepted} of {call.workers}", view["age"]]
+        self.query_one("#call-sub", Static).update(" · ".join(b for b in bits if b))
+
+        status: list = []
+        if view["calling"]:
+            c = view["calling"]
+            status.append((f"{clean(c['by'])} calling {clean(c['name'])} since "
+                           f"{c['since'].astimezone(zone):%H:%M}", "$warning bold"))
+        if call.status == "filled":
+            status.append((f"Filled: {call.accepted} of {call.workers} accepted. s writes the slips.", "$success bold"))
+        elif call.status == "cancelled":
+            status.append((f"Cancelled: {clean(info.get('cancel_reason'))}", "$error bold"))
+        elif view["next"] is None:
+            status.append(("! Nobody left to offer: every candidate has an outcome or is passed over.", "$warning"))
+        for sentence in view["unhonoured"]:
+            status.append((f"! name request not honoured: {clean(sentence)}", "$warning"))
+        if info.get("notes"):
+            status.append((f"notes: {clean(info['notes'])}", "$text-muted"))
+        joined: list = []
+        for i, part in enumerate(status):
+            if i:
+                joined.append("\n")
+            joined.append(part)
+        status_box = self.query_one("#call-status", Static)
+        status_box.update(Content.assemble(*joined))
+        status_box.display = bool(status)
+
+        table = self.query_one("#candidates", DataTable)
+        keep = self._cursor_key(table)
+        was_next = previous is not None and previous["call"].id == call.id and keep == previous["next"]
+        table.clear()
+        for row in view["rows"]:
+            state = row["state"]
+            base = styles["muted"] if state == "passed" else styles["next"] if state == "next" else Style()
+            pos = ("▶ " if state == "next" else "  ") + row["pos"]
+            due = ""
+            if row["resign_due"] is not None:
+                due = Text(("! " if row["resign_warn"] else "") + f"{row['resign_due']:%a %d %b}",
+                           style=styles["warning"] if row["resign_warn"] else base)
+            outcome = Text(clean(row["outcome"]), style=styles["warning"] if row["warn"] else base)
+            table.add_row(
+                Text(pos, style=base), Text(clean(row["card"]), style=base), Text(clean(row["name"]), style=base),
+                Text(row["book"], style=base), Text(f"{row['registered_at'].astimezone(zone):%d %b %H:%M}" if row["registered_at"] else "", style=base),
+                Text(clean(row["phone"]), style=base), due or Text(""), outcome, key=row["card"],
+            )
+        if self._follow_next or was_next or self._shown_call != call.id:
+            if not self._move_to(table, view["next"]):
+                self._move_to(table, keep)
+        else:
+            self._move_to(table, keep)
+        self._follow_next = False
+        self._shown_call = call.id
+
+    # --- acting ----------------------------------------------------------------------
+
+    def _target(self) -> str | None:
+        """The card under the cursor if it may be acted on now; otherwise say why not and None."""
+        view = self.view
+        if view is None or self.call_id is None or view["call"].id != self.call_id:
+            self.notify("The call is still loading.")
+            return None
+        if view["closed"]:
+            self.notify(view["closed"], severity="warning")
+            return None
+        table = self.query_one("#candidates", DataTable)
+        card = self._cursor_key(table)
+        if card is None:
+            self.notify("This call has no candidates.", severity="warning")
+            return None
+        if card != view["next"]:
+            row = next((r for r in view["rows"] if r["card"] == card), None)
+            why = (row or {}).get("refusal") or "Only the highlighted next candidate can be given an outcome now."
+            self.notify(clean(why), severity="warning")
+            self.query_one("#dispatch-message", Static).update(clean(why))
+            return None
+        return card
+
+    def action_calling(self) -> None:
+        card = self._target()
+        if card is None:
+            return
+        self.write(self.session.mark_calling, self.call_id, card, done=self._done)
+
+    def action_outcome(self, outcome: str) -> None:
+        card = self._target()
+        if card is None:
+            return
+        call_id = self.call_id
+
+        def confirm(sentence: str) -> None:
+            if self.call_id != call_id:
+                return
+
+            def chosen(note: str | None) -> None:
+                if note is None:
+                    self.query_one("#dispatch-message", Static).update("Nothing recorded.")
+                    return
+                self.write(self.session.record_offer, call_id, card, outcome, note, done=self._recorded)
+
+            self.app.push_screen(OutcomeDialog(sentence, outcome), chosen)
+
+        self.load(self.session.preview_offer, call_id, card, outcome, done=confirm, group=f"preview-{id(self)}")
+
+    def _done(self, receipt) -> None:
+        self.query_one("#dispatch-message", Static).update(clean(receipt.message))
+        self.reload()
+
+    def _recorded(self, receipt) -> None:
+        self._follow_next = True
+        message = f"{receipt.message} Receipt #{receipt.seq}."
+        self.query_one("#dispatch-message", Static).update(clean(message))
+        self.notify(clean(message), severity="information")
+        self.reload()
+
+    def action_slips(self) -> None:
+        if self.call_id is None:
+            return
+        self.load(views.write_slips, self.hall_app.store, self.call_id, self.slips_folder,
+                  done=self._slips_written, group=f"slips-{id(self)}")
+
+    def _slips_written(self, paths: list[Path]) -> None:
+        names = ", ".join(str(p) for p in paths)
+        message = f"Wrote {len(paths)} slip{'s' if len(paths) != 1 else ''}: {names}"
+        self.query_one("#dispatch-message", Static).update(clean(message))
+        self.notify(clean(message))

@@ -1,0 +1,211 @@
+"""Take a call from the keyboard: type-ahead employer, class, workers, start, days, a cert, a name
+request; the side panel; saving opens the ranking; refused saves write nothing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from textual.widgets import Input, SelectionList, Static
+
+from hall import load, queries
+from hall.errors import HallError
+from hall.store import Store
+from hall.views import calls as views
+from screens.dispatch import DispatchScreen
+from screens.intake import IntakeScreen
+from tests.screens.conftest import FIXED_NOW, MARIA, audit_head, login, make_app, type_text, wait_for_workers
+
+SIZE = (130, 40)
+
+
+def _rules(path):
+    return Store(path).rules()[1]
+
+
+def _a_name_request(path, cert: str) -> str:
+    """A card the rules would honour as a name request on a 2-worker Acme call needing ``cert``."""
+    store = Store(path, clock=lambda: FIXED_NOW)
+    first = views.who_qualifies(store, classification="JW", certs=[cert], workers="2", days="30",
+                                start="fri 07:00", employer="Acme Electric")
+    assert first["meet_all"] >= 3, "the demo should have enough qualified JWs"
+    with store.read() as db:
+        cards = [r.card for r in queries.book_list(db, "JW-1", _rules(path), FIXED_NOW)]
+    for card in reversed(cards):
+        q = views.who_qualifies(store, classification="JW", certs=[cert], workers="2", days="30",
+                                start="fri 07:00", employer="Acme Electric", requests=f"{card} foreman on Main St")
+        if not q["requests"][0]["problem"]:
+            return card
+    raise AssertionError("no member can be name-requested on the demo's JW-1")
+
+
+async def _open_intake(pilot, app) -> IntakeScreen:
+    await login(pilot, app, *MARIA)
+    await pilot.press("n")
+    await wait_for_workers(app, pilot)
+    assert isinstance(app.screen, IntakeScreen)
+    return app.screen
+
+
+async def _choose_cert(pilot, app, cert: str) -> None:
+    with Store(app.store.path).read() as db:
+        index = queries.known_certifications(db).index(cert)
+    assert isinstance(app.focused, SelectionList)
+    await pilot.press(*["down"] * (index + 1), "space")
+
+
+async def test_take_a_call_from_the_keyboard_then_the_ranking_opens(demo_hall):
+    named = _a_name_request(demo_hall, "OSHA-10")
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_intake(pilot, app)
+        await type_text(pilot, "acme el")
+        await wait_for_workers(app, pilot)
+        await pilot.press("enter")  # takes the suggestion, moves to the class
+        assert screen.query_one("#employer", Input).value == "Acme Electric"
+        assert "(known)" in str(screen.query_one("#employer-state", Static).render())
+        await pilot.press("enter", "enter")  # open the class list, keep JW
+        await pilot.press("tab")
+        await type_text(pilot, "2")
+        await pilot.press("tab")
+        await type_text(pilot, "fri 07:00")
+        assert "Fri 27 Nov 07:00" in str(screen.query_one("#start-hint", Static).render())
+        await pilot.press("tab")
+        await type_text(pilot, "30")
+        await pilot.press("tab")
+        await _choose_cert(pilot, app, "OSHA-10")
+        await pilot.press("tab")
+        await type_text(pilot, f"{named} foreman on Main St")
+        await pilot.press("tab")
+        await type_text(pilot, "1200 Main St, gate B")
+        await pilot.press("tab")
+        await type_text(pilot, "ask for Joe")
+
+        screen.refresh_panel()
+        await wait_for_workers(app, pilot)
+        panel = str(screen.query_one("#qualifies", Static).render())
+        assert "JW waiting" in panel and "hold OSHA-10" in panel and "meet all requirements" in panel
+        assert "short call: no (30 days > 10)" in panel
+        assert f"{named} " in panel
+
+        await pilot.press("ctrl+s")
+        await wait_for_workers(app, pilot)
+        await wait_for_workers(app, pilot)
+
+        assert isinstance(app.screen, DispatchScreen)
+        call_id = app.screen.call_id
+        with Store(demo_hall).read() as db:
+            call = load.job_call(db, call_id)
+            info = queries.call_info(db, call_id)
+        assert call.employer == "Acme Electric"
+        assert call.classification == "JW" and call.workers == 2 and call.duration_days == 30
+        assert call.start == datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # 07:00 in Chicago
+        assert call.required_certs == ("OSHA-10",)
+        assert [(r.card, r.reason) for r in call.name_requests] == [(named, "foreman on Main St")]
+        assert call.site == "1200 Main St, gate B" and info["notes"] == "ask for Joe"
+        assert info["taken_by"] == "maria"
+        # The dispatch screen shows the ranking, the name request first.
+        view = app.screen.view
+        assert view is not None and view["call"].id == call_id
+        assert view["rows"][0]["card"] == named and view["rows"][0]["pos"] == "name"
+        table = app.screen.query_one("#candidates")
+        assert table.row_count == len(view["rows"])
+
+
+async def test_a_new_employer_is_added_with_the_call(demo_hall):
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_intake(pilot, app)
+        await type_text(pilot, "Zephyr Wiring")
+        await wait_for_workers(app, pilot)
+        assert "(new employer)" in str(screen.query_one("#employer-state", Static).render())
+        screen.query_one("#workers", Input).value = "1"
+        screen.query_one("#start", Input).value = "tomorrow 6:30"
+        screen.query_one("#days", Input).value = "5"
+        await pilot.press("ctrl+s")
+        await wait_for_workers(app, pilot)
+        await wait_for_workers(app, pilot)
+        assert isinstance(app.screen, DispatchScreen)
+        with Store(demo_hall).read() as db:
+            call = load.job_call(db, app.screen.call_id)
+        assert call.employer == "Zephyr Wiring" and call.duration_days == 5
+        assert call.start == datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
+
+
+async def test_a_refused_save_says_one_sentence_keeps_focus_and_writes_nothing(demo_hall):
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_intake(pilot, app)
+        await type_text(pilot, "Acme Electric")
+        screen.query_one("#start", Input).value = "fri 07:00"
+        screen.query_one("#days", Input).value = "30"
+        before = audit_head(demo_hall)
+        focused = app.focused
+        await pilot.press("ctrl+s")  # no number of workers
+        await wait_for_workers(app, pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.focused is focused
+        message = str(screen.query_one("#intake-message", Static).render())
+        assert "number of workers" in message and message.count(".") == 1
+        screen.query_one("#workers", Input).value = "2"
+        screen.query_one("#start", Input).value = "someday"
+        await pilot.press("ctrl+s")
+        await wait_for_workers(app, pilot)
+        assert "not a start I can read" in str(screen.query_one("#intake-message", Static).render()) or \
+            "has no time of day" in str(screen.query_one("#intake-message", Static).render())
+        assert audit_head(demo_hall) == before
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, IntakeScreen)
+        assert audit_head(demo_hall) == before
+
+
+@pytest.mark.parametrize("typed, expected", [
+    ("2026-11-27 07:00", "2026-11-27 07:00"),
+    ("fri 07:00", "2026-11-27 07:00"),
+    ("Friday 7am", "2026-11-27 07:00"),
+    ("tomorrow 7:00", "2026-11-27 07:00"),
+    ("today 13:30", "2026-11-26 13:30"),
+    ("thu 7:00", "2026-12-03 07:00"),  # 07:00 today has passed (it is 07:30): next week
+    ("27 nov 7:00", "2026-11-27 07:00"),
+    ("mon 30 nov 6:30 pm", "2026-11-30 18:30"),
+    ("dec 3 06:30", "2026-12-03 06:30"),
+])
+def test_friendly_start_times(demo_hall, typed, expected):
+    assert views.resolve_start(typed, _rules(demo_hall), FIXED_NOW) == expected
+
+
+@pytest.mark.parametrize("typed", ["", "fri", "someday 7:00", "sat 27 nov 7:00", "2026-11-27", "25:00", "2026-02-30 7:00"])
+def test_unreadable_start_times_are_one_sentence(demo_hall, typed):
+    with pytest.raises(HallError) as error:
+        views.resolve_start(typed, _rules(demo_hall), FIXED_NOW)
+    assert str(error.value).strip()
+
+
+def test_name_requests_are_typed_as_card_and_reason():
+    assert views.parse_requests("104 foreman on Main St; 107 — knows the site\n 9:  x ") == [
+        ("104", "foreman on Main St"), ("107", "knows the site"), ("9", "x")]
+
+
+def test_the_snapshot_of_the_form_with_the_side_panel(demo_hall, snap_compare):
+    app = make_app(demo_hall)
+
+    async def fill(pilot):
+        screen = await _open_intake(pilot, app)
+        await type_text(pilot, "Acme Electric")
+        screen.query_one("#workers", Input).value = "3"
+        screen.query_one("#start", Input).value = "fri 07:00"
+        screen.query_one("#days", Input).value = "30"
+        screen.query_one("#site", Input).value = "1200 Main St, gate B"
+        certs = screen.query_one("#certs", SelectionList)
+        certs.select("OSHA-30")
+        certs.select("Confined Space")
+        for widget in screen.query(Input):
+            widget.cursor_blink = False
+        await wait_for_workers(app, pilot)
+        screen.refresh_panel()
+        await wait_for_workers(app, pilot)
+        app.clear_notifications()
+        await pilot.pause()
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=fill)
