@@ -9,9 +9,7 @@ a heap walk that stops at ``limit``) and the tests hold the two together.
 
 from __future__ import annotations
 
-import gc
 import heapq
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from fractions import Fraction
@@ -178,22 +176,6 @@ def _in_policy_order(entries: list[tuple], width: int, *, lazily: bool) -> Itera
         yield from _tie_order(group)
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector while tens of thousands of key tuples are made.
-
-    Tuples hold no cycles; collecting while building them only costs time
-    (tens of milliseconds at 30,000). Collection resumes afterwards.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 # --- the ranking ------------------------------------------------------------------
 
 _ACTIVE = (WAITING, ON_SHORT_CALL, DISPATCHED)
@@ -343,60 +325,59 @@ def rank(
             reg.turndowns,
         )
 
-    with _gc_paused():
-        # Name requests: honoured when a candidate, eligible and within the limits.
-        unhonoured: dict[str, str] = {}
-        named: dict[str, Candidate] = {}
-        fitting: list[NameRequest] = []
-        for request in requests:
-            reg = chosen.get(request.card)
-            if reg is None:
-                fitting.append(request)  # name_request_refusals says it is not waiting
-                continue
-            position = listing.position_of(reg) if reg.status == WAITING else None
-            candidate = build(reg, position, request)
-            if candidate.eligible:
-                named[request.card] = candidate
-                fitting.append(request)
-            else:
-                unhonoured[request.card] = f"{_who(candidate)} is passed over: {render_all(candidate.reasons)}."
-        refused = name_request_refusals(replace(call, name_requests=tuple(fitting)), ctx, set(chosen))
-        for card in refused:
-            named.pop(card, None)
-        unhonoured.update(refused)
-        unhonoured = {r.card: unhonoured[r.card] for r in requests if r.card in unhonoured}
+    # Name requests: honoured when a candidate, eligible and within the limits.
+    unhonoured: dict[str, str] = {}
+    named: dict[str, Candidate] = {}
+    fitting: list[NameRequest] = []
+    for request in requests:
+        reg = chosen.get(request.card)
+        if reg is None:
+            fitting.append(request)  # name_request_refusals says it is not waiting
+            continue
+        position = listing.position_of(reg) if reg.status == WAITING else None
+        candidate = build(reg, position, request)
+        if candidate.eligible:
+            named[request.card] = candidate
+            fitting.append(request)
+        else:
+            unhonoured[request.card] = f"{_who(candidate)} is passed over: {render_all(candidate.reasons)}."
+    refused = name_request_refusals(replace(call, name_requests=tuple(fitting)), ctx, set(chosen))
+    for card in refused:
+        named.pop(card, None)
+    unhonoured.update(refused)
+    unhonoured = {r.card: unhonoured[r.card] for r in requests if r.card in unhonoured}
 
-        # Then list order, book by book; positions count every waiting registration.
-        candidates: list[Candidate] = list(named.values())
-        truncated = False
-        if limit is not None and len(candidates) > limit:
-            del candidates[limit:]
-            truncated = True
-        seen: set[str] = set()
-        for book in books:
-            if truncated:
+    # Then list order, book by book; positions count every waiting registration.
+    candidates: list[Candidate] = list(named.values())
+    truncated = False
+    if limit is not None and len(candidates) > limit:
+        del candidates[limit:]
+        truncated = True
+    seen: set[str] = set()
+    for book in books:
+        if truncated:
+            break
+        counter = 0
+        for reg in _in_policy_order(listing.entries(book.id), listing.width, lazily=limit is not None):
+            status = reg.status
+            card = reg.card
+            if status == WAITING:
+                if listing.lapsed(reg):
+                    continue
+                counter += 1
+            elif status != ON_SHORT_CALL and card not in outcomes:
+                continue
+            if card in special:
+                if chosen[card] is not reg or card in named:
+                    continue
+            elif card in seen:
+                continue
+            else:
+                seen.add(card)
+            if limit is not None and len(candidates) >= limit:
+                truncated = True
                 break
-            counter = 0
-            for reg in _in_policy_order(listing.entries(book.id), listing.width, lazily=limit is not None):
-                status = reg.status
-                card = reg.card
-                if status == WAITING:
-                    if listing.lapsed(reg):
-                        continue
-                    counter += 1
-                elif status != ON_SHORT_CALL and card not in outcomes:
-                    continue
-                if card in special:
-                    if chosen[card] is not reg or card in named:
-                        continue
-                elif card in seen:
-                    continue
-                else:
-                    seen.add(card)
-                if limit is not None and len(candidates) >= limit:
-                    truncated = True
-                    break
-                candidates.append(build(reg, counter if status == WAITING else None))
+            candidates.append(build(reg, counter if status == WAITING else None))
     return Ranking(call.id, tuple(candidates), unhonoured, truncated)
 
 

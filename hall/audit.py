@@ -110,6 +110,7 @@ def verify(db: Database, *, expect_head: tuple[int, str] | None = None,
     expected_seq = 1
     checked = 0
     head_seen = expect_head is None
+    quote = _quote
     cursor = db.execute(
         "SELECT seq, at, actor, action, subject, data, ruleset, prev, hash, canonical"
         " FROM audit ORDER BY seq"
@@ -129,7 +130,15 @@ def verify(db: Database, *, expect_head: tuple[int, str] | None = None,
                 if sha256(text.encode("utf-8")).hexdigest() != digest:
                     return VerifyResult(False, checked, seq,
                                         f"entry {seq} does not match its hash")
-                if canonical_text(seq, at, actor, action, subject, data, ruleset, row_prev) != text:
+                # canonical_text(), inlined (the hot loop): ``row_prev`` is GENESIS or the
+                # previous entry's checked hex digest, so it needs no quoting.
+                if ruleset is None:
+                    ruleset = "null"
+                elif type(ruleset) is not int:
+                    ruleset = int(ruleset)
+                if text != (f'{{"action":{quote(action)},"actor":{quote(actor)},"at":{quote(at)},'
+                            f'"data":{data},"prev":"{row_prev}","ruleset":{ruleset},'
+                            f'"seq":{seq},"subject":{quote(subject)}}}'):
                     return VerifyResult(False, checked, seq,
                                         f"entry {seq} was changed after it was written")
                 if not head_seen and seq == expect_head[0]:

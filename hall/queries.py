@@ -36,10 +36,10 @@ class ListRow:
 
 def waiting_registrations(db: Database, book_id: str, rules: RuleSet, now: datetime):
     """The book's waiting registrations in list order (lapsed ones excluded)."""
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    cutoff = load.lapse_cutoff_text(rules, now)
     rows = db.execute(
         f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
-        " WHERE book_id = ? AND status = 'waiting' AND last_signed_at >= ?"
+        " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
         " ORDER BY registered_at, card",
         [book_id, cutoff],
     ).fetchall()
@@ -67,7 +67,7 @@ def book_list(db: Database, book_id: str, rules: RuleSet, now: datetime) -> list
 
 def book_counts(db: Database, rules: RuleSet, now: datetime) -> dict[str, int]:
     """How many are waiting on each book now."""
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    cutoff = load.lapse_cutoff_text(rules, now)
     counts = dict(db.execute(
         "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at >= ?"
         " GROUP BY book_id", [cutoff]
@@ -85,9 +85,7 @@ def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> d
         position = None
         of = None
         if reg.status == WAITING:
-            order = waiting_registrations(db, reg.book_id, rules, now)
-            of = len(order)
-            position = next((i for i, r in enumerate(order, start=1) if r.id == reg.id), None)
+            position, of = _position_of(db, reg, rules, now)
         books.append({
             "book": reg.book_id, "status": reg.status, "position": position, "of": of,
             "registered_at": reg.registered_at, "last_signed_at": reg.last_signed_at,
@@ -98,6 +96,38 @@ def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> d
         })
     books.sort(key=lambda b: (rules.book(b["book"]).priority if rules.book(b["book"]) else 99, b["book"]))
     return {"member": member, "books": books}
+
+
+def _position_of(db: Database, reg, rules: RuleSet, now: datetime) -> tuple[int | None, int]:
+    """A waiting registration's position on its book and how many wait there, counted on
+    the index (``registration`` policy) rather than by ordering the whole book.
+
+    Same answer as its place in ``waiting_registrations``: those ahead are the waiting,
+    unlapsed registrations registered earlier, then, at the same ``registered_at``, those
+    before it by card number (then id), compared in Python as the rules do.
+    """
+    if rules.ordering.policy != "registration":
+        order = waiting_registrations(db, reg.book_id, rules, now)
+        return next((i for i, r in enumerate(order, start=1) if r.id == reg.id), None), len(order)
+    from dispatch.ranking import card_key
+
+    cutoff = load.lapse_cutoff_text(rules, now)
+    where = "book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+    of = db.execute(f"SELECT count(*) FROM registrations WHERE {where}", [reg.book_id, cutoff]).fetchone()[0]
+    mine = db.execute(f"SELECT registered_at FROM registrations WHERE id = ? AND {where}",
+                      [reg.id, reg.book_id, cutoff]).fetchone()
+    if mine is None:
+        return None, of
+    ahead = db.execute(f"SELECT count(*) FROM registrations WHERE {where} AND registered_at < ?",
+                       [reg.book_id, cutoff, mine[0]]).fetchone()[0]
+    own = (card_key(reg.card), reg.id)
+    for other_id, other_card in db.execute(
+        f"SELECT id, card FROM registrations WHERE {where} AND registered_at = ? AND id != ?",
+        [reg.book_id, cutoff, mine[0], reg.id],
+    ):
+        if (card_key(other_card), other_id) < own:
+            ahead += 1
+    return ahead + 1, of
 
 
 def calls(db: Database, *, open_only: bool = False) -> list[dict]:
@@ -149,13 +179,19 @@ def known_certifications(db: Database) -> list[str]:
 
 def resign_due_soon(db: Database, rules: RuleSet, now: datetime, days: int = 7) -> list[dict]:
     """Waiting registrations due within ``days`` (or already overdue), soonest first."""
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    cutoff = load.lapse_cutoff_text(rules, now)
     horizon = calendar.local_date(now, rules) + timedelta(days=days)
     result = []
-    for row in db.execute(
-        f"SELECT {load.REGISTRATION_COLUMNS}, m.name FROM registrations r JOIN members m USING (card)"
-        " WHERE r.status = 'waiting' AND r.last_signed_at >= ?", [cutoff]
-    ):
+    sql = (f"SELECT {load.REGISTRATION_COLUMNS}, m.name FROM registrations r JOIN members m USING (card)"
+           " WHERE r.status = 'waiting' AND r.last_signed_at >= ?")
+    params = [cutoff]
+    if rules.resign.mode == "rolling":
+        # Due = the signing's local date + days: only those signed before the start of
+        # (horizon - days + 2) can be due by the horizon (a day's slack; checked below).
+        bound = calendar.start_of_day(horizon - timedelta(days=rules.resign.days - 2), rules)
+        sql += " AND r.last_signed_at < ?"
+        params.append(audit.iso(bound))
+    for row in db.execute(sql, params):
         reg = load.registration_from_row(row[:12])
         due = calendar.resign_due(reg, rules)
         if due <= horizon:
@@ -232,10 +268,10 @@ def book_order_ids(db: Database, book_id: str, rules: RuleSet, now: datetime) ->
         return [(reg.id, reg.card) for reg in waiting_registrations(db, book_id, rules, now)]
     from dispatch.ranking import card_key
 
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    cutoff = load.lapse_cutoff_text(rules, now)
     rows = db.execute(
         "SELECT id, card, registered_at FROM registrations"
-        " WHERE book_id = ? AND status = 'waiting' AND last_signed_at >= ?"
+        " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
         " ORDER BY registered_at, card",
         [book_id, cutoff],
     ).fetchall()
@@ -254,10 +290,31 @@ def book_order_ids(db: Database, book_id: str, rules: RuleSet, now: datetime) ->
     return ordered
 
 
+def _order_top(db: Database, book_id: str, rules: RuleSet, now: datetime, count: int) -> list[tuple[int, str]]:
+    """``book_order_ids(...)[:count]``, reading only the top of the book (``registration`` policy)."""
+    if rules.ordering.policy != "registration":
+        return book_order_ids(db, book_id, rules, now)[:count]
+    from dispatch.ranking import card_key
+
+    cutoff = load.lapse_cutoff_text(rules, now)
+    where = "book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+    rows = db.execute(f"SELECT id, card, registered_at FROM registrations WHERE {where}"
+                      " ORDER BY registered_at, card LIMIT ?", [book_id, cutoff, count]).fetchall()
+    if len(rows) == count and rows:
+        # The whole tie at the cut, so the card order within it is the rules' (numbers as numbers).
+        last = rows[-1][2]
+        rows = [r for r in rows if r[2] != last] + db.execute(
+            f"SELECT id, card, registered_at FROM registrations WHERE {where} AND registered_at = ?"
+            " ORDER BY card", [book_id, cutoff, last]).fetchall()
+    rows.sort(key=lambda r: (r[2], card_key(r[1])))  # stable: as book_order_ids orders ties
+    return [(r[0], r[1]) for r in rows[:count]]
+
+
 def book_list_page(db: Database, book_id: str, rules: RuleSet, now: datetime, *,
                    offset: int = 0, limit: int = 100, order: list[tuple[int, str]] | None = None) -> list[ListRow]:
     """One page of a book's list (positions offset+1 ...), without building every row."""
-    order = order if order is not None else book_order_ids(db, book_id, rules, now)
+    if order is None:
+        order = _order_top(db, book_id, rules, now, offset + limit)
     page = order[offset:offset + limit]
     if not page:
         return []
@@ -305,10 +362,11 @@ def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90)
     series: dict[str, list[int]] = {b.id: [] for b in rules.books}
     status: dict[int, tuple[str, str]] = {}
     mark_i = 0
+    mark_texts = [audit.iso(mark) for mark in marks]
     for reg_id, book_id, at, state in db.execute(
         "SELECT registration_id, book_id, at, status FROM registration_history ORDER BY at, id"
     ):
-        while mark_i < len(marks) and at > audit.iso(marks[mark_i]):
+        while mark_i < len(marks) and at > mark_texts[mark_i]:
             for b in series:
                 series[b].append(counts.get(b, 0))
             mark_i += 1

@@ -345,3 +345,15 @@ def m002_corrections(db: Database) -> None:
         );
         """,
     )
+
+
+@migrations()
+def m003_speed_indexes(db: Database) -> None:
+    """Indexes for hot reads found by the benchmark: recent quits and discharges (the
+    name-request block every ranking reads) without scanning every job end."""
+    _run_script(
+        db,
+        """
+        CREATE INDEX job_ends_at ON job_ends(at);
+        """,
+    )
