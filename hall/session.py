@@ -195,3 +195,27 @@ class Session:
             info = queries.call_info(db, call_id)
             phones = queries.phones(db, [c.card for c in ranking.candidates])
             return {"call": job, "ranking": ranking, "info": info, "phones": phones, "rules": rules, "now": now}
+
+    # --- reports (hall.reports) ------------------------------------------------------
+
+    def report(self, name: str, **options):
+        """A report as plain data (``hall.reports.Report``), produced now."""
+        from hall.reports import produce
+
+        return produce(self.store, name, **options)
+
+    def member_packet(self, card: str, since) -> Any:
+        """A member's records packet since a date (export with ``hall.reports.export.write``)."""
+        return self.report("packet", card=card, since=since)
+
+    def export_report(self, report, path, fmt: str | None = None):
+        """Write a report to a file (format from the extension unless given); returns the path."""
+        from hall.reports.export import write
+
+        return write(report, path, fmt)
+
+    def identify(self, card, sex="declined", race="declined"):
+        """Record a member's voluntary self-identification (kept apart; aggregate reports only)."""
+        from hall.operations.identification import record_self_identification
+
+        return record_self_identification(self.store, card, sex, race, actor=self.actor)

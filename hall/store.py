@@ -22,16 +22,15 @@ from hall.clock import Clock, system_now
 from hall.db import connect, connect_read_only, immediate
 from hall.errors import Busy, HallError
 
-_RULES_CACHE: dict[tuple[str, int], RuleSet] = {}
+_RULES_CACHE: dict[str, RuleSet] = {}
 
 
-def parse_rules_row(text: str, row_id: int, path: str = "") -> RuleSet:
-    """The parsed rule set of a stored row (parsed once per process)."""
-    key = (path, row_id)
-    rules = _RULES_CACHE.get(key)
+def parse_rules_row(text: str, row_id: int | None = None, path: str = "") -> RuleSet:
+    """The parsed rule set of a stored text (each distinct text parsed once per process)."""
+    rules = _RULES_CACHE.get(text)
     if rules is None:
         rules = load_rules(text)
-        _RULES_CACHE[key] = rules
+        _RULES_CACHE[text] = rules
     return rules
 
 

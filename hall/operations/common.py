@@ -51,6 +51,8 @@ def check_text(value: str | None, what: str, *, required: bool = True, limit: in
     if len(value) > limit:
         raise HallError(f"The {what} is too long ({len(value)} characters; at most {limit}).")
     for char in value:
+        if unicodedata.category(char) == "Cs":  # undecodable bytes from the command line
+            raise HallError(f"The {what} is not valid text (a byte that is not UTF-8); type it again.")
         if unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d\u200c":
             raise HallError(f"The {what} contains a control character; type it again without it.")
     return value

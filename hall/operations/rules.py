@@ -43,10 +43,10 @@ def _machine_timezone_name() -> str:
         return "UTC"
 
 
-def read_rules_text(text: str) -> RuleSet:
+def read_rules_text(text: str, default_timezone: str | None = None) -> RuleSet:
     """A rule set text checked completely; ``RulesError`` becomes a user sentence."""
     try:
-        return load_rules(text, default_timezone=machine_timezone())
+        return load_rules(text, default_timezone=default_timezone or machine_timezone())
     except RulesError as error:
         raise HallError(f"The rules file is not valid: {error}") from None
 
@@ -71,7 +71,9 @@ def init_database(path: str | Path, *, actor: str, now: datetime, rules_text: st
         text = rules_to_toml(rules)
     else:
         rules = read_rules_text(rules_text)
-        text = rules_text
+        # Stored complete (every default spelled out, the zone fixed), so the text
+        # alone always reads back to the same rules on any machine.
+        text = rules_to_toml(rules)
     db = connect(path, create=True)
     try:
         with immediate(db):
@@ -83,6 +85,7 @@ def init_database(path: str | Path, *, actor: str, now: datetime, rules_text: st
             tx = Tx(db, now, actor, rules, rules_id)
             entry = tx.record("hall.initialized", "hall", {
                 "name": rules.hall.name, "timezone": rules.hall.timezone, "rules": text,
+                "rules_file": rules_text,
                 "schema": schema.latest_version(),
             })
     except Exception:
@@ -97,8 +100,12 @@ def set_rules(store: Store, text: str, effective: str | datetime, *, actor: str,
               urgent_reason: str = "") -> Receipt:
     """Adopt a new rule set from ``effective`` on: at least the notice days ahead unless urgent."""
     urgent_reason = check_text(urgent_reason, "reason for urgency", required=False)
-    new_rules = read_rules_text(text)
+    read_rules_text(text)  # a bad file is refused before anything else
+    file_text = text
     with store.write(actor) as tx:
+        # A file that names no zone keeps the hall's.
+        new_rules = read_rules_text(file_text, default_timezone=tx.rules.hall.timezone)
+        text = rules_to_toml(new_rules)
         if isinstance(effective, str):
             effective_at = parse_datetime_text(effective, tx.rules, "effective date and time")
         else:
@@ -121,7 +128,7 @@ def set_rules(store: Store, text: str, effective: str | datetime, *, actor: str,
         changes = describe_changes(tx.rules, new_rules)
         entry = tx.record("rules.changed", "rules", {
             "new_ruleset": new_id, "effective_at": audit.iso(effective_at), "old_text": old_text,
-            "new_text": text, "changes": changes, "urgent_reason": urgent_reason,
+            "new_text": text, "new_file": file_text, "changes": changes, "urgent_reason": urgent_reason,
         })
         return Receipt.of(
             entry, f"New rules take effect {effective_at.astimezone(new_rules.zone):%a %d %b %Y %H:%M}.", new_id

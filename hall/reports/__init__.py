@@ -1,0 +1,97 @@
+"""The hall's reports: plain data (``Report``: sections of columns and rows, notes) built from
+the records, exported as CSV, XLSX, PDF or Markdown by ``hall.reports.export``.
+
+Every report states the hall, when it was produced, the rule set in force and the
+audit head it was produced at, all read in one read transaction.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Callable
+
+from hall import audit
+from hall.errors import HallError
+from hall.reports import fairness as _fairness
+from hall.reports import packet as _packet
+from hall.reports import records as _records
+from hall.reports.common import Ctx
+from hall.reports.model import Report, Section, render_text
+
+__all__ = ["REPORTS", "Report", "ReportSpec", "Section", "produce", "render_text", "rule_notices"]
+
+
+@dataclass(frozen=True)
+class ReportSpec:
+    """A report the hall can produce: its options (``date``, ``since``, ``book``, ``days``, ``card``)."""
+
+    name: str
+    title: str
+    build: Callable[..., Report]
+    options: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    printed: bool = True  # offered as XLSX and PDF (CSV always)
+    description: str = ""
+
+
+REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
+    ReportSpec("daybook", "Day book", _records.daybook, ("date",), ("date",),
+               description="Every offer and referral of a day, in order; ends with the day's audit head."),
+    ReportSpec("list", "Out-of-work list", _records.wall_list, ("book",),
+               description="Names and positions, for the hall's wall."),
+    ReportSpec("resign-due", "Re-sign due", _records.resign_due, ("days",),
+               description="Registrations due to re-sign within N days."),
+    ReportSpec("dropped", "Dropped", _records.dropped, ("since",), ("since",),
+               description="Removed for not re-signing, turndowns or the short-call limit."),
+    ReportSpec("open-calls", "Open calls", _records.open_calls,
+               description="Calls still being filled."),
+    ReportSpec("employment", "Employment by employer", _records.employment,
+               description="Who is working now, by employer."),
+    ReportSpec("unemployed", "Unemployed by book", _records.unemployed,
+               description="How many are waiting on each book."),
+    ReportSpec("name-requests", "Name requests", _records.name_requests, ("since",), ("since",),
+               description="Per employer: referrals by name, their share and reasons."),
+    ReportSpec("member", "Member history", _records.member, ("card",), ("card",),
+               description="A member's registrations, positions, offers, referrals, job ends."),
+    ReportSpec("fairness", "Fairness", _fairness.fairness, ("since",), ("since",),
+               description="Out-of-order referrals (must be 0), shares, waits, rates, EEO aggregates."),
+    ReportSpec("packet", "Member's records packet", _packet.packet, ("card", "since"), ("card", "since"),
+               description="Everything a member may see about their place (PDF and Markdown)."),
+)}
+
+
+def produce(store, name: str, *, now: datetime | None = None, **options) -> Report:
+    """Build report ``name`` from the store's records (one consistent read)."""
+    spec = REPORTS.get(name)
+    if spec is None:
+        raise HallError(f"There is no report {name!r}: the reports are {', '.join(REPORTS)}.")
+    unknown = sorted(k for k, v in options.items() if v not in (None, "") and k not in spec.options)
+    if unknown:
+        raise HallError(f"The {name} report takes no --{unknown[0]} option.")
+    with store.read() as db:
+        db.execute("BEGIN")  # one snapshot: the head and the rows agree
+        try:
+            moment = now or store.now()
+            ruleset_id, rules = store.rules(db, moment)
+            ctx = Ctx(db, moment, rules, ruleset_id, audit.head(db))
+            return spec.build(ctx, **{k: options.get(k) for k in spec.options})
+        finally:
+            db.execute("ROLLBACK")
+
+
+def rule_notices(db, now: datetime) -> list[str]:
+    """Lines for the board and the kiosk: "rules change on Mon 07 Dec 2026: resign.days: 30 → 45"."""
+    from hall import queries
+    from hall.store import rules_row_in_force, parse_rules_row
+
+    row = rules_row_in_force(db, now)
+    zone = parse_rules_row(row[1], row[0]).zone if row else None
+    lines = []
+    for change in queries.upcoming_rules(db, now):
+        when = change["effective_at"].astimezone(zone) if zone else change["effective_at"]
+        text = f"rules change on {when:%a %d %b %Y}"
+        if change["changes"]:
+            text += ": " + "; ".join(change["changes"])
+        lines.append(text)
+    return lines

@@ -1,0 +1,238 @@
+"""Reports: pick one, fill its options, read it here, export it (CSV, XLSX, PDF) to ./reports/."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from hall.reports import REPORTS, Report
+from screens.base import HallScreen, clean
+
+MAX_ROWS_SHOWN = 2000
+EXPORT_DIR = Path("reports")
+OPTION_LABELS = {
+    "date": ("Date", "YYYY-MM-DD"),
+    "since": ("Since", "YYYY-MM-DD"),
+    "book": ("Book", "e.g. JW-1 (empty: every book)"),
+    "days": ("Days", "7"),
+    "card": ("Card", "card number"),
+}
+
+
+def histogram_lines(values: list[int], width: int = 30, bins: int = 6) -> list[tuple[str, int]]:
+    """(label, count) per bin of days waited, bins a week wide (the last one open-ended)."""
+    if not values:
+        return []
+    top = max(values)
+    size = 7 if top < 7 * bins else max((top + bins) // bins, 1)
+    counts = [0] * bins
+    for value in values:
+        counts[min(value // size, bins - 1)] += 1
+    lines = []
+    for i, count in enumerate(counts):
+        low = i * size
+        label = f"{low}+ d" if i == bins - 1 else f"{low}–{low + size - 1} d"
+        lines.append((label, count))
+    while lines and lines[-1][1] == 0:
+        lines.pop()
+    return lines
+
+
+class ReportsScreen(HallScreen):
+    """The hall's reports, on screen and as files."""
+
+    CSS_PATH = "reports.tcss"
+    SCREEN_TITLE = "Reports"
+    BINDINGS = [
+        Binding("x", "export", "Export", id="export_report",
+                tooltip="Write the report shown as CSV, XLSX and PDF (packets: PDF and Markdown) to ./reports/"),
+        Binding("g", "run", "Run", id="run_report", tooltip="Produce the chosen report with these options"),
+    ]
+
+    def __init__(self, name: str | None = None, **options):
+        super().__init__()
+        self.chosen = name or "daybook"
+        self.initial = options
+        self.report: Report | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="reports-body"):
+            with Vertical(id="reports-side"):
+                yield Label("REPORTS", classes="section-title")
+                yield OptionList(*[Option(Text.assemble((spec.title, "bold"), "\n", (spec.description, "dim")),
+                                          id=spec.name) for spec in REPORTS.values()], id="report-list")
+                yield Label("OPTIONS", classes="section-title", id="options-title")
+                for key, (label, placeholder) in OPTION_LABELS.items():
+                    with Horizontal(classes="option-row", id=f"row-{key}"):
+                        yield Label(label, classes="option-label")
+                        yield Input(placeholder=placeholder, id=f"opt-{key}", classes="option-input")
+                yield Static("enter or g: run · x: export", id="reports-hint")
+            yield VerticalScroll(id="report-view")
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        today = self.session.today() if self.session else None
+        if today:
+            self.query_one("#opt-date", Input).value = today.isoformat()
+            self.query_one("#opt-since", Input).value = (today - timedelta(days=30)).isoformat()
+        self.query_one("#opt-days", Input).value = "7"
+        for key, value in self.initial.items():
+            if key in OPTION_LABELS and value is not None:
+                self.query_one(f"#opt-{key}", Input).value = str(value)
+        listing = self.query_one("#report-list", OptionList)
+        listing.highlighted = list(REPORTS).index(self.chosen) if self.chosen in REPORTS else 0
+        listing.focus()
+        self._show_options()
+
+    def open_with(self, other: "ReportsScreen") -> None:
+        if other.initial:
+            self.chosen = other.chosen
+            for key, value in other.initial.items():
+                if key in OPTION_LABELS and value is not None:
+                    self.query_one(f"#opt-{key}", Input).value = str(value)
+            self.query_one("#report-list", OptionList).highlighted = list(REPORTS).index(self.chosen)
+            self._show_options()
+            self.action_run()
+
+    # Reports are produced on request, not on every change another terminal makes.
+    def reload(self) -> None:
+        pass
+
+    def data_changed(self) -> None:
+        pass
+
+    # --- choosing and running -------------------------------------------------------
+
+    def _show_options(self) -> None:
+        spec = REPORTS[self.chosen]
+        for key in OPTION_LABELS:
+            self.query_one(f"#row-{key}").display = key in spec.options
+        self.query_one("#options-title", Label).update(
+            f"OPTIONS · {spec.title}" if spec.options else f"{spec.title}: no options")
+
+    @on(OptionList.OptionHighlighted, "#report-list")
+    def _highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_id and event.option_id != self.chosen:
+            self.chosen = event.option_id
+            self._show_options()
+
+    @on(OptionList.OptionSelected, "#report-list")
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.chosen = event.option_id or self.chosen
+        self._show_options()
+        spec = REPORTS[self.chosen]
+        first = next((k for k in spec.required if not self.query_one(f"#opt-{k}", Input).value.strip()), None)
+        if first:
+            self.query_one(f"#opt-{first}", Input).focus()
+        else:
+            self.action_run()
+
+    @on(Input.Submitted, ".option-input")
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.action_run()
+
+    def options(self) -> dict[str, str]:
+        spec = REPORTS[self.chosen]
+        return {key: self.query_one(f"#opt-{key}", Input).value.strip() for key in spec.options}
+
+    def action_run(self) -> None:
+        if self.session is None:
+            return
+        self.query_one("#report-view", VerticalScroll).loading = True
+        self.load(self.session.report, self.chosen, done=self._show, **self.options())
+        self.set_timer(0.01, self._stop_loading_if_failed)
+
+    def _stop_loading_if_failed(self) -> None:
+        # A refused read (bad option) notifies and never calls done: stop the spinner once workers end.
+        if not any(w.group.startswith("read-") for w in self.app.workers):
+            self.query_one("#report-view", VerticalScroll).loading = False
+        else:
+            self.set_timer(0.1, self._stop_loading_if_failed)
+
+    # --- showing ----------------------------------------------------------------------
+
+    def _show(self, report: Report) -> None:
+        self.report = report
+        view = self.query_one("#report-view", VerticalScroll)
+        view.loading = False
+        view.remove_children()
+        widgets = [Static(Text("\n".join(clean(line) for line in report.header_lines())), classes="report-header")]
+        for note in report.notes:
+            widgets.append(Static(Text(clean(note)), classes="report-note"))
+        for index, section in enumerate(report.sections):
+            widgets.append(Label(clean(section.title).upper(), classes="section-title"))
+            if section.columns:
+                if section.rows:
+                    table = DataTable(cursor_type="row", zebra_stripes=True, classes="report-table",
+                                      id=f"section-{index}")
+                    table.add_columns(*[clean(c) for c in section.columns])
+                    for row in section.rows[:MAX_ROWS_SHOWN]:
+                        table.add_row(*[_cell(v) for v in row])
+                    widgets.append(table)
+                    if len(section.rows) > MAX_ROWS_SHOWN:
+                        widgets.append(Static(f"First {MAX_ROWS_SHOWN} of {len(section.rows)} rows shown: "
+                                              "export (x) for all.", classes="report-note"))
+                else:
+                    widgets.append(Static("(none)", classes="report-note"))
+            if section.text:
+                widgets.append(Static(Text(clean_block(section.text)), classes="report-text"))
+            for note in section.notes:
+                widgets.append(Static(Text(clean(note)), classes="report-note"))
+            if section.title == "Days waited before referral" and report.charts:
+                widgets.append(Static(self._histograms(report.charts), classes="report-chart"))
+        view.mount_all(widgets)
+        view.scroll_home(animate=False)
+
+    def _histograms(self, charts: dict[str, list[int]]) -> Text:
+        """Days waited per book, drawn with block characters (one bar per week)."""
+        text = Text()
+        for book, values in charts.items():
+            lines = histogram_lines(values)
+            most = max((c for _, c in lines), default=1) or 1
+            text.append(f"{book}  ({len(values)} referrals)\n", style="bold")
+            for label, count in lines:
+                bar = "█" * max(round(24 * count / most), 1 if count else 0)
+                text.append(f"  {label:>9} ")
+                text.append(bar)
+                text.append(f" {count}\n")
+        return text
+
+    # --- exporting ----------------------------------------------------------------------
+
+    def action_export(self) -> None:
+        if self.report is None:
+            self.notify("Run a report first (enter or g), then export it.")
+            return
+        report = self.report
+        self.load(export_files, report, EXPORT_DIR, done=self._exported, group="export")
+
+    def _exported(self, paths: list[Path]) -> None:
+        self.notify("Wrote " + ", ".join(str(p) for p in paths), title="Exported", timeout=10)
+
+
+def export_files(report: Report, folder: Path) -> list[Path]:
+    """The report as CSV, XLSX and PDF in ``folder`` (a packet as PDF, Markdown and CSV)."""
+    from hall.reports.export import default_name, write
+
+    folder.mkdir(parents=True, exist_ok=True)
+    formats = ("pdf", "md", "csv") if report.name == "packet" else ("csv", "xlsx", "pdf")
+    return [write(report, folder / default_name(report, fmt), fmt) for fmt in formats]
+
+
+def _cell(value) -> str:
+    if value is None:
+        return ""
+    return clean(value)
+
+
+def clean_block(text: str) -> str:
+    return "\n".join(clean(line) for line in text.splitlines())
