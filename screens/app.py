@@ -37,6 +37,7 @@ class HallApp(App):
         Binding("m", "member", "Member", id="member", tooltip="Find a member by card or name"),
         Binding("e", "employers", "Employers", id="employers", tooltip="Employers and their bars"),
         Binding("a", "audit", "Audit", id="audit", tooltip="The audit log and its verification"),
+        Binding("r", "reports", "Reports", id="reports", tooltip="Day book, lists, fairness, member packets: view and export"),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the terminal now", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Log out and quit", show=False, priority=True),
     ]
@@ -176,6 +177,11 @@ class HallApp(App):
         from screens.audit import AuditScreen
 
         self._open(AuditScreen())
+
+    def action_reports(self) -> None:
+        from screens.reports import ReportsScreen
+
+        self._open(ReportsScreen())
 
     # --- workers ------------------------------------------------------------------------
 

@@ -1,0 +1,310 @@
+"""The audit log: newest first, a page at a time, filtered by card, call, actor and action;
+the highlighted entry in full; ``v`` verifies the hash chain in a worker with a progress bar."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import DataTable, Input, Label, ProgressBar, Static
+from textual.worker import Worker, WorkerState, get_current_worker
+
+from hall.views import audit as audit_view
+from screens.base import HallScreen, clean, short_date
+
+MORE_WHEN_WITHIN = 20  # rows from the bottom: load the next page
+FILTERS = ("card", "call", "actor", "action")
+
+
+def _moment(text: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return None
+
+
+def summary(entry: dict) -> str:
+    """One line about an entry's data: the member, the call, the outcome or book."""
+    data = entry.get("data") or {}
+    parts = []
+    if data.get("card"):
+        parts.append(f"card {data['card']}")
+    if data.get("call") is not None:
+        parts.append(f"call #{data['call']}")
+    for key in ("outcome", "book", "reason", "employer_name", "employer", "name"):
+        value = data.get(key)
+        if value and isinstance(value, (str, int)):
+            parts.append(str(value))
+            break
+    if isinstance(data.get("books"), list) and data["books"]:
+        parts.append(", ".join(map(str, data["books"])))
+    return " · ".join(parts)
+
+
+def _value(value) -> str:
+    if isinstance(value, (dict, list)):
+        import json
+
+        return json.dumps(value, ensure_ascii=False)
+    return "" if value is None else str(value)
+
+
+def entry_detail(entry: dict, zone) -> Group:
+    """The entry as key: value lines, the ranking snapshot of an offer as a small table."""
+    parts: list = []
+    head = Table.grid(padding=(0, 1))
+    head.add_column(style="bold", no_wrap=True)
+    head.add_column(overflow="fold")
+    moment = _moment(entry["at"])
+    head.add_row("entry", f"#{entry['seq']}")
+    head.add_row("at", f"{short_date(moment, zone)}  ({entry['at']})" if moment else clean(entry["at"]))
+    head.add_row("actor", clean(entry["actor"]))
+    head.add_row("action", clean(entry["action"]))
+    head.add_row("subject", clean(entry["subject"]))
+    head.add_row("rule set", _value(entry.get("ruleset")))
+    parts.append(head)
+    data = dict(entry.get("data") or {})
+    snapshot = data.pop("snapshot", None)
+    registrations = data.pop("registrations", None)
+    body = Table.grid(padding=(0, 2))
+    body.add_column(style="bold", no_wrap=True)
+    body.add_column(overflow="fold")
+    for key in sorted(data):
+        body.add_row(clean(key), clean(_value(data[key])))
+    if data:
+        parts.append(Text(""))
+        parts.append(Text("data", style="bold underline"))
+        parts.append(body)
+    if isinstance(registrations, list) and registrations:
+        parts.append(Text(""))
+        parts.append(Text("registrations after", style="bold underline"))
+        regs = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold")
+        for column in ("id", "status", "turndowns", "registered_at"):
+            regs.add_column(column, overflow="fold")
+        for r in registrations:
+            regs.add_row(*(clean(_value(r.get(c))) for c in ("id", "status", "turndowns", "registered_at")))
+        parts.append(regs)
+    if isinstance(snapshot, list) and snapshot:
+        parts.append(Text(""))
+        parts.append(Text("ranking when offered", style="bold underline"))
+        snap = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=True)
+        snap.add_column("", no_wrap=True)
+        snap.add_column("card", no_wrap=True)
+        snap.add_column("name", max_width=18, overflow="ellipsis", no_wrap=True)
+        snap.add_column("book·pos", no_wrap=True)
+        snap.add_column("standing", ratio=1, overflow="fold")
+        for i, row in enumerate(snapshot, start=1):
+            if row.get("reasons"):
+                standing = "passed over: " + "; ".join(clean(r.get("text", r.get("code", ""))) for r in row["reasons"])
+            elif row.get("outcome"):
+                standing = clean(row["outcome"])
+            else:
+                standing = "eligible"
+            if row.get("name_request"):
+                standing = "name request · " + standing
+            snap.add_row(str(i), clean(row.get("card")), clean(row.get("name")),
+                         f"{clean(row.get('book'))}·{_value(row.get('position')) or '—'}", standing)
+        parts.append(snap)
+    return Group(*parts)
+
+
+class AuditScreen(HallScreen):
+    """The audit log and its verification."""
+
+    CSS_PATH = "audit.tcss"
+    SCREEN_TITLE = "Audit"
+    BINDINGS = [
+        Binding("v", "verify", "Verify", id="audit_verify", tooltip="Recompute the whole hash chain"),
+        Binding("slash", "filter", "Filter", id="audit_filter", tooltip="Filter by card, call, actor or action"),
+        Binding("escape", "back", "Back", id="back", tooltip="Stop verifying, or go back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[int, dict] = {}
+        self.oldest: int | None = None
+        self.more = False
+        self.loading_more = False
+        self.verifier: Worker | None = None
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_header()
+        with Horizontal(id="audit-filters"):
+            yield Label("Filter", classes="filter-label")
+            yield Input(placeholder="card", id="filter-card", max_length=20)
+            yield Input(placeholder="call #", id="filter-call", max_length=10)
+            yield Input(placeholder="actor", id="filter-actor", max_length=40)
+            yield Input(placeholder="action (e.g. offer)", id="filter-action", max_length=60)
+        with Horizontal(id="audit-body"):
+            with Vertical(id="audit-list"):
+                yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
+                yield Static("", id="audit-count")
+            with VerticalScroll(id="audit-detail"):
+                yield Static("", id="audit-entry")
+        with Horizontal(id="audit-verify"):
+            yield Static("Press v to verify the hash chain.", id="verify-status")
+            yield ProgressBar(id="verify-progress", show_eta=False)
+        yield from self.compose_footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        table.add_column("entry", key="seq", width=7)
+        table.add_column("at", key="at", width=16)
+        table.add_column("actor", key="actor", width=8)
+        table.add_column("action", key="action", width=21)
+        table.add_column("about", key="about", width=40)
+        self.query_one("#verify-progress", ProgressBar).display = False
+        table.focus()
+        self.reload()
+
+    # --- reading ------------------------------------------------------------------
+
+    def filters(self) -> dict:
+        return {name: self.query_one(f"#filter-{name}", Input).value for name in FILTERS}
+
+    def reload(self) -> None:
+        if self.session is None:
+            return
+        self.load(audit_view.page, self.hall_app.store, **self.filters(), done=self._show_first)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("filter-"):
+            self.reload()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#audit-table", DataTable).focus()
+
+    def _show_first(self, page: dict) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        keep = None
+        if table.row_count:
+            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        table.clear()
+        self.entries.clear()
+        self.oldest = None
+        self._add(page)
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
+        self._show_detail()
+
+    def _add(self, page: dict) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        zone = self.hall_app.zone
+        for entry in page["entries"]:
+            seq = entry["seq"]
+            if seq in self.entries:
+                continue
+            self.entries[seq] = entry
+            table.add_row(f"#{seq}", short_date(_moment(entry["at"]), zone), clean(entry["actor"])[:10],
+                          clean(entry["action"]), clean(summary(entry)), key=str(seq))
+            self.oldest = seq
+        self.more = page["more"]
+        self.loading_more = False
+        count = self.query_one("#audit-count", Static)
+        if page.get("problem"):
+            count.update(Text(page["problem"]))
+        elif not self.entries:
+            count.update("No entries match.")
+        else:
+            newest = max(self.entries)
+            tail = " · more below" if self.more else " · the oldest matching entry is the last"
+            count.update(f"{len(self.entries):,} shown, #{newest} to #{self.oldest}{tail}")
+
+    def _load_more(self) -> None:
+        if not self.more or self.loading_more or self.oldest is None:
+            return
+        self.loading_more = True
+        self.load(audit_view.page, self.hall_app.store, **self.filters(), before_seq=self.oldest,
+                  done=self._add, group=f"audit-more-{id(self)}")
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        self._show_detail()
+        table = event.data_table
+        if table.row_count - event.cursor_row <= MORE_WHEN_WITHIN:
+            self._load_more()
+
+    def _show_detail(self) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        widget = self.query_one("#audit-entry", Static)
+        if not table.row_count:
+            widget.update("")
+            return
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        entry = self.entries.get(int(key))
+        widget.update(entry_detail(entry, self.hall_app.zone) if entry else "")
+
+    def action_filter(self) -> None:
+        self.query_one("#filter-card", Input).focus()
+
+    # --- verifying -----------------------------------------------------------------
+
+    @property
+    def verifying(self) -> bool:
+        return self.verifier is not None and self.verifier.state in (WorkerState.PENDING, WorkerState.RUNNING)
+
+    def action_verify(self) -> None:
+        if self.verifying:
+            return
+        bar = self.query_one("#verify-progress", ProgressBar)
+        bar.update(total=None, progress=0)
+        bar.display = True
+        status = self.query_one("#verify-status", Static)
+        status.set_classes("")
+        status.update("Verifying the chain… (esc stops)")
+        store = self.hall_app.store
+        app = self.app
+
+        def job():
+            worker = get_current_worker()
+
+            def progress(done: int, total: int) -> None:
+                if not worker.is_cancelled:
+                    app.call_from_thread(self._progress, done, total)
+
+            return audit_view.verify(store, progress=progress, cancelled=lambda: worker.is_cancelled)
+
+        self.verifier = self.run_worker(job, thread=True, group="audit-verify", exclusive=True,
+                                        exit_on_error=False)
+
+    def _progress(self, done: int, total: int) -> None:
+        self.query_one("#verify-progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.worker is not self.verifier:
+            return
+        status = self.query_one("#verify-status", Static)
+        bar = self.query_one("#verify-progress", ProgressBar)
+        if event.state == WorkerState.SUCCESS:
+            bar.display = False
+            result = event.worker.result
+            if result is None:
+                status.update("Verification stopped; nothing was changed.")
+            elif result.ok:
+                seq, digest = result.head or (0, "")
+                status.set_classes("ok")
+                status.update(f"Chain verified: {result.checked:,} entries · head {seq}:{digest[:4]}…{digest[-4:]}")
+            else:
+                status.set_classes("error")
+                status.update(Text(f"! Chain broken at entry {result.bad_seq}: {result.problem} "
+                                   f"({result.checked:,} entries before it are sound)"))
+                table = self.query_one("#audit-table", DataTable)
+                if str(result.bad_seq) in table.rows:
+                    table.move_cursor(row=table.get_row_index(str(result.bad_seq)))
+        elif event.state == WorkerState.CANCELLED:
+            bar.display = False
+            status.update("Verification stopped; nothing was changed.")
+        elif event.state == WorkerState.ERROR:
+            bar.display = False
+            status.set_classes("error")
+            status.update(Text(f"! Could not verify: {event.worker.error}"))
+
+    def action_back(self) -> None:
+        if self.verifying:
+            self.verifier.cancel()
+            return
+        super().action_back()

@@ -1,0 +1,72 @@
+"""The command palette (ctrl+p): members by card or name, calls by number or employer, every screen.
+
+Only offered when someone is logged in. ``search`` runs on the event loop, so the
+lookups run in a thread (``asyncio.to_thread``) on a fresh connection.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from hall.views.palette import lookup
+from screens.base import clean
+
+SCREENS = (
+    ("Board", "action_board", "Today's calls, books, re-signs due"),
+    ("New call", "action_new_call", "Take a job call an employer is phoning in"),
+    ("Dispatch", "action_dispatch", "Work down a call's ranked candidates"),
+    ("Counter", "action_counter", "A member at the window: re-sign, sign, job end"),
+    ("Lists", "action_lists", "The out-of-work lists, a tab per book"),
+    ("Member", "action_member", "Find a member by card or name"),
+    ("Employers", "action_employers", "Employers and their bars"),
+    ("Audit", "action_audit", "The audit log and its verification"),
+    ("Lock", "action_lock", "Lock the terminal now"),
+)
+
+
+class HallCommands(Provider):
+    """Members, calls and screens of the hall."""
+
+    def _logged_in(self) -> bool:
+        return getattr(self.app, "session", None) is not None
+
+    def _screen_command(self, method: str):
+        return getattr(self.app, method)
+
+    async def discover(self) -> Hits:
+        if not self._logged_in():
+            return
+        for name, method, help_text in SCREENS:
+            yield DiscoveryHit(name, self._screen_command(method), help=help_text)
+
+    async def search(self, query: str) -> Hits:
+        if not self._logged_in():
+            return
+        matcher = self.matcher(query)
+        for name, method, help_text in SCREENS:
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), self._screen_command(method), text=name, help=help_text)
+        text = query.strip()
+        if not text:
+            return
+        try:
+            found = await asyncio.to_thread(lookup, self.app.store, text)
+        except Exception as error:  # the palette must never take the app down
+            self.app.log.error(repr(error))
+            return
+        for m in found["members"]:
+            label = f"{clean(m['card'])}  {clean(m['name'])}"
+            exact = m["card"] == text
+            score = 1.0 if exact else max(matcher.match(label), 0.5)
+            yield Hit(score, label, partial(self.app.action_member, m["card"]), text=label,
+                      help="Open this member")
+        for c in found["calls"]:
+            label = f"Call #{c['id']}  {clean(c['employer'])}  {c['class']} ×{c['workers']}  ({c['status']})"
+            exact = text.lstrip("#") == str(c["id"])
+            score = 0.95 if exact else max(matcher.match(label), 0.4)
+            yield Hit(score, label, partial(self.app.action_dispatch, c["id"]), text=label,
+                      help="Dispatch this call")

@@ -1,0 +1,329 @@
+"""The member kiosk: a separate, read-only app. A card number plus the last four digits
+of the phone on file (or a PIN) shows that member's own standing; nothing else.
+
+No command palette, no key that leads to a staff screen, no quit key for members
+(a shell would be a way round the kiosk), no writes: the connection is SQLite
+``mode=ro``. It clears itself after ``kiosk.idle_seconds`` without a key press.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+from textual import events, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Input, Label, Static
+from textual.worker import get_current_worker
+
+from dispatch.rules import RuleSet
+from hall.errors import HallError
+from hall.store import Store
+from hall.views import kiosk as kiosk_view
+from hall.views.kiosk import KioskView, ordinal
+from screens.base import clean
+
+MISSES_BEFORE_WAIT = 3
+WAIT_SECONDS = 10
+IDLE_CHECK_SECONDS = 1.0
+
+
+def _date(moment, zone) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
+
+
+class KioskScreen(Screen):
+    """The prompt and, after a good lookup, the member's standing."""
+
+    CSS_PATH = "kiosk.tcss"
+    BINDINGS = [
+        Binding("escape", "clear", "Clear", id="kiosk_clear", tooltip="Clear the screen for the next member"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        app: KioskApp = self.app  # type: ignore[assignment]
+        pin = app.rules.kiosk.auth == kiosk_view.PIN_AUTH
+        yield Static(f"{clean(app.hall_name)} · Out-of-work list", id="kiosk-title")
+        with Center():
+            with Horizontal(id="kiosk-prompt"):
+                yield Label("Card number:", classes="prompt-label")
+                yield Input(id="kiosk-card", max_length=12, restrict=r"[A-Za-z0-9-]*", placeholder="card")
+                yield Label("Your PIN:" if pin else "Last 4 of your phone:", classes="prompt-label",
+                            id="kiosk-secret-label")
+                yield Input(id="kiosk-secret", password=True, max_length=12 if pin else 4,
+                            restrict=None if pin else r"[0-9]*", placeholder="••••")
+                yield Label("(Enter)", classes="prompt-hint")
+        yield Static("", id="kiosk-message")
+        yield VerticalScroll(id="kiosk-result")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#kiosk-card", Input).focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        card = self.query_one("#kiosk-card", Input)
+        secret = self.query_one("#kiosk-secret", Input)
+        if event.input is card:
+            secret.focus()
+            return
+        if not card.value.strip():
+            card.focus()
+            return
+        self.kiosk_app.lookup(card.value, secret.value)
+
+    @property
+    def kiosk_app(self) -> "KioskApp":
+        return self.app  # type: ignore[return-value]
+
+    def action_clear(self) -> None:
+        self.kiosk_app.clear()
+
+    # --- showing --------------------------------------------------------------------
+
+    def say(self, message: str, *, error: bool = False) -> None:
+        widget = self.query_one("#kiosk-message", Static)
+        widget.update(Text(message))
+        widget.set_class(error, "error")
+
+    def clear_all(self) -> None:
+        self.query_one("#kiosk-card", Input).value = ""
+        self.query_one("#kiosk-secret", Input).value = ""
+        self.say("")
+        self.query_one("#kiosk-result", VerticalScroll).remove_children()
+        self.query_one("#kiosk-card", Input).focus()
+
+    def show_member(self, view: KioskView, rules: RuleSet) -> None:
+        zone = rules.zone
+        self.query_one("#kiosk-secret", Input).value = ""
+        self.say("")
+        lines: list[Static] = []
+
+        def line(text: str | Text, *classes: str) -> None:
+            lines.append(Static(text if isinstance(text, Text) else Text(text), classes=" ".join(classes) or None))
+
+        line(f"{clean(view.name)} · {clean(view.card)}", "member-name")
+        if not view.books:
+            line("  You are not on any book right now. Ask at the window to sign a book.")
+        for b in view.books:
+            name = f"{b.book} {clean(b.name)}"
+            if b.status == "waiting":
+                ahead = b.position - 1 if b.position else 0
+                ahead_text = "nobody ahead of you" if ahead == 0 else f"{ahead} ahead of you"
+                line(f"  {name:<24} position {b.position} of {b.of}    {ahead_text}", "book-line")
+                if b.resign_due is not None:
+                    days = b.days_left or 0
+                    when = f"{b.resign_due:%a} {b.resign_due.day} {b.resign_due:%b %Y}"
+                    if b.resign_state == "overdue":
+                        line(f"  ! Re-sign was due {when}: re-sign now to be offered work", "warning")
+                    elif b.resign_state == "due_soon":
+                        line(f"  ! Re-sign by {when} ({days} day{'s' if days != 1 else ''} left)", "warning")
+                    else:
+                        line(f"    Re-sign by {when} ({days} days)")
+                flag = b.turndowns and b.turndowns >= b.turndown_limit - 1
+                line(f"  {'!' if flag else ' '} Turndowns {b.turndowns} of {b.turndown_limit}",
+                     *(["warning"] if flag else []))
+            elif b.status == "on_short_call":
+                employer = f" for {clean(b.short_call_employer)}" if b.short_call_employer else ""
+                line(f"  {name:<24} working a short call{employer}: your place is kept", "book-line")
+            elif b.status == "dispatched":
+                line(f"  {name:<24} dispatched (working): sign again when the job ends", "book-line")
+        if view.receipt:
+            line(f"    Last sign or re-sign receipt #{view.receipt}", "muted")
+
+        muted = "dim"
+
+        def table(*widths: int | None) -> Table:
+            grid = Table.grid(padding=(0, 1))
+            for width in widths:
+                if width is None:
+                    grid.add_column(ratio=1, overflow="fold")
+                else:
+                    grid.add_column(no_wrap=True, width=width, overflow="ellipsis")
+            return grid
+
+        line("")
+        line("Open calls you qualify for today", "section-title")
+        calls = table(5, 30, 6, 16, None)
+        for c in view.open_calls:
+            row = [f"#{c.call}", clean(c.employer), f"{c.classification} ×{c.workers}", _date(c.start, zone)]
+            if c.place is not None:
+                calls.add_row(*row, f"you would be {ordinal(c.place)} in line")
+            else:
+                calls.add_row(*(Text(x, style=muted) for x in [*row, clean(c.why_not)]))
+        if view.open_calls:
+            lines.append(Static(Padding(calls, (0, 0, 0, 2))))
+        else:
+            line("  No open calls for your classification right now.", "muted")
+
+        classes = "/".join(view.classifications) or "your classification"
+        line("")
+        line(f"Calls for {classes} in the last 30 days", "section-title")
+        past = table(10, 5, 30, 13, None)
+        for p in view.past_calls:
+            past.add_row(f"{p.at.astimezone(zone):%a %d %b}", f"#{p.call}", clean(p.employer),
+                         f"you were {ordinal(p.place)}" if p.place else "", clean(p.text))
+        if view.past_calls:
+            lines.append(Static(Padding(past, (0, 0, 0, 2))))
+        else:
+            line("  No offers were made for your classification in the last 30 days.", "muted")
+
+        line("")
+        line("How your position changed", "section-title")
+        moves = table(10, 5, 9, None)
+        for ch in view.changes:
+            moves.add_row(f"{ch.at.astimezone(zone):%a %d %b}", ch.book, f"{ch.before:>3} → {ch.after:<3}",
+                          clean(ch.text))
+        if view.changes:
+            lines.append(Static(Padding(moves, (0, 0, 0, 2))))
+        else:
+            line("  No changes in the last 30 days.", "muted")
+        result = self.query_one("#kiosk-result", VerticalScroll)
+        result.remove_children()
+        result.mount_all(lines)
+        result.scroll_home(animate=False)
+
+
+class KioskApp(App, inherit_bindings=False):
+    """The members' kiosk (read-only)."""
+
+    CSS_PATH = "kiosk.tcss"
+    TITLE = "hall kiosk"
+    ENABLE_COMMAND_PALETTE = False
+    # Replaces App.BINDINGS: no quit key for members (a shell is a way round the kiosk).
+    BINDINGS = [
+        Binding("ctrl+q", "ignore", show=False, priority=True, id="kiosk_no_quit"),
+        Binding("ctrl+c", "ignore", show=False, priority=True, id="kiosk_no_copy_quit"),
+    ]
+
+    def __init__(self, store: Store, *, clock=None, allow_quit: bool = False):
+        super().__init__()
+        if clock is not None:
+            store = Store(store.path, clock=clock)
+        self.store = store
+        self.allow_quit = allow_quit
+        with store.read_only() as db:  # refuses an older database, naming `hall migrate`
+            _, self.rules = store.rules(db)
+        self.hall_name = self.rules.hall.name
+        self.last_activity = time.monotonic()
+        self.misses = 0
+        self.wait_until = 0.0
+        self.showing: str | None = None  # the card shown, if any
+
+    def on_mount(self) -> None:
+        self.title = self.hall_name
+        self.push_screen(KioskScreen())
+        self.set_interval(IDLE_CHECK_SECONDS, self.idle_check)
+
+    def action_ignore(self) -> None:
+        if self.allow_quit:
+            self.exit()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, (events.Key, events.MouseDown)):
+            self.last_activity = time.monotonic()
+        await super().on_event(event)
+
+    @property
+    def kiosk_screen(self) -> KioskScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, KioskScreen):
+                return screen
+        return None
+
+    # --- idle -----------------------------------------------------------------------
+
+    def idle_check(self, now: float | None = None) -> bool:
+        """Clear the screen after ``kiosk.idle_seconds`` without a key; True when it cleared."""
+        now = time.monotonic() if now is None else now
+        if now - self.last_activity < self.rules.kiosk.idle_seconds:
+            return False
+        screen = self.kiosk_screen
+        if screen is None:
+            return False
+        typed = any(i.value for i in screen.query(Input))
+        if self.showing is None and not typed:
+            return False
+        self.clear()
+        return True
+
+    def clear(self) -> None:
+        self.showing = None
+        self.workers.cancel_group(self, "lookup")
+        screen = self.kiosk_screen
+        if screen is not None:
+            screen.clear_all()
+
+    # --- lookup ----------------------------------------------------------------------
+
+    def lookup(self, card: str, secret: str) -> None:
+        screen = self.kiosk_screen
+        if screen is None:
+            return
+        wait = self.wait_until - time.monotonic()
+        if wait > 0:
+            screen.say(f"Too many tries. Please wait {int(wait) + 1} seconds and try again.", error=True)
+            return
+        self.showing = None
+        screen.query_one("#kiosk-result", VerticalScroll).remove_children()
+        screen.say("Looking up…")
+        self._lookup(card.strip(), secret)
+
+    @work(thread=True, exclusive=True, group="lookup", exit_on_error=False)
+    def _lookup(self, card: str, secret: str) -> None:
+        worker = get_current_worker()
+        result: tuple[str, Any, Any]
+        try:
+            with self.store.read_only() as db:
+                now = self.store.now()
+                _, rules = self.store.rules(db, now)
+                refusal = kiosk_view.check_member(db, card, secret, rules)
+                if refusal is not None:
+                    result = ("refused", refusal, rules)
+                else:
+                    result = ("ok", kiosk_view.member_view(db, card, rules, now), rules)
+        except HallError as error:
+            result = ("error", str(error), None)
+        except Exception as error:  # a bug: say so plainly, keep the kiosk running
+            self.log.error(repr(error))
+            result = ("error", "Something went wrong looking that up. Please ask at the window.", None)
+        if not worker.is_cancelled:
+            self.call_from_thread(self._looked_up, card, result)
+
+    def _looked_up(self, card: str, result: tuple[str, Any, Any]) -> None:
+        screen = self.kiosk_screen
+        if screen is None:
+            return
+        kind, value, rules = result
+        if rules is not None:
+            self.rules = rules
+        if kind == "ok":
+            self.misses = 0
+            self.showing = card
+            screen.show_member(value, rules)
+            return
+        secret = screen.query_one("#kiosk-secret", Input)
+        secret.value = ""
+        if kind == "refused":
+            self.misses += 1
+            if self.misses >= MISSES_BEFORE_WAIT:
+                self.misses = 0
+                self.wait_until = time.monotonic() + WAIT_SECONDS
+                value = f"{value} Too many tries: please wait {WAIT_SECONDS} seconds."
+        screen.say(value, error=True)
+        secret.focus()
+
+
+def run_kiosk(store: Store) -> None:
+    """Open the kiosk on a hall database (refuses a missing or older one with a sentence).
+
+    ``HALL_KIOSK_ALLOW_QUIT=1`` lets ctrl+q quit (for staff trying it out);
+    otherwise the kiosk has no quit key: stop it from the hall's own terminal.
+    """
+    KioskApp(store, allow_quit=os.environ.get("HALL_KIOSK_ALLOW_QUIT") == "1").run()
