@@ -139,6 +139,15 @@ class Store:
             schema.upgrade(db)
         return needed
 
+    def prepare_for_writing(self) -> list[str]:
+        """Check this is a hall database and upgrade it if it is older (a copy is kept aside)."""
+        db = connect(self.path)
+        try:
+            self._check_schema(db, writing=True)
+            return self.upgrade_if_needed(db)
+        finally:
+            db.close()
+
     @contextmanager
     def write(self, actor: str, *, sweep: bool = True) -> Iterator[Tx]:
         """One ``BEGIN IMMEDIATE`` transaction with the rules in force; rolls back on any error.

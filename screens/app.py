@@ -252,7 +252,7 @@ class HallApp(App):
 
 
 def run_app(store: Store) -> None:
-    """Open the app on a hall database (refuses a missing or older one with a sentence)."""
-    with store.read():
-        pass
+    """Open the app on a hall database: a missing one is refused with a sentence, an older
+    one is copied aside and upgraded first."""
+    store.prepare_for_writing()
     HallApp(store).run()

@@ -1,0 +1,80 @@
+"""An older database is upgraded (a copy kept aside), never damaged; the kiosk refuses it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+from click.testing import CliRunner
+from freezegun import freeze_time
+
+from hall import audit, schema
+from hall.cli import main
+from hall.db import connect, immediate
+from hall.errors import HallError
+from hall.store import Store, Tx
+from dispatch.rules import RuleSet, rules_to_toml
+
+
+def make_old_database(path):
+    """A database as the first release made it: only the first migration, with some history."""
+    db = connect(path, create=True)
+    with immediate(db):
+        schema.migrations.apply(db, stop_before="m002_corrections")
+        schema.ensure_audit_triggers(db)
+        now = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)
+        text = rules_to_toml(RuleSet())
+        rules_id = db["rulesets"].insert({"text": text, "effective_at": audit.iso(now),
+                                          "created_at": audit.iso(now), "created_by": "t"}).last_pk
+        for book in RuleSet().books:
+            db["books"].insert({"id": book.id, "name": book.name, "classification": book.classification,
+                                "priority": book.priority, "requires": "[]"})
+        tx = Tx(db, now, "t", RuleSet(), rules_id)
+        tx.record("hall.initialized", "hall", {"rules": text})
+        db["members"].insert({"card": "101", "name": "Ada", "created_at": audit.iso(now)})
+        db["member_classes"].insert({"card": "101", "classification": "JW"})
+        tx.record("member.added", "member:101", {"card": "101"})
+    db.close()
+
+
+def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
+    path = tmp_path / "hall.db"
+    make_old_database(path)
+    db = connect(path)
+    assert schema.pending(db) == ["m002_corrections", "m003_speed_indexes"]
+    head_before = audit.head(db)
+    db.close()
+    runner = CliRunner()
+    with freeze_time("2026-11-03 15:00"):
+        result = runner.invoke(main, ["sign", "101", "JW-1"], env={"HALL_DB": str(path), "HALL_ACTOR": "maria"})
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "hall.db.before-1").exists()
+    db = connect(path)
+    try:
+        assert schema.pending(db) == []
+        triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
+        assert set(schema.AUDIT_TRIGGERS) <= triggers
+        assert audit.verify(db).ok
+        assert audit.head(db)[0] == head_before[0] + 1
+    finally:
+        db.close()
+    old = connect(tmp_path / "hall.db.before-1")
+    try:
+        assert schema.pending(old) == ["m002_corrections", "m003_speed_indexes"]
+        assert audit.head(old) == head_before
+    finally:
+        old.close()
+
+
+def test_a_read_command_and_the_kiosk_refuse_an_older_database(tmp_path):
+    path = tmp_path / "hall.db"
+    make_old_database(path)
+    with pytest.raises(HallError, match="hall migrate"):
+        with Store(path).read_only():
+            pass
+    result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
+    assert result.exit_code == 1 and "hall migrate" in result.output
+    migrated = CliRunner().invoke(main, ["migrate"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
+    assert migrated.exit_code == 0 and "Applied 2 migration" in migrated.output
+    result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
+    assert result.exit_code == 0, result.output
