@@ -1,0 +1,201 @@
+"""`hall check`: is this hall database sound? A readable report, nothing written.
+
+Each check gives a ``Finding``: ``ok``, ``info`` (worth knowing, not a fault:
+e.g. re-sign removals the next write will record) or ``problem``. The database
+is opened read-only, so checking never changes it.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from hall import audit, schema
+from hall.errors import HallError
+
+OK, INFO, PROBLEM = "ok", "info", "problem"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One check's result: its name, ``ok``/``info``/``problem``, and a sentence."""
+
+    name: str
+    level: str
+    text: str
+
+
+@dataclass
+class Report:
+    """Every finding about one database file."""
+
+    path: Path
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def problems(self) -> list[Finding]:
+        return [f for f in self.findings if f.level == PROBLEM]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def add(self, name: str, level: str, text: str) -> None:
+        self.findings.append(Finding(name, level, text))
+
+    def lines(self) -> list[str]:
+        out = [f"Checking {self.path}"]
+        for f in self.findings:
+            mark = {OK: "ok", INFO: "note", PROBLEM: "PROBLEM"}[f.level]
+            out.append(f"  {mark:<8} {f.name}: {f.text}")
+        count = len(self.problems)
+        out.append("All checks passed." if not count else
+                   f"{count} problem{'s' if count != 1 else ''} found.")
+        return out
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, isolation_level=None,
+                           check_same_thread=False, timeout=5)
+    conn.execute("PRAGMA busy_timeout = 5000")
+    return conn
+
+
+def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> Report:
+    """Run every check on the hall database at ``path`` (read-only)."""
+    from sqlite_utils import Database
+
+    path = Path(path)
+    report = Report(path)
+    if not path.exists():
+        raise HallError(f"There is no hall database at {path}.")
+    if path.is_dir():
+        raise HallError(f"{path} is a folder, not a hall database.")
+    _check_permissions(report, path)
+    try:
+        conn = _open(path)
+    except sqlite3.Error as error:
+        report.add("open", PROBLEM, f"the file cannot be opened ({error})")
+        return report
+    try:
+        try:
+            rows = [r[0] for r in conn.execute("PRAGMA integrity_check").fetchall()]
+        except sqlite3.DatabaseError as error:
+            report.add("integrity", PROBLEM, f"not a readable SQLite database ({error})")
+            return report
+        if rows == ["ok"]:
+            report.add("integrity", OK, "PRAGMA integrity_check says ok")
+        else:
+            shown = "; ".join(rows[:3]) + (f" (and {len(rows) - 3} more)" if len(rows) > 3 else "")
+            report.add("integrity", PROBLEM, f"the file is damaged: {shown}")
+        db = Database(conn)
+        if not db["audit"].exists():
+            report.add("hall", PROBLEM, "this is not a hall database (it has no audit table)")
+            return report
+        _check_foreign_keys(report, conn)
+        _check_schema(report, db)
+        _check_audit(report, db)
+        _check_triggers(report, conn)
+        _check_lapsed(report, db, now)
+    except sqlite3.Error as error:
+        report.add("read", PROBLEM, f"the database could not be read ({error})")
+    finally:
+        conn.close()
+    return report
+
+
+def _check_permissions(report: Report, path: Path) -> None:
+    if os.name != "posix":
+        return
+    loose = []
+    for suffix in ("", "-wal", "-shm"):
+        candidate = Path(str(path) + suffix)
+        try:
+            mode = stat.S_IMODE(candidate.stat().st_mode)
+        except FileNotFoundError:
+            continue
+        # -shm is only an index of the WAL (no member data), but keep it private too.
+        if mode & 0o077:
+            loose.append(f"{candidate.name} is {mode:04o}")
+    if loose:
+        report.add("file permissions", PROBLEM,
+                   f"{', '.join(loose)}: others can read it; run `chmod 600 {path}`")
+    else:
+        report.add("file permissions", OK, "readable by the owner only (0600)")
+
+
+def _check_foreign_keys(report: Report, conn: sqlite3.Connection) -> None:
+    rows = conn.execute("PRAGMA foreign_key_check").fetchall()
+    if not rows:
+        report.add("foreign keys", OK, "every reference points at a row that exists")
+        return
+    tables = sorted({r[0] for r in rows})
+    report.add("foreign keys", PROBLEM,
+               f"{len(rows)} row(s) refer to rows that do not exist (in {', '.join(tables)})")
+
+
+def _check_schema(report: Report, db) -> None:
+    known = {m.name for m in schema.migrations._migrations}
+    applied = {m.name for m in schema.migrations.applied(db)}
+    unknown = sorted(applied - known)
+    pending = schema.pending(db)
+    if unknown:
+        report.add("schema", PROBLEM,
+                   f"made by a newer version of hall (unknown migrations {', '.join(unknown)}): upgrade hall")
+    elif pending:
+        report.add("schema", PROBLEM,
+                   f"{len(pending)} migration(s) pending ({', '.join(pending)}): run `hall migrate`")
+    else:
+        report.add("schema", OK, f"up to date (version {len(applied)})")
+
+
+def _check_audit(report: Report, db) -> None:
+    result = audit.verify(db)
+    if result.ok:
+        seq, digest = result.head
+        report.add("audit chain", OK, f"{result.checked} entries verified; head {seq}:{digest}")
+    else:
+        report.add("audit chain", PROBLEM, f"broken at entry {result.bad_seq}: {result.problem}")
+
+
+def _check_triggers(report: Report, conn: sqlite3.Connection) -> None:
+    present = {r[0] for r in conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit'")}
+    missing = [name for name in schema.AUDIT_TRIGGERS if name not in present]
+    if missing:
+        report.add("audit triggers", PROBLEM,
+                   f"missing {', '.join(missing)}: the audit log is not protected against edits")
+    else:
+        report.add("audit triggers", OK, "the audit log is append-only (update and delete refused)")
+
+
+def _check_lapsed(report: Report, db, now: datetime | None) -> None:
+    from dispatch import calendar
+    from hall.clock import system_now
+    from dispatch.rules import load_rules
+    from hall.store import rules_row_in_force
+
+    moment = now or system_now()
+    row = rules_row_in_force(db, moment)
+    if row is None:
+        report.add("rules", PROBLEM, "the database has no rule set")
+        return
+    try:
+        rules = load_rules(row[1])
+    except Exception as error:  # a stored rule set that no longer loads is a finding, not a crash
+        report.add("rules", PROBLEM, f"the rule set in force cannot be read ({error})")
+        return
+    cutoff = audit.iso(calendar.lapse_cutoff(rules, moment))
+    count = db.execute(
+        "SELECT count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at < ?", [cutoff]
+    ).fetchone()[0]
+    if count:
+        report.add("re-sign removals", INFO,
+                   f"{count} registration(s) passed their re-sign deadline; the next write records "
+                   "their removal (not a fault)")
+    else:
+        report.add("re-sign removals", OK, "none pending")

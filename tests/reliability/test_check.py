@@ -1,0 +1,170 @@
+"""`hall check`: a readable report, exit 1 on any problem, nothing written."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from hall.cli import main
+from tests.reliability.helpers import make_hall
+
+
+def run_check(db: Path):
+    result = CliRunner().invoke(main, ["check"], env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
+    assert "Traceback" not in result.output
+    return result
+
+
+def line_for(result, name: str) -> str:
+    found = [l for l in result.stdout.splitlines() if f" {name}:" in l]
+    assert found, result.stdout
+    return found[0]
+
+
+def _dump(db: Path):
+    conn = sqlite3.connect(db)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def _sql(db: Path, *statements: str) -> None:
+    conn = sqlite3.connect(db, isolation_level=None)
+    try:
+        for s in statements:
+            conn.execute(s)
+    finally:
+        conn.close()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "hall.db"
+    make_hall(path, members_count=3, employers_count=1)
+    return path
+
+
+def test_a_sound_hall_passes_and_nothing_is_written(db: Path):
+    before = _dump(db)
+    result = run_check(db)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    for name in ("integrity", "foreign keys", "schema", "audit chain", "audit triggers",
+                 "re-sign removals", "file permissions"):
+        assert line_for(result, name).strip().startswith("ok"), out
+    assert out.strip().endswith("All checks passed.")
+    assert _dump(db) == before
+
+
+def test_loose_file_permissions_are_a_problem(db: Path):
+    os.chmod(db, 0o644)
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "PROBLEM" in line_for(result, "file permissions") and "chmod 600" in result.stdout
+    assert result.stdout.strip().endswith("1 problem found.")
+
+
+def test_a_missing_audit_trigger_is_a_problem(db: Path):
+    _sql(db, "DROP TRIGGER audit_no_update")
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "audit_no_update" in line_for(result, "audit triggers")
+
+
+def test_an_edited_audit_entry_is_a_problem(db: Path):
+    _sql(db, "DROP TRIGGER audit_no_update", "UPDATE audit SET actor = 'mallory' WHERE seq = 3")
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "entry 3" in line_for(result, "audit chain")
+
+
+def test_a_dangling_reference_is_a_problem(db: Path):
+    _sql(db, "PRAGMA foreign_keys = OFF",
+         "INSERT INTO registrations (card, book_id, registered_at, last_signed_at)"
+         " VALUES ('NOBODY', 'JW-1', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')")
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "PROBLEM" in line_for(result, "foreign keys") and "registrations" in result.stdout
+
+
+def test_a_pending_migration_is_a_problem(db: Path):
+    _sql(db, "DELETE FROM _sqlite_migrations WHERE name = 'm002_corrections'")
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "hall migrate" in line_for(result, "schema")
+
+
+def test_a_newer_schema_is_a_problem(db: Path):
+    _sql(db, "INSERT INTO _sqlite_migrations (migration_set, name, applied_at)"
+             " VALUES ('hall', 'm999_future', '2030-01-01')")
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "newer version" in line_for(result, "schema")
+
+
+def test_lapsed_registrations_are_a_note_not_a_fault(db: Path):
+    _sql(db, "UPDATE registrations SET last_signed_at = '2020-01-01T00:00:00Z' WHERE card = '1000'")
+    before = _dump(db)
+    result = run_check(db)
+    assert result.exit_code == 0, result.output
+    line = line_for(result, "re-sign removals")
+    assert line.strip().startswith("note") and "1 registration" in line
+    assert _dump(db) == before, "check must not record the removals itself"
+
+
+def test_a_damaged_file_is_a_problem(db: Path):
+    conn = sqlite3.connect(db)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    page_size = conn.execute("PRAGMA page_size").fetchone()[0]
+    pages = conn.execute("PRAGMA page_count").fetchone()[0]
+    conn.close()
+    with open(db, "r+b") as handle:  # scribble over the second half of the file's pages
+        for page in range(pages // 2, pages):
+            handle.seek(page * page_size + 100)
+            handle.write(b"\xde\xad\xbe\xef" * 64)
+    result = run_check(db)
+    assert result.exit_code == 1
+    assert "PROBLEM" in result.stdout
+
+
+def test_not_a_database_at_all(tmp_path: Path):
+    path = tmp_path / "notes.db"
+    path.write_text("shopping list\n" * 200)
+    os.chmod(path, 0o600)
+    result = run_check(path)
+    assert result.exit_code == 1
+    assert "PROBLEM" in line_for(result, "integrity")
+
+
+def test_a_missing_file_is_one_sentence(tmp_path: Path):
+    result = run_check(tmp_path / "nope.db")
+    assert result.exit_code == 1
+    assert len(result.stderr.strip().splitlines()) == 1 and "no hall database" in result.stderr
+    assert not (tmp_path / "nope.db").exists()
+
+
+@pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
+def test_init_and_backup_make_owner_only_files(tmp_path: Path):
+    runner = CliRunner()
+    env = {"HALL_DB": str(tmp_path / "new.db"), "HALL_ACTOR": "t"}
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(main, ["init"], env=env).exit_code == 0
+        assert runner.invoke(main, ["member", "add", "1", "--name", "A B"], env=env).exit_code == 0
+        result = runner.invoke(main, ["backup", str(tmp_path / "copy.db")], env=env)
+        assert result.exit_code == 0, result.output
+    finally:
+        os.umask(old)
+    for name in ("new.db", "copy.db"):
+        assert stat.S_IMODE((tmp_path / name).stat().st_mode) == 0o600, name
+    for extra in ("new.db-wal", "new.db-shm"):
+        path = tmp_path / extra
+        if path.exists():
+            assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{extra} is readable by others"
