@@ -61,6 +61,11 @@ def emit_json(data) -> None:
     click.echo(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
 
 
+def say(receipt) -> None:
+    """Print what an operation did and its receipt (the audit entry's number) to read back."""
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
 class Context:
     """What every command needs: where the hall is, who is acting, what time it is."""
 
@@ -237,7 +242,7 @@ def rules_set(obj: Context, file: str, effective: str, urgent_reason: str) -> No
 
     text = _read_text(file, "rules file")
     receipt = set_rules(obj.store(), text, effective, actor=obj.actor, urgent_reason=urgent_reason)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 # --- members ------------------------------------------------------------------
@@ -267,7 +272,7 @@ def member_add(obj: Context, card, name, phone, classes, certs, home_local) -> N
 
     receipt = add_member(obj.store(), card, name, actor=obj.actor, phone=phone, classes=classes,
                          certs=certs, home_local=home_local)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @member.command("update")
@@ -290,7 +295,7 @@ def member_update(obj: Context, card, name, phone, classes, home_local, note) ->
     receipt = update_member(obj.store(), card, actor=obj.actor, name=name, phone=phone,
                             classes=list(classes) if classes else None, home_local=home_local,
                             class_note=note)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 def _member_json(info: dict, history: dict | None = None) -> dict:
@@ -390,7 +395,7 @@ def member_import(obj: Context, file: str) -> None:
     from hall.operations.members import import_members
 
     receipt = import_members(obj.store(), file, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @member.command("cert")
@@ -409,7 +414,7 @@ def member_cert(obj: Context, card, name, expires, remove) -> None:
     from hall.operations.members import set_certification
 
     receipt = set_certification(obj.store(), card, name, actor=obj.actor, expires=expires, remove=remove)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @member.command("unavailable")
@@ -428,7 +433,7 @@ def member_unavailable(obj: Context, card, until, reason, via) -> None:
     from hall.operations.members import declare_unavailable
 
     receipt = declare_unavailable(obj.store(), card, until, reason, actor=obj.actor, via=via)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @member.command("reinstate")
@@ -445,7 +450,7 @@ def member_reinstate(obj: Context, card, reason) -> None:
     from hall.operations.members import reinstate
 
     receipt = reinstate(obj.store(), card, reason, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 # --- books --------------------------------------------------------------------
@@ -466,7 +471,7 @@ def sign(obj: Context, card, book, via) -> None:
     from hall.operations.registrations import sign as do_sign
 
     receipt = do_sign(obj.store(), card, book, actor=obj.actor, via=via)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @main.command()
@@ -484,7 +489,7 @@ def resign(obj: Context, card, book, via) -> None:
     from hall.operations.registrations import resign as do_resign
 
     receipt = do_resign(obj.store(), card, book, actor=obj.actor, via=via)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 def _as_of_moment(text: str | None, rules, now):
@@ -638,7 +643,7 @@ def employer_add(obj: Context, name, phone) -> None:
     from hall.operations.employers import add_employer
 
     receipt = add_employer(obj.store(), name, actor=obj.actor, phone=phone)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @employer.command("list")
@@ -679,7 +684,7 @@ def employer_bar(obj: Context, name, card, until, reason, contact) -> None:
     from hall.operations.employers import bar_member
 
     receipt = bar_member(obj.store(), name, card, until, reason, actor=obj.actor, contact=contact)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 # --- calls --------------------------------------------------------------------
@@ -724,7 +729,7 @@ def call_add(obj: Context, employer, classification, workers, start, days, certs
     if as_json:
         emit_json({"id": receipt.id})
     else:
-        click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+        say(receipt)
 
 
 @call.command("list")
@@ -806,7 +811,7 @@ def call_cancel(obj: Context, call_id: int, reason: str) -> None:
     from hall.operations.calls import cancel_call
 
     receipt = cancel_call(obj.store(), call_id, reason, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @main.command()
@@ -827,7 +832,7 @@ def offer(obj: Context, call_id: int, card: str, outcome: str, note: str) -> Non
     from hall.operations.offers import record_offer
 
     receipt = record_offer(obj.store(), call_id, card, outcome, actor=obj.actor, note=note)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @main.command()
@@ -848,7 +853,7 @@ def end(obj: Context, card, reason, days_worked, hours, at) -> None:
     from hall.operations.jobs import end_job
 
     receipt = end_job(obj.store(), card, reason, actor=obj.actor, days_worked=days_worked, hours=hours, at=at)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @call.command("amend")
@@ -869,7 +874,7 @@ def call_amend(obj: Context, call_id: int, workers, start, days, reason) -> None
 
     receipt = amend_call(obj.store(), call_id, actor=obj.actor, reason=reason, workers=workers, start=start,
                          days=days)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @main.command()
@@ -891,7 +896,7 @@ def referral(obj: Context, call_id: int, card: str, outcome: str, note: str) -> 
     from hall.operations.referrals import record_referral_outcome
 
     receipt = record_referral_outcome(obj.store(), call_id, card, outcome, actor=obj.actor, note=note)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @main.group()
@@ -915,7 +920,7 @@ def correct_outcome(obj: Context, call_id: int, card: str, authority: str, reaso
     from hall.operations.corrections import reverse_outcome
 
     receipt = reverse_outcome(obj.store(), call_id, card, actor=obj.actor, authority=authority, reason=reason)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @correct.command("restore")
@@ -934,7 +939,7 @@ def correct_restore(obj: Context, card: str, book: str, authority: str, reason: 
     from hall.operations.corrections import restore_place
 
     receipt = restore_place(obj.store(), card, book, actor=obj.actor, authority=authority, reason=reason)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @correct.command("grant")
@@ -953,7 +958,7 @@ def correct_grant(obj: Context, call_id: int, card: str, authority: str, reason:
     from hall.operations.corrections import grant_referral
 
     receipt = grant_referral(obj.store(), call_id, card, actor=obj.actor, authority=authority, reason=reason)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 # --- audit and backup -----------------------------------------------------------
@@ -1280,7 +1285,7 @@ def member_identify(obj: Context, card, sex, race) -> None:
     from hall.operations.identification import record_self_identification
 
     receipt = record_self_identification(obj.store(), card, sex, race, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 # --- staff accounts -------------------------------------------------------------
@@ -1312,7 +1317,7 @@ def user_add(obj: Context, name: str, role: str) -> None:
     check_role(role)
     password = _ask_password()
     receipt = add_user(obj.store(), name, password, role, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @user.command("list")
@@ -1350,7 +1355,7 @@ def user_disable(obj: Context, name: str) -> None:
     from hall.operations.accounts import disable_user
 
     receipt = disable_user(obj.store(), name, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 @user.command("password")
@@ -1368,7 +1373,7 @@ def user_password(obj: Context, name: str) -> None:
     check_name(name)
     password = _ask_password("New password")
     receipt = set_password(obj.store(), name, password, actor=obj.actor)
-    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+    say(receipt)
 
 
 # --- checking and restoring -------------------------------------------------------
