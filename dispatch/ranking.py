@@ -85,10 +85,21 @@ class RankContext:
 
 
 def card_key(card: str) -> tuple:
-    """Card order: all-digit cards as numbers ("9" < "10"), before other cards as text."""
+    """Card order at equal ``registered_at``: as numbers when both cards are all digits
+    ("9" < "10"), otherwise as text ("9" < "A10", "A10" < "A9").
+
+    The rule as written is not a total order when a card starts with a digit but is
+    not all digits ("9" < "10" as numbers, "10" < "10A" and "10A" < "9" as text), and
+    a ranking must come out the same whatever order its input is in. So cards that sort
+    as text before every digit (a first character below "0") come first, then all-digit
+    cards as numbers, then every other card as text. This agrees with the rule for every
+    pair except an all-digit card against one like "10A".
+    """
     if card.isascii() and card.isdigit():
-        return (0, int(card), card)
-    return (1, 0, card)
+        return (1, int(card), card)
+    if card[:1] < "0":
+        return (0, 0, card)
+    return (2, 0, card)
 
 
 def list_key(reg: Registration, book: Book, rules: RuleSet) -> tuple:

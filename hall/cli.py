@@ -40,6 +40,9 @@ class HallGroup(click.Group):
             raise click.ClickException(f"The database could not be used: {error}.") from None
         except sqlite3.DatabaseError as error:
             raise click.ClickException(f"The database could not be read: {error}.") from None
+        except OverflowError:
+            # A call number too large for the database, a date past the calendar's end.
+            raise click.ClickException("A number or date given is out of range: give a smaller one.") from None
         except UnicodeEncodeError:
             # Bytes that are not UTF-8 on the command line (they arrive as lone surrogates).
             raise click.ClickException("The input is not valid UTF-8 text: type it again.") from None

@@ -252,7 +252,8 @@ def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
         " WHERE b.until >= ? AND e.name = ? COLLATE NOCASE", [start_day, call.employer]
     ):
         bars[card] = bars.get(card, ()) + (EmployerBar(card, employer, parse_date(until), reason),)
-    block_since = now - timedelta(days=rules.name_requests.block_days)
+    # A day more than the block: the engine blocks through the local date left + block_days.
+    block_since = now - timedelta(days=rules.name_requests.block_days + 1)
     separations = tuple(
         Separation(card, employer, parse_time(at), reason)
         for card, employer, at, reason in db.execute(

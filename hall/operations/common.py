@@ -89,6 +89,9 @@ def parse_datetime_text(text: str, rules: RuleSet, what: str = "date and time") 
         raise HallError(
             f"{raw[:40]!r} is not a {what}: write it as YYYY-MM-DD HH:MM (hall time) or with an offset."
         ) from None
+    if not 1900 <= moment.year <= 2999:
+        # Stored as four-digit UTC text; dates far off cannot be stored or counted from.
+        raise HallError(f"{raw[:40]!r} is not a {what} the hall can use: give a year from 1900 to 2999.")
     try:
         return calendar.to_utc(moment, rules)
     except calendar.TimeError as error:

@@ -40,7 +40,7 @@ def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hour
         referral = load.active_referral(tx.db, card)
         if referral is None:
             raise HallError(f"{member.name} ({card}) has no job to end: no referral is open.")
-        ref_id, call_id, short_at_referral, _ = referral
+        ref_id, call_id, short_at_referral, referred_at = referral
         call = load.job_call(tx.db, call_id)
         if at is None:
             end_at = tx.now
@@ -57,13 +57,16 @@ def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hour
                 f"Call #{call.id} started {start_day:%a %d %b %Y}: the job cannot end before that."
             )
         if days_worked is None:
-            days_worked = calendar.business_days_between(start_day, end_day, tx.rules)
+            # From the day the member reported: the call's start, or the referral if later.
+            reported = max(start_day, calendar.local_date(load.parse_time(referred_at), tx.rules))
+            days_worked = calendar.business_days_between(reported, end_day, tx.rules)
         if hours is None:
             hours = float(days_worked * HOURS_PER_DAY)
-        window_start = tx.now - timedelta(days=tx.rules.discipline.discharge_window_days)
+        # The window runs back from this job end (which may be keyed after it happened).
+        window_start = end_at - timedelta(days=tx.rules.discipline.discharge_window_days)
         earlier_discharges = tx.db.execute(
-            "SELECT count(*) FROM job_ends WHERE card = ? AND reason = ? AND at >= ?",
-            [card, DISCHARGED, audit.iso(window_start)],
+            "SELECT count(*) FROM job_ends WHERE card = ? AND reason = ? AND at >= ? AND at <= ?",
+            [card, DISCHARGED, audit.iso(window_start), audit.iso(end_at)],
         ).fetchone()[0]
         regs = load.registrations_of(tx.db, card, active_only=True)
         by_id = {r.id: r for r in regs}

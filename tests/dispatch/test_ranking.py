@@ -162,9 +162,9 @@ def test_card_tie_break_numeric_vs_text():
 def test_list_key_per_policy():
     r = reg("7", at=local(2026, 11, 1, 8), hours=12)
     book = RULES.book("JW-2")
-    assert list_key(r, book, RULES) == (2, r.registered_at, (0, 7, "7"))
+    assert list_key(r, book, RULES) == (2, r.registered_at, card_key("7"))
     low = rules(ordering={"policy": "low_hours"})
-    assert list_key(r, book, low) == (2, 12, r.registered_at, (0, 7, "7"))
+    assert list_key(r, book, low) == (2, 12, r.registered_at, card_key("7"))
 
 
 def test_low_hours_policy_orders_by_hours_within_a_book():

@@ -1,0 +1,44 @@
+"""Name requests: "A member who quit or was discharged from an employer cannot be name-requested
+by it for name_requests.block_days (default 14)", refused when the call is taken with a sentence.
+The engine blocks through the local date left + block_days ("until DATE includes that date");
+the records layer must hand it every separation that can still block, whatever the hour."""
+
+import pytest
+
+from hall.errors import HallError
+from hall.operations.calls import take_call
+from hall.operations.employers import add_employer
+from hall.operations.jobs import end_job
+from hall.operations.members import add_member
+from hall.operations.offers import record_offer
+from hall.operations.registrations import sign
+
+
+@pytest.fixture
+def quitter(store, clock):
+    clock.set("2026-11-02 08:00")
+    add_member(store, "101", "Ada Archer", actor="t", classes=["JW"])
+    add_member(store, "102", "Ben Baker", actor="t", classes=["JW"])
+    add_employer(store, "Acme", actor="t")
+    sign(store, "101", "JW-1", actor="t")
+    take_call(store, employer="Acme", classification="JW", workers=1, start="2026-11-02 09:00",
+              days=30, actor="t")
+    record_offer(store, 1, "101", "accepted", actor="t")
+    clock.set("2026-11-02 15:00")
+    end_job(store, "101", "quit", actor="t")
+    sign(store, "101", "JW-1", actor="t")
+    sign(store, "102", "JW-1", actor="t")
+    return store
+
+
+def test_blocked_through_the_last_day_whatever_the_hour(quitter, clock):
+    clock.set("2026-11-16 16:00")  # Nov 2 + 14 days, later in the day than the quit
+    with pytest.raises(HallError, match="quit Acme on 2026-11-02: no name request by it until 2026-11-16"):
+        take_call(quitter, employer="Acme", classification="JW", workers=2, start="2026-11-18 07:00",
+                  days=30, actor="t", requests=[("101", "knows the site")])
+
+
+def test_not_blocked_the_day_after(quitter, clock):
+    clock.set("2026-11-17 08:00")
+    take_call(quitter, employer="Acme", classification="JW", workers=2, start="2026-11-18 07:00",
+              days=30, actor="t", requests=[("101", "knows the site")])
