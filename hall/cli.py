@@ -439,6 +439,24 @@ def member_unavailable(obj: Context, card, until, reason, via) -> None:
     say(receipt)
 
 
+@member.command("pin")
+@click.argument("card")
+@pass_ctx
+def member_pin(obj: Context, card: str) -> None:
+    """Set the PIN a member types at the kiosk (asked twice; for halls with kiosk.auth = "pin").
+
+    \b
+    Example:
+      hall member pin 1042
+    """
+    from hall.operations.common import check_card
+    from hall.operations.members import set_pin
+
+    check_card(card)
+    pin = click.prompt("PIN (4-8 digits)", hide_input=True, confirmation_prompt="Repeat the PIN", err=True)
+    say(set_pin(obj.store(), card, pin, actor=obj.actor))
+
+
 @member.command("reinstate")
 @click.argument("card")
 @click.option("--reason", required=True, help="The appeal or ruling that reinstates the member.")

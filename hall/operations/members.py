@@ -320,3 +320,19 @@ def phone_last4(phone: str) -> str:
     digits = [c for c in phone if c.isdigit()]
     return "".join(digits[-4:])
 
+
+
+def set_pin(store, card: str, pin: str, *, actor: str) -> Receipt:
+    """Set the PIN a member types at the kiosk (where the hall uses PINs): 4-8 digits, stored hashed."""
+    from argon2 import PasswordHasher
+
+    card = check_card(card)
+    pin = (pin or "").strip()
+    if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+        raise HallError("A kiosk PIN is 4 to 8 digits.")
+    hashed = PasswordHasher().hash(pin)
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        tx.db["members"].update(card, {"pin_hash": hashed})
+        entry = tx.record("member.pin_set", f"member:{card}", {"card": card})
+        return Receipt.of(entry, f"Kiosk PIN set for {member.name} ({card}).")
