@@ -95,6 +95,91 @@ def append(db: Database, *, at: datetime, actor: str, action: str, subject: str,
     return Entry(seq, at_text, actor, action, subject, data, ruleset, last_hash, digest)
 
 
+PARALLEL_FROM = 200_000  # entries: below this, one process verifies the chain
+
+
+def _check_range(rows, prev: str, expected_seq: int, expect_head: tuple[int, str] | None,
+                 on_batch: Callable[[int], None] | None = None) -> tuple:
+    """Check consecutive entries from ``expected_seq`` on, the first following ``prev``.
+
+    ``rows`` yields batches of ``(seq, at, actor, action, subject, data, ruleset, prev,
+    hash, canonical)``. Returns ``(problem, checked, prev, expected_seq, head_seen)``;
+    ``problem`` is ``(bad_seq, sentence)`` for the first entry that does not match, or None.
+    """
+    sha256 = hashlib.sha256
+    quote = _quote
+    checked = 0
+    head_seen = False
+    for batch in rows:
+        for seq, at, actor, action, subject, data, ruleset, row_prev, digest, text in batch:
+            if seq != expected_seq:
+                return (expected_seq, f"entry {expected_seq} is missing (next is {seq})"), checked, prev, \
+                    expected_seq, head_seen
+            if row_prev != prev:
+                return (seq, f"entry {seq} does not follow entry {seq - 1}"), checked, prev, expected_seq, head_seen
+            if sha256(text.encode("utf-8")).hexdigest() != digest:
+                return (seq, f"entry {seq} does not match its hash"), checked, prev, expected_seq, head_seen
+            # canonical_text(), inlined (the hot loop): ``row_prev`` is GENESIS or the
+            # previous entry's checked hex digest, so it needs no quoting.
+            if ruleset is None:
+                ruleset = "null"
+            elif type(ruleset) is not int:
+                ruleset = int(ruleset)
+            if text != (f'{{"action":{quote(action)},"actor":{quote(actor)},"at":{quote(at)},'
+                        f'"data":{data},"prev":"{row_prev}","ruleset":{ruleset},'
+                        f'"seq":{seq},"subject":{quote(subject)}}}'):
+                return (seq, f"entry {seq} was changed after it was written"), checked, prev, expected_seq, \
+                    head_seen
+            if expect_head is not None and seq == expect_head[0]:
+                if digest != expect_head[1]:
+                    return (seq, f"entry {seq} is not the one posted as head {expect_head[0]}:"
+                                 f"{expect_head[1][:12]}…: the log was rewritten"), checked, prev, expected_seq, \
+                        head_seen
+                head_seen = True
+            prev = digest
+            expected_seq += 1
+            checked += 1
+        if on_batch:
+            on_batch(checked)
+    return None, checked, prev, expected_seq, head_seen
+
+
+_COLUMNS = "seq, at, actor, action, subject, data, ruleset, prev, hash, canonical"
+
+
+def _batches(conn, where: str, params: list, size: int):
+    cursor = conn.execute(f"SELECT {_COLUMNS} FROM audit{where} ORDER BY seq", params)
+    try:
+        while True:
+            rows = cursor.fetchmany(size)
+            if not rows:
+                return
+            yield rows
+    finally:
+        cursor.close()
+
+
+def _verify_tail(path: str, first: int, prev: str, expect_head: tuple[int, str] | None) -> tuple:
+    """The entries from ``first`` on, in a process of their own (``verify``'s second half)."""
+    import sqlite3
+
+    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5.0)
+    try:
+        return _check_range(_batches(conn, " WHERE seq >= ?", [first], 20000), prev, first, expect_head)
+    finally:
+        conn.close()
+
+
+def _pool_context():
+    import multiprocessing
+    import threading
+
+    # fork is cheap and safe while this process runs one thread (the CLI); else spawn.
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
+        else "spawn"
+    return multiprocessing.get_context(method)
+
+
 def verify(db: Database, *, expect_head: tuple[int, str] | None = None,
            progress: Callable[[int, int], None] | None = None,
            batch: int = 20000) -> VerifyResult:
@@ -103,60 +188,48 @@ def verify(db: Database, *, expect_head: tuple[int, str] | None = None,
     With ``expect_head`` (a ``(seq, hash)`` posted earlier), also check that
     that entry is still part of the chain. ``progress(done, total)`` is called
     after each batch.
+
+    Each entry's links are checkable on their own (its seq, its ``prev`` against
+    the stored hash before it, its hash, its columns against its text), so a
+    large log without ``progress`` is split at the middle ``seq``: a second
+    process checks the later half, this one the first, and the first problem
+    in ``seq`` order is reported, exactly as one pass would.
     """
     total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
-    sha256 = hashlib.sha256
-    prev = GENESIS
-    expected_seq = 1
-    checked = 0
-    head_seen = expect_head is None
-    quote = _quote
-    cursor = db.execute(
-        "SELECT seq, at, actor, action, subject, data, ruleset, prev, hash, canonical"
-        " FROM audit ORDER BY seq"
-    )
-    try:
-        while True:
-            rows = cursor.fetchmany(batch)
-            if not rows:
-                break
-            for seq, at, actor, action, subject, data, ruleset, row_prev, digest, text in rows:
-                if seq != expected_seq:
-                    return VerifyResult(False, checked, expected_seq,
-                                        f"entry {expected_seq} is missing (next is {seq})")
-                if row_prev != prev:
-                    return VerifyResult(False, checked, seq,
-                                        f"entry {seq} does not follow entry {seq - 1}")
-                if sha256(text.encode("utf-8")).hexdigest() != digest:
-                    return VerifyResult(False, checked, seq,
-                                        f"entry {seq} does not match its hash")
-                # canonical_text(), inlined (the hot loop): ``row_prev`` is GENESIS or the
-                # previous entry's checked hex digest, so it needs no quoting.
-                if ruleset is None:
-                    ruleset = "null"
-                elif type(ruleset) is not int:
-                    ruleset = int(ruleset)
-                if text != (f'{{"action":{quote(action)},"actor":{quote(actor)},"at":{quote(at)},'
-                            f'"data":{data},"prev":"{row_prev}","ruleset":{ruleset},'
-                            f'"seq":{seq},"subject":{quote(subject)}}}'):
-                    return VerifyResult(False, checked, seq,
-                                        f"entry {seq} was changed after it was written")
-                if not head_seen and seq == expect_head[0]:
-                    if digest != expect_head[1]:
-                        return VerifyResult(
-                            False, checked, seq,
-                            f"entry {seq} is not the one posted as head {expect_head[0]}:"
-                            f"{expect_head[1][:12]}…: the log was rewritten",
-                        )
-                    head_seen = True
-                prev = digest
-                expected_seq += 1
-                checked += 1
-            if progress:
-                progress(checked, total)
-    finally:
-        cursor.close()
-    if not head_seen:
+    conn = db.conn
+    path = ""
+    if progress is None and total >= PARALLEL_FROM and not conn.in_transaction:
+        row = conn.execute("PRAGMA database_list").fetchone()
+        path = row[2] if row and row[1] == "main" else ""
+    split = None
+    if path:
+        low, high = conn.execute("SELECT min(seq), max(seq) FROM audit").fetchone()
+        if low == 1 and high and high > 2:
+            split = (high + 1) // 2 + 1  # the later process checks seq >= split
+    if split is None:
+        on_batch = (lambda done: progress(done, total)) if progress else None
+        problem, checked, prev, expected_seq, head_seen = _check_range(
+            _batches(conn, "", [], batch), GENESIS, 1, expect_head, on_batch)
+    else:
+        before = conn.execute("SELECT hash FROM audit WHERE seq = ?", [split - 1]).fetchone()
+        tail_prev = before[0] if before and isinstance(before[0], str) else ""
+        with _pool_context().Pool(1) as pool:
+            tail = pool.apply_async(_verify_tail, (path, split, tail_prev, expect_head))
+            problem, checked, prev, expected_seq, head_seen = _check_range(
+                _batches(conn, " WHERE seq < ?", [split], batch), GENESIS, 1, expect_head)
+            if problem is None and expected_seq != split:
+                # The first half ends early: a gap (or the log ends there, and the tail is empty).
+                nxt = conn.execute("SELECT min(seq) FROM audit WHERE seq >= ?", [split]).fetchone()[0]
+                if nxt is not None:
+                    problem = (expected_seq, f"entry {expected_seq} is missing (next is {nxt})")
+            if problem is None:
+                t_problem, t_checked, t_prev, t_expected, t_head = tail.get()
+                problem, checked, head_seen = t_problem, checked + t_checked, head_seen or t_head
+                if t_checked or t_problem is not None:
+                    prev, expected_seq = t_prev, t_expected
+    if problem is not None:
+        return VerifyResult(False, checked, problem[0], problem[1])
+    if expect_head is not None and not head_seen:
         return VerifyResult(False, checked, expect_head[0],
                             f"entry {expect_head[0]} posted as head is no longer in the log")
     return VerifyResult(True, checked, head=(expected_seq - 1, prev) if checked else (0, GENESIS))

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta
 from sqlite_utils import Database
 
 from dispatch import calendar
-from dispatch.model import WAITING
+from dispatch.model import WAITING, Registration
 from dispatch.ranking import book_order
 from dispatch.rules import RuleSet
 from hall import audit, load
@@ -201,7 +201,88 @@ def resign_due_soon(db: Database, rules: RuleSet, now: datetime, days: int = 7) 
     return result
 
 
-def certifications_expiring(db: Database, today: date, days: int = 30) -> list[dict]:
+def _first_signing_due_after(rules: RuleSet, first: date, last: date, limit: date) -> datetime | None:
+    """The start of the first local signing date in ``first``..``last`` whose re-sign due date
+    is after ``limit`` (None: none is). The due date only grows with the signing date, so a
+    binary search finds it."""
+    def due(day: date) -> date:
+        moment = calendar.start_of_day(day, rules)
+        return calendar.resign_due(Registration(0, "", "", moment, moment), rules)
+
+    if due(last) <= limit:
+        return None
+    lo, hi = first, last  # due(hi) > limit
+    while lo < hi:
+        mid = lo + (hi - lo) // 2
+        if due(mid) > limit:
+            hi = mid
+        else:
+            lo = mid + timedelta(days=1)
+    return calendar.start_of_day(lo, rules)
+
+
+def resign_due_top(db: Database, rules: RuleSet, now: datetime, days: int = 7,
+                   limit: int = 100) -> tuple[list[dict], int]:
+    """``resign_due_soon(...)[:limit]`` and ``len(resign_due_soon(...))``, reading only those rows.
+
+    The due date grows with the signing date, so those due by the horizon are a range of
+    ``last_signed_at`` (counted on ``registrations_lapse``), the soonest due are the earliest
+    signed, and the ties at the last due date shown are read in (book, card) order.
+    """
+    cutoff = load.lapse_cutoff_text(rules, now)
+    today = calendar.local_date(now, rules)
+    horizon = today + timedelta(days=days)
+    first = calendar.local_date(load.parse_time(cutoff), rules) - timedelta(days=1)
+    last = today + timedelta(days=800)
+    upper = _first_signing_due_after(rules, first, last, horizon)
+    where = "r.status = 'waiting' AND r.last_signed_at >= ?"
+    params: list = [cutoff]
+    if upper is not None:
+        where += " AND r.last_signed_at < ?"
+        params.append(audit.iso(upper))
+    total = db.execute(f"SELECT count(*) FROM registrations r JOIN members m USING (card) WHERE {where}",
+                       params).fetchone()[0]
+    columns = ", ".join("r." + c.strip() for c in load.REGISTRATION_COLUMNS.split(","))
+    select = f"SELECT {columns}, m.name FROM registrations r JOIN members m USING (card) WHERE {where}"
+    rows = db.execute(select + " ORDER BY r.last_signed_at LIMIT ?", [*params, limit]).fetchall()
+
+    def entry(row) -> dict:
+        reg = load.registration_from_row(row[:12])
+        return {"card": reg.card, "name": row[12], "book": reg.book_id, "due": calendar.resign_due(reg, rules),
+                "state": calendar.resign_state(reg, rules, now)}
+
+    result = [entry(row) for row in rows]
+    if total > limit and result:
+        # The rows due on the last date shown, in (book, card) order, replace those read so far.
+        last_due = result[-1]["due"]
+        result = [r for r in result if r["due"] < last_due]
+        low = _first_signing_due_after(rules, first, last, last_due - timedelta(days=1))
+        high = _first_signing_due_after(rules, first, last, last_due)
+        tie_where, tie_params = where, list(params)
+        if low is not None:
+            tie_where += " AND r.last_signed_at >= ?"
+            tie_params.append(audit.iso(low))
+        if high is not None:
+            tie_where += " AND r.last_signed_at < ?"
+            tie_params.append(audit.iso(high))
+        tie = f"SELECT {columns}, m.name FROM registrations r JOIN members m USING (card) WHERE {tie_where}"
+        result += [entry(row) for row in db.execute(tie + " ORDER BY r.book_id, r.card LIMIT ?",
+                                                    [*tie_params, limit - len(result)])]
+    result.sort(key=lambda r: (r["due"], r["book"], r["card"]))
+    return result, total
+
+
+def certifications_expiring_top(db: Database, today: date, days: int = 30,
+                                limit: int = 100) -> tuple[list[dict], int]:
+    """``certifications_expiring(...)[:limit]`` and how many there are in all."""
+    low = (today - timedelta(days=days)).isoformat()
+    high = (today + timedelta(days=days)).isoformat()
+    total = db.execute("SELECT count(*) FROM certifications c JOIN members m USING (card)"
+                       " WHERE c.expires BETWEEN ? AND ?", [low, high]).fetchone()[0]
+    return certifications_expiring(db, today, days, limit=limit), total
+
+
+def certifications_expiring(db: Database, today: date, days: int = 30, *, limit: int = -1) -> list[dict]:
     """Certifications expiring within ``days`` (or expired in the last ``days``), soonest first."""
     low = (today - timedelta(days=days)).isoformat()
     high = (today + timedelta(days=days)).isoformat()
@@ -209,7 +290,7 @@ def certifications_expiring(db: Database, today: date, days: int = 30) -> list[d
         {"card": r[0], "name": r[1], "cert": r[2], "expires": date.fromisoformat(r[3])}
         for r in db.execute(
             "SELECT c.card, m.name, c.name, c.expires FROM certifications c JOIN members m USING (card)"
-            " WHERE c.expires BETWEEN ? AND ? ORDER BY c.expires, c.card", [low, high]
+            " WHERE c.expires BETWEEN ? AND ? ORDER BY c.expires, c.card LIMIT ?", [low, high, limit]
         )
     ]
 
@@ -353,7 +434,74 @@ def find_in_book(db: Database, book_id: str, text: str, order: list[tuple[int, s
 
 
 def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90) -> dict[str, list[int]]:
-    """How many were waiting on each book at the end of each of the last ``days`` days."""
+    """How many were waiting on each book at the end of each of the last ``days`` days.
+
+    Counted from the registration history as it stood (a registration counts where its
+    latest history row up to that moment says waiting). Read cheaply: the counts now come
+    from the registrations table (which keeps each registration's latest status), the
+    registrations with history after the first mark are taken back to where they stood
+    then, and only the history rows after it (``registration_history_at``) are replayed.
+    """
+    today = calendar.local_date(now, rules)
+    marks = [calendar.start_of_day(today - timedelta(days=days - 1 - k) + timedelta(days=1), rules)
+             for k in range(days)]
+    marks[-1] = now
+    mark_texts = [audit.iso(mark) for mark in marks]
+    start = mark_texts[0]
+    rows = db.execute(
+        "SELECT registration_id, book_id, at, status FROM registration_history WHERE at > ? ORDER BY at, id",
+        [start],
+    ).fetchall()
+    counts: dict[str, int] = {b.id: 0 for b in rules.books}
+    for book_id, count in db.execute(
+        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' GROUP BY book_id"
+    ):
+        counts[book_id] = counts.get(book_id, 0) + count
+    status: dict[int, tuple[str, str]] = {}  # registration -> (book, status) as replayed
+    moved = sorted({r[0] for r in rows})
+    for i in range(0, len(moved), 500):
+        chunk = moved[i:i + 500]
+        marks_sql = ",".join("?" for _ in chunk)
+        for _, book_id, state in db.execute(
+            f"SELECT id, book_id, status FROM registrations WHERE id IN ({marks_sql})", chunk
+        ):
+            if state == "waiting":
+                counts[book_id] = counts.get(book_id, 0) - 1
+        latest: dict[int, tuple] = {}
+        for reg_id, book_id, state, at, row_id in db.execute(
+            "SELECT registration_id, book_id, status, at, id FROM registration_history"
+            f" WHERE registration_id IN ({marks_sql}) AND at <= ?", [*chunk, start]
+        ):
+            seen = latest.get(reg_id)
+            if seen is None or (at, row_id) > seen[:2]:
+                latest[reg_id] = (at, row_id, book_id, state)
+        for reg_id, (_, _, book_id, state) in latest.items():
+            status[reg_id] = (book_id, state)
+            if state == "waiting":
+                counts[book_id] = counts.get(book_id, 0) + 1
+    series: dict[str, list[int]] = {b.id: [] for b in rules.books}
+    mark_i = 0
+    for reg_id, book_id, at, state in rows:
+        while mark_i < len(marks) and at > mark_texts[mark_i]:
+            for b in series:
+                series[b].append(counts.get(b, 0))
+            mark_i += 1
+        before = status.get(reg_id)
+        if before and before[1] == "waiting":
+            counts[before[0]] = counts.get(before[0], 0) - 1
+        if state == "waiting":
+            counts[book_id] = counts.get(book_id, 0) + 1
+        status[reg_id] = (book_id, state)
+    while mark_i < len(marks):
+        for b in series:
+            series[b].append(counts.get(b, 0))
+        mark_i += 1
+    return series
+
+
+def waiting_history_replay(db: Database, rules: RuleSet, now: datetime, days: int = 90) -> dict[str, list[int]]:
+    """``waiting_history`` by replaying the whole registration history (the reference the tests
+    hold it to; slow on a large hall)."""
     today = calendar.local_date(now, rules)
     marks = [calendar.start_of_day(today - timedelta(days=days - 1 - k) + timedelta(days=1), rules)
              for k in range(days)]

@@ -357,3 +357,16 @@ def m003_speed_indexes(db: Database) -> None:
         CREATE INDEX job_ends_at ON job_ends(at);
         """,
     )
+
+
+@migrations()
+def m004_board_indexes(db: Database) -> None:
+    """Indexes for the board: the last 90 days of list history (the sparklines) and the
+    certifications expiring soon, each read as a range instead of the whole table."""
+    _run_script(
+        db,
+        """
+        CREATE INDEX registration_history_at ON registration_history(at);
+        CREATE INDEX certifications_expires ON certifications(expires)
+        """,
+    )

@@ -28,6 +28,8 @@ from hall.operations import rules as rules_ops
 from hall.operations.accounts import User
 from hall.store import Store
 
+BOARD_ROWS = 100  # the re-signs due and the certifications expiring the board lists (it says how many in all)
+
 
 class NotAllowed(HallError):
     """The logged-in user's role does not allow this."""
@@ -112,6 +114,10 @@ class Session:
 
     # --- admin only -------------------------------------------------------------
 
+    def require_admin(self, what: str) -> None:
+        """Refuse with the one sentence (``NotAllowed``) unless the user is an admin."""
+        self._admin(what)
+
     def reinstate(self, card, reason, authority=""):
         self._admin("reinstate a suspended member")
         return members.reinstate(self.store, card, reason, actor=self.actor, authority=authority)
@@ -174,13 +180,17 @@ class Session:
             for book in rules.books:
                 first = queries.book_list_page(db, book.id, rules, now, limit=1)
                 tops[book.id] = first[0] if first else None
+            # The re-signs due and the certifications expiring: the first BOARD_ROWS of each,
+            # with how many there are in all (thousands on a large hall).
+            resign_due, resign_total = queries.resign_due_top(db, rules, now, days=7, limit=BOARD_ROWS)
+            certs, certs_total = queries.certifications_expiring_top(db, today, days=30, limit=BOARD_ROWS)
             return {
                 "now": now, "rules": rules, "today": today,
                 "calls": queries.calls(db, open_only=True),
                 "books": [(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
                 "history": queries.waiting_history(db, rules, now, days=90),
-                "resign_due": queries.resign_due_soon(db, rules, now, days=7),
-                "certs": queries.certifications_expiring(db, today, days=30),
+                "resign_due": resign_due, "resign_due_total": resign_total,
+                "certs": certs, "certs_total": certs_total,
                 "head": audit.head(db),
                 "upcoming_rules": queries.upcoming_rules(db, now),
             }

@@ -38,6 +38,8 @@ class HallApp(App):
         Binding("e", "employers", "Employers", id="employers", tooltip="Employers and their bars"),
         Binding("a", "audit", "Audit", id="audit", tooltip="The audit log and its verification"),
         Binding("r", "reports", "Reports", id="reports", tooltip="Day book, lists, fairness, member packets: view and export"),
+        Binding("ctrl+r", "admin", "Admin", id="admin", show=False,
+                tooltip="Admin only: the rules in force and coming, load a rule set, staff accounts"),
         Binding("ctrl+l", "lock", "Lock", id="lock", tooltip="Lock the terminal now", priority=True),
         Binding("ctrl+q", "quit", "Quit", id="quit", tooltip="Log out and quit", show=False, priority=True),
     ]
@@ -182,6 +184,11 @@ class HallApp(App):
         from screens.reports import ReportsScreen
 
         self._open(ReportsScreen())
+
+    def action_admin(self, tab: str = "rules") -> None:
+        from screens.admin import open_admin
+
+        open_admin(self, tab)
 
     # --- workers ------------------------------------------------------------------------
 

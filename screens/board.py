@@ -11,13 +11,25 @@ from textual.widgets import DataTable, Label, Sparkline, Static
 from screens.base import HallScreen, clean, short_date
 
 
+def fit(text: str, width: int) -> str:
+    """Text cut to ``width`` with an ellipsis when it is longer (a silent cut can read as another name)."""
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def add_columns(table: DataTable, *columns: tuple[str, int]) -> None:
+    for label, width in columns:
+        table.add_column(label, width=width)
+
+
 class BoardScreen(HallScreen):
     """Today's work at a glance; refreshes itself when any terminal changes the records."""
 
     CSS_PATH = "board.tcss"
     SCREEN_TITLE = "Board"
     BINDINGS = [
-        Binding("enter", "open_call", "Dispatch call", id="open_call", tooltip="Dispatch the highlighted call"),
+        # priority: the calls table's own Enter (select) would otherwise take the key and hide it in the footer.
+        Binding("enter", "open_call", "Dispatch call", id="open_call", tooltip="Dispatch the highlighted call",
+                priority=True),
         Binding("escape", "noop", "", show=False),
     ]
 
@@ -41,9 +53,13 @@ class BoardScreen(HallScreen):
 
     def on_mount(self) -> None:
         calls = self.query_one("#calls-table", DataTable)
-        calls.add_columns("call", "employer", "class", "filled", "start", "days")
-        self.query_one("#resign-table", DataTable).add_columns("card", "name", "book", "due by", "")
-        self.query_one("#certs-table", DataTable).add_columns("card", "name", "certification", "expires")
+        # Fixed widths: an auto-sized column grows only on the table's next idle, and a frame drawn
+        # before that can stay cached with the header's width ("Fri 2" for "Fri 27 Nov 07:00").
+        add_columns(calls, ("call", 4), ("employer", 20), ("class", 5), ("filled", 6), ("start", 16), ("days", 4))
+        add_columns(self.query_one("#resign-table", DataTable),
+                    ("card", 5), ("name", 20), ("book", 4), ("due by", 10), ("", 9))
+        add_columns(self.query_one("#certs-table", DataTable),
+                    ("card", 5), ("name", 20), ("certification", 16), ("expires", 19))
         calls.focus()
         self.reload()
 
@@ -64,7 +80,7 @@ class BoardScreen(HallScreen):
         calls.clear()
         for c in board["calls"]:
             fill = f"{c['accepted']} of {c['workers']}"
-            calls.add_row(f"#{c['id']}", clean(c["employer"]), f"{c['class']} ×{c['workers']}", fill,
+            calls.add_row(f"#{c['id']}", fit(clean(c["employer"]), 20), f"{c['class']} ×{c['workers']}", fill,
                           short_date(c["start"], zone), str(c["days"]), key=str(c["id"]))
         self.query_one("#calls-title", Label).update(f"OPEN CALLS ({len(board['calls'])})")
         if keep is not None:
@@ -79,7 +95,7 @@ class BoardScreen(HallScreen):
             history = board["history"].get(book.id) or [0]
             first = clean(top.name) if top else "—"
             line = Horizontal(
-                Static(f"{book.id:<5} {clean(book.name)[:16]:<16}", classes="book-name"),
+                Static(f"{book.id:<5} {fit(clean(book.name), 20)}", classes="book-name"),
                 Static(f"{count:>5}", classes="book-count"),
                 Sparkline(history, classes="book-spark"),
                 Static(first, classes="book-first"),
@@ -95,8 +111,9 @@ class BoardScreen(HallScreen):
                 flag = Text("! overdue", style="bold")
             else:
                 flag = Text(f"! {days} day{'s' if days != 1 else ''}" if days <= rules.resign.warning_days else "")
-            resign.add_row(r["card"], clean(r["name"]), r["book"], f"{r['due']:%a %d %b}", flag)
-        self.query_one("#resign-title", Label).update(f"RE-SIGN DUE THIS WEEK ({len(board['resign_due'])})")
+            resign.add_row(r["card"], fit(clean(r["name"]), 20), r["book"], f"{r['due']:%a %d %b}", flag)
+        self.query_one("#resign-title", Label).update(
+            f"RE-SIGN DUE THIS WEEK ({_shown_of(board['resign_due'], board.get('resign_due_total'))})")
 
         certs = self.query_one("#certs-table", DataTable)
         certs.clear()
@@ -104,8 +121,9 @@ class BoardScreen(HallScreen):
             when = f"{c['expires']:%d %b %Y}"
             if c["expires"] < today:
                 when = f"expired {when}"
-            certs.add_row(c["card"], clean(c["name"]), clean(c["cert"]), when)
-        self.query_one("#certs-title", Label).update(f"CERTIFICATIONS EXPIRING ({len(board['certs'])})")
+            certs.add_row(c["card"], fit(clean(c["name"]), 20), fit(clean(c["cert"]), 16), when)
+        self.query_one("#certs-title", Label).update(
+            f"CERTIFICATIONS EXPIRING ({_shown_of(board['certs'], board.get('certs_total'))})")
 
         seq, digest = board["head"]
         status = f"audit #{seq} {digest[:4]}…{digest[-4:]}"
@@ -121,3 +139,10 @@ class BoardScreen(HallScreen):
             return
         key = calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value
         self.hall_app.action_dispatch(int(key))
+
+
+def _shown_of(rows: list, total: int | None) -> str:
+    """How many a board table lists: "12", or "first 100 of 4,039" when the board lists only the first."""
+    if total is None or total <= len(rows):
+        return str(len(rows))
+    return f"first {len(rows)} of {total:,}"

@@ -24,6 +24,8 @@ SCREENS = (
     ("Employers", "action_employers", "Employers and their bars"),
     ("Audit", "action_audit", "The audit log and its verification"),
     ("Lock", "action_lock", "Lock the terminal now"),
+    ("Rules (admin)", "action_admin_rules", "The rules in force, changes coming, load a new rule set (ctrl+r)"),
+    ("Staff accounts (admin)", "action_admin_staff", "Add, disable, change passwords (ctrl+r, then 2)"),
 )
 
 
@@ -34,6 +36,8 @@ class HallCommands(Provider):
         return getattr(self.app, "session", None) is not None
 
     def _screen_command(self, method: str):
+        if method.startswith("action_admin_"):  # the admin screen on one of its tabs
+            return partial(self.app.action_admin, method.removeprefix("action_admin_"))
         return getattr(self.app, method)
 
     async def discover(self) -> Hits:

@@ -143,7 +143,7 @@ class Field:
     placeholder: str = ""
     value: str = ""
     required: bool = True
-    kind: str = "text"  # "text", "date" (YYYY-MM-DD), "number" (a whole number)
+    kind: str = "text"  # "text", "date" (YYYY-MM-DD), "number" (a whole number), "password" (hidden)
 
 
 class FormDialog(ModalScreen[dict | None]):
@@ -168,7 +168,8 @@ class FormDialog(ModalScreen[dict | None]):
                 yield Static(self.sentence, classes="dialog-sentence")
             for f in self.fields:
                 yield Label(f.label + ("" if f.required else " (optional)"), classes="field-label")
-                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}")
+                yield Input(value=f.value, placeholder=f.placeholder, id=f"field-{f.name}",
+                            password=f.kind == "password")
             yield Static("", id="form-error", classes="dialog-error")
             yield Static("Enter next / save · esc cancels", classes="dialog-hint")
 

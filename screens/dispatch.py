@@ -14,20 +14,29 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Label, Static
 
+from hall.views import admin as admin_views
 from hall.views import calls as views
+from hall.views import referrals as referral_views
 from screens.base import HallScreen, clean, short_date
+from screens.dialogs import ChoiceDialog, ConfirmDialog, Field, FormDialog
 
 OUTCOME_WORDS = {
     "accepted": "Accepted",
     "declined": "Declined",
     "no_answer": "No answer",
     "employer_rejected": "Employer rejected",
+    "rejected_at_job": "Rejected at the gate",
+    "cancelled": "Cancelled before start",
+    "no_show": "No-show",
 }
 NOTE_HINTS = {
     "accepted": "note (optional): e.g. reports to the foreman at gate B",
     "declined": "note (optional): e.g. has another job lined up",
     "no_answer": "note (optional): e.g. voicemail, left a message",
     "employer_rejected": "who at the employer said so (optional): e.g. J. Smith, superintendent",
+    "rejected_at_job": "who at the employer said so (optional): e.g. J. Smith, foreman at gate B",
+    "cancelled": "who said so (optional): e.g. J. Smith, superintendent: job postponed",
+    "no_show": "who at the employer said so (optional): e.g. J. Smith, foreman: not there at 07:00",
 }
 
 
@@ -78,9 +87,19 @@ class DispatchScreen(HallScreen):
         Binding("r", "outcome('employer_rejected')", "Employer rejected", id="employer_rejected",
                 tooltip="The employer turned the candidate down: not a turndown"),
         Binding("s", "slips", "Slips", id="slips", tooltip="Write a referral slip for each accepted referral"),
+        Binding("g", "referral('rejected_at_job')", "Gate rejected", id="rejected_at_job",
+                tooltip="The employer turned the accepted member away at the gate: place restored, call reopens"),
+        Binding("b", "referral('cancelled')", "Cancelled before start", id="referral_cancelled",
+                tooltip="The job was cancelled or postponed before the member started: place restored"),
+        Binding("w", "referral('no_show')", "No-show", id="no_show",
+                tooltip="The member accepted but never reported: recorded as a quit"),
+        Binding("u", "amend", "Amend call", id="amend_call",
+                tooltip="Change the call's workers, start or days (with a reason)"),
+        Binding("z", "correct", "Correct", id="correct",
+                tooltip="Admin: set aside the highlighted outcome, or grant a remedy referral, citing an authority"),
         Binding("escape", "back", "Back", id="back", tooltip="Go back to the previous screen"),
     ]
-    ROW_ACTIONS = {"calling", "outcome", "slips"}
+    ROW_ACTIONS = {"calling", "outcome", "slips", "referral", "amend", "correct"}
 
     def __init__(self, call_id: int | None = None):
         super().__init__()
@@ -132,7 +151,29 @@ class DispatchScreen(HallScreen):
         # Without a call, the letters belong to the app again (c Counter, a Audit ...).
         if action in self.ROW_ACTIONS and self.call_id is None:
             return False
+        if action == "referral":  # only on an accepted row whose referral is still open
+            row = self._row()
+            return row is not None and row.get("referral") == "active"
+        if action == "amend":
+            return self.view is not None and self.view["call"].status != "cancelled"
+        if action == "correct":
+            return self._row() is not None
         return True
+
+    def _row(self) -> dict | None:
+        """The row of the view under the cursor (None while loading or when the table is empty)."""
+        view = self.view
+        if view is None or self.call_id is None or view["call"].id != self.call_id:
+            return None
+        try:
+            card = self._cursor_key(self.query_one("#candidates", DataTable))
+        except Exception:
+            return None
+        return next((r for r in view["rows"] if r["card"] == card), None)
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        if event.data_table.id == "candidates":
+            self.refresh_bindings()
 
     # --- reading -------------------------------------------------------------------
 
@@ -265,11 +306,15 @@ class DispatchScreen(HallScreen):
             )
         if self._follow_next or was_next or self._shown_call != call.id:
             if not self._move_to(table, view["next"]):
-                self._move_to(table, keep)
+                # a filled call: the first accepted member whose referral is still open (g b w apply)
+                accepted = next((r["card"] for r in view["rows"] if r.get("referral") == "active"), None)
+                if self._shown_call == call.id or not self._move_to(table, accepted):
+                    self._move_to(table, keep)
         else:
             self._move_to(table, keep)
         self._follow_next = False
         self._shown_call = call.id
+        self.refresh_bindings()
 
     # --- acting ----------------------------------------------------------------------
 
@@ -343,3 +388,103 @@ class DispatchScreen(HallScreen):
         message = f"Wrote {len(paths)} slip{'s' if len(paths) != 1 else ''}: {names}"
         self.query_one("#dispatch-message", Static).update(clean(message))
         self.notify(clean(message))
+
+    # --- after acceptance, amending, corrections ------------------------------------------
+
+    def _say(self, message: str) -> None:
+        self.query_one("#dispatch-message", Static).update(clean(message))
+
+    def action_referral(self, outcome: str) -> None:
+        """Gate rejection, cancelled before start or no-show on the highlighted accepted row."""
+        row = self._row()
+        if row is None or row.get("referral") != "active":
+            self.notify("Put the cursor on an accepted member whose referral is still open.", severity="warning")
+            return
+        call_id, card = self.call_id, row["card"]
+
+        def confirm(sentence: str) -> None:
+            if self.call_id != call_id:
+                return
+
+            def chosen(note: str | None) -> None:
+                if note is None:
+                    self._say("Nothing recorded.")
+                    return
+                self.write(self.session.record_referral_outcome, call_id, card, outcome, note,
+                           done=self._recorded, failed=self._say)
+
+            self.app.push_screen(OutcomeDialog(sentence, outcome), chosen)
+
+        self.load(referral_views.preview_referral_outcome, self.hall_app.store, call_id, card, outcome,
+                  done=confirm, group=f"preview-{id(self)}")
+
+    def action_amend(self) -> None:
+        """Change the call's workers, start or expected days, with a reason; confirm what changes."""
+        if self.view is None or self.call_id is None:
+            return
+        call_id = self.call_id
+        store = self.hall_app.store
+
+        def form(options: dict) -> None:
+            call = options["call"]
+            self.app.push_screen(FormDialog(Text(f"Amend call #{call.id} · {clean(call.employer)}"), [
+                Field("workers", f"Workers (at least the {call.accepted} accepted)", "", str(call.workers),
+                      kind="number"),
+                Field("start", "Start (hall time)", 'e.g. "2026-11-30 07:00" or "mon 7:00"', options["start_text"]),
+                Field("days", "Expected working days", "", str(call.duration_days), kind="number"),
+                Field("reason", "Reason (who at the employer asked, and why)", "e.g. J. Smith: needs one more"),
+            ], sentence=f"filled {call.accepted} of {call.workers} · change what the employer asked for",
+                dialog_id="amend-dialog"), lambda values: values and preview(values))
+
+        def preview(values: dict) -> None:
+            def read():
+                return referral_views.preview_amend(store, call_id, workers=int(values["workers"]),
+                                                    start=values["start"], days=int(values["days"]))
+
+            self.load(read, done=lambda found: confirm(found, values["reason"]), group=f"preview-{id(self)}")
+
+        def confirm(found: dict, reason: str) -> None:
+            sentence = f"{found['sentence']} Reason: {reason}"
+            self.app.push_screen(ConfirmDialog(Text(clean(sentence)), title="Amend call"),
+                                 lambda ok: ok and self.write(self.session.amend_call, call_id, reason,
+                                                              **found["send"], done=self._recorded,
+                                                              failed=self._say))
+
+        self.load(referral_views.amend_options, store, call_id, done=form, group=f"preview-{id(self)}")
+
+    def action_correct(self) -> None:
+        """Admin: set aside the highlighted row's outcome or grant a remedy referral, citing an authority."""
+        row = self._row()
+        if row is None or self.call_id is None:
+            return
+        call_id, card = self.call_id, row["card"]
+        if not self.session.user.is_admin:
+            # The session refuses with its one sentence; nothing is written.
+            self.write(self.session.reverse_outcome, call_id, card, "", "", failed=self._say)
+            return
+
+        def choose(found: dict) -> None:
+            choices = []
+            if found["set_aside"]:
+                choices.append(("set_aside", f"Set aside the outcome recorded for {clean(found['name'])}"))
+            choices.append(("remedy", f"Grant {clean(found['name'])} a remedy referral to call #{call_id}"))
+            self.app.push_screen(ChoiceDialog(Text(f"Correction · {clean(found['name'])} ({card}) · call #{call_id}"),
+                                              choices, dialog_id="correction-dialog"),
+                                 lambda kind: kind and cite(kind, found))
+
+        def cite(kind: str, found: dict) -> None:
+            if kind == "remedy" and found["remedy_refusal"]:
+                self.notify(clean(found["remedy_refusal"]), severity="warning")
+                self._say(found["remedy_refusal"])
+                return
+            sentence = found["set_aside"] if kind == "set_aside" else found["remedy"]
+            operation = self.session.reverse_outcome if kind == "set_aside" else self.session.grant_referral
+            self.app.push_screen(FormDialog("Correction" if kind == "set_aside" else "Remedy referral", [
+                Field("authority", "Authority (appeal number or ruling)", "e.g. Appeal 2026-14"),
+                Field("reason", "Reason", "e.g. the member was never reached: wrong number on file"),
+            ], sentence=Text(clean(sentence)), dialog_id="cite-dialog"),
+                lambda values: values and self.write(operation, call_id, card, values["authority"],
+                                                     values["reason"], done=self._recorded, failed=self._say))
+
+        self.load(admin_views.correction_choices, self.hall_app.store, call_id, card, done=choose,
+                  group=f"preview-{id(self)}")

@@ -25,6 +25,7 @@ from textual.worker import get_current_worker
 
 from dispatch.rules import RuleSet
 from hall.errors import HallError
+from hall.reports import rule_notices
 from hall.store import Store
 from hall.views import kiosk as kiosk_view
 from hall.views.kiosk import KioskView, ordinal
@@ -51,6 +52,7 @@ class KioskScreen(Screen):
         app: KioskApp = self.app  # type: ignore[assignment]
         pin = app.rules.kiosk.auth == kiosk_view.PIN_AUTH
         yield Static(f"{clean(app.hall_name)} · Out-of-work list", id="kiosk-title")
+        yield Static(notice_text(app.notices), id="kiosk-notices", classes="warning")
         with Center():
             with Horizontal(id="kiosk-prompt"):
                 yield Label("Card number:", classes="prompt-label")
@@ -65,6 +67,7 @@ class KioskScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one("#kiosk-notices", Static).display = bool(self.kiosk_app.notices)
         self.query_one("#kiosk-card", Input).focus()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
@@ -210,6 +213,7 @@ class KioskApp(App, inherit_bindings=False):
         self.allow_quit = allow_quit
         with store.read_only() as db:  # refuses an older database, naming `hall migrate`
             _, self.rules = store.rules(db)
+            self.notices = rule_notices(db, store.now())
         self.hall_name = self.rules.hall.name
         self.last_activity = time.monotonic()
         self.misses = 0
@@ -283,6 +287,8 @@ class KioskApp(App, inherit_bindings=False):
             with self.store.read_only() as db:
                 now = self.store.now()
                 _, rules = self.store.rules(db, now)
+                notices = rule_notices(db, now)
+                self.call_from_thread(self._show_notices, notices)
                 refusal = kiosk_view.check_member(db, card, secret, rules)
                 if refusal is not None:
                     result = ("refused", refusal, rules)
@@ -295,6 +301,14 @@ class KioskApp(App, inherit_bindings=False):
             result = ("error", "Something went wrong looking that up. Please ask at the window.", None)
         if not worker.is_cancelled:
             self.call_from_thread(self._looked_up, card, result)
+
+    def _show_notices(self, notices: list[str]) -> None:
+        self.notices = notices
+        screen = self.kiosk_screen
+        if screen is not None:
+            widget = screen.query_one("#kiosk-notices", Static)
+            widget.update(notice_text(notices))
+            widget.display = bool(notices)
 
     def _looked_up(self, card: str, result: tuple[str, Any, Any]) -> None:
         screen = self.kiosk_screen
@@ -318,6 +332,11 @@ class KioskApp(App, inherit_bindings=False):
                 value = f"{value} Too many tries: please wait {WAIT_SECONDS} seconds."
         screen.say(value, error=True)
         secret.focus()
+
+
+def notice_text(notices: list[str]) -> Text:
+    """'! rules change on Mon 07 Dec 2026: resign.days: 30 → 45', one line per change."""
+    return Text("\n".join(f"! {clean(line)}" for line in notices))
 
 
 def run_kiosk(store: Store) -> None:

@@ -43,6 +43,9 @@ class LoginScreen(Screen):
         if not name.strip():
             self.query_one("#login-name", Input).focus()
             return
+        if not password:  # Enter on an empty password is not an attempt (and not a failure to count)
+            self.query_one("#login-password", Input).focus()
+            return
         self.query_one("#login-message", Static).update("Checking…")
         self.app.run_write(accounts.login, self.app.store, name, password,
                            done=self._logged_in, failed=self._failed)
@@ -143,6 +146,12 @@ class LockScreen(Screen):
             return
         name = self.query_one("#lock-name", Input).value.strip().lower()
         password = self.query_one("#lock-password", Input).value
+        if not name:
+            self.query_one("#lock-name", Input).focus()
+            return
+        if not password:
+            self.query_one("#lock-password", Input).focus()
+            return
         previous = self.app.session
         store = self.app.store
 

@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from rich.style import Style
 from rich.text import Text
@@ -16,6 +17,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hall.views import admin as admin_views
 from hall.views import members as views
 from screens.base import HallScreen, clean, short_date
 from screens.dialogs import (
@@ -29,6 +31,8 @@ from screens.dialogs import (
     ViaDialog,
 )
 from screens.lists import resign_flag, turndown_text
+
+PACKET_DIR = Path("reports")
 
 def theme_style(app, name: str = "warning", *, bold: bool = True, reverse: bool = False) -> Style:
     """A rich style in one of the theme's colours (for Text built in code; the .tcss uses $names)."""
@@ -303,6 +307,10 @@ class MemberScreen(MemberActions, HallScreen):
         *MEMBER_BINDINGS,
         Binding("t", "certification", "Cert", id="certification", tooltip="Add or update a certification"),
         Binding("i", "reinstate", "Reinstate", id="reinstate", tooltip="Lift a suspension (admin only)"),
+        Binding("z", "restore_place", "Restore place", id="restore_place",
+                tooltip="Admin: put a removed registration back at its original place, citing an authority"),
+        Binding("k", "packet", "Packet", id="member_packet",
+                tooltip="Write the member's records packet (PDF and Markdown) to ./reports/"),
     ]
 
     def __init__(self, card: str | None = None):
@@ -478,3 +486,70 @@ class MemberScreen(MemberActions, HallScreen):
     def show_receipt(self, text: str, receipt=None, message: str = "") -> None:
         self.query_one("#member-receipt", Static).update(
             Text.assemble((text, "bold"), ("  " + message) if message else ""))
+
+
+    # --- corrections and the records packet ---------------------------------------------------
+
+    def action_restore_place(self) -> None:
+        """Admin: put a removed registration back at its original place (authority and reason)."""
+        if not self._card_ready():
+            return
+        card = self.card
+        if not self.session.user.is_admin:
+            # the session refuses with its own sentence; nothing is written
+            self.write(self.session.restore_place, card, "", "", "")
+            return
+
+        def got_places(places: list[dict]) -> None:
+            if not places:
+                self.notify(f"{self._who()} has no removed place to restore.", severity="warning")
+                return
+            if len(places) == 1:
+                cite(places[0])
+                return
+            self.app.push_screen(ChoiceDialog(Text(f"Restore which place of {self._who()}?"),
+                                              [(p["book"], clean(p["label"])) for p in places]),
+                                 lambda book: book and cite(next(p for p in places if p["book"] == book)))
+
+        def cite(place: dict) -> None:
+            self.app.push_screen(FormDialog("Restore a place", [
+                Field("authority", "Authority (appeal number or ruling)", "e.g. Appeal 2026-14"),
+                Field("reason", "Reason", "e.g. removed for not re-signing while in hospital"),
+            ], sentence=Text(clean(place["sentence"]) + "\nRemoved: " + clean(place["removed_reason"])),
+                dialog_id="restore-dialog"),
+                lambda values: values and self.write(
+                    self.session.restore_place, card, place["book"], values["authority"], values["reason"],
+                    done=lambda r: self._finished("Place restored", r)))
+
+        self.load(admin_views.removed_places, self.hall_app.store, card, done=got_places,
+                  group=f"restore-{id(self)}")
+
+    def action_packet(self) -> None:
+        """The member's records packet since a date, as PDF and Markdown in ./reports/."""
+        if not self._card_ready():
+            return
+        card = self.card
+        since = self.info["today"] - timedelta(days=365)
+        session = self.session
+
+        def write_packet(day: str) -> list:
+            from hall.reports.export import default_name
+
+            report = session.member_packet(card, day)
+            PACKET_DIR.mkdir(parents=True, exist_ok=True)
+            return [session.export_report(report, PACKET_DIR / default_name(report, fmt), fmt)
+                    for fmt in ("pdf", "md")]
+
+        def got(values: dict | None) -> None:
+            if values:
+                self.load(write_packet, values["since"], done=written, group=f"packet-{id(self)}")
+
+        def written(paths: list) -> None:
+            names = ", ".join(str(p) for p in paths)
+            self.show_receipt("Records packet written", None, names)
+            self.notify(f"Wrote {names}", title="Records packet", timeout=10)
+
+        self.app.push_screen(FormDialog(Text(f"Records packet for {self._who()}"), [
+            Field("since", "Since (YYYY-MM-DD)", "YYYY-MM-DD", since.isoformat(), kind="date"),
+        ], sentence="Everything the member may see about their place: PDF and Markdown, in ./reports/.",
+            dialog_id="packet-dialog"), got)

@@ -22,7 +22,7 @@ def sweep_lapsed(store, db: Database) -> int:
     """
     now = store.now()
     _, rules = store.rules(db, now)
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    cutoff = load.lapse_cutoff_text(rules, now)
     probe = db.execute(
         "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? LIMIT 1", [cutoff]
     ).fetchone()
@@ -42,10 +42,11 @@ def record_lapsed(db: Database, now, rules, ruleset_id) -> int:
     """
     from hall.store import Tx
 
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
+    cutoff = load.lapse_cutoff_text(rules, now)
+    # ``+id``: search registrations_lapse (usually nothing is due), not a scan in id order.
     rows = db.execute(
         f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
-        " WHERE status = 'waiting' AND last_signed_at < ? ORDER BY id", [cutoff]
+        " WHERE status = 'waiting' AND last_signed_at < ? ORDER BY +id", [cutoff]
     ).fetchall()
     for row in rows:
         reg = load.registration_from_row(row)

@@ -21,6 +21,7 @@ from dispatch.rules import RuleSet
 from hall import load, queries
 from hall.errors import HallError
 from hall.operations.offers import ranking_through
+from hall.views.referrals import referral_states, referral_suffix
 
 # --- the intake form ---------------------------------------------------------------
 
@@ -384,6 +385,21 @@ def dispatch_view(store, call_id: int) -> dict:
             })
         _place_missing_offers(rows, offers, ranking, regs, phones_of=lambda c: queries.phones(db, [c]).get(c, ""),
                               db=db, rules=rules, requests=requests)
+        referrals = referral_states(db, job.id)
+        listed = {row["card"] for row in rows}
+        for card, state in referrals.items():
+            if card not in listed and state["basis"] == "remedy":  # granted by a correction, no offer
+                name = load.member(db, card).name
+                rows.insert(0, {
+                    "card": card, "name": name, "pos": "remedy", "book": "", "registered_at": None,
+                    "phone": queries.phones(db, [card]).get(card, ""), "resign_due": None, "resign_warn": False,
+                    "state": "done", "outcome": "remedy referral (correction)", "warn": False,
+                    "refusal": f"{name} ({card}) was referred to this call as a remedy.",
+                })
+        for row in rows:
+            state = referrals.get(row["card"])
+            row["referral"] = state["status"] if state else None
+            row["outcome"] += referral_suffix(state)
         if job.status == "filled":
             closed = info.get("closed_at") or now
             age = f"filled in {duration_text((closed - info['taken_at']).total_seconds())}"
@@ -403,7 +419,7 @@ def dispatch_view(store, call_id: int) -> dict:
             "short": is_short_call(job, rules),
             "short_until": expected_end(job, rules) if is_short_call(job, rules) else None,
             "unhonoured": list(ranking.unhonoured_requests.values()),
-            "truncated": ranking.truncated,
+            "truncated": ranking.truncated, "referrals": referrals,
         }
 
 

@@ -18,7 +18,8 @@ import pytest
 from hall.load import REGISTRATION_COLUMNS
 from hall.operations.rules import init_database
 
-BIG = ("registrations", "audit", "offers", "members", "referrals", "job_ends", "registration_history")
+BIG = ("registrations", "audit", "offers", "members", "referrals", "job_ends", "registration_history",
+       "certifications")
 
 HOT = {
     # queries.waiting_registrations / book_order_ids: the book list in order
@@ -67,6 +68,25 @@ HOT = {
     "employer's referrals in the window": (
         "SELECT e.name, r.at, r.basis, r.card FROM referrals r JOIN employers e ON e.id = r.employer_id"
         " WHERE e.name = ? COLLATE NOCASE AND r.at >= ? AND r.call_id != ?"),
+    # queries.waiting_history (the board's sparklines): the history of the last 90 days only
+    "list history since a day": (
+        "SELECT registration_id, book_id, at, status FROM registration_history WHERE at > ? ORDER BY at, id"),
+    "list history before a day": (
+        "SELECT registration_id, book_id, status, at, id FROM registration_history"
+        " WHERE registration_id IN (?, ?) AND at <= ?"),
+    # queries.resign_due_top: how many are due this week, and the soonest
+    "re-signs due: how many": (
+        "SELECT count(*) FROM registrations r JOIN members m USING (card)"
+        " WHERE r.status = 'waiting' AND r.last_signed_at >= ? AND r.last_signed_at < ?"),
+    "re-signs due: the soonest": (
+        f"SELECT {', '.join('r.' + c.strip() for c in REGISTRATION_COLUMNS.split(','))}, m.name"
+        " FROM registrations r JOIN members m USING (card)"
+        " WHERE r.status = 'waiting' AND r.last_signed_at >= ? AND r.last_signed_at < ?"
+        " ORDER BY r.last_signed_at LIMIT ?"),
+    # queries.certifications_expiring_top
+    "certifications expiring": (
+        "SELECT c.card, m.name, c.name, c.expires FROM certifications c JOIN members m USING (card)"
+        " WHERE c.expires BETWEEN ? AND ? ORDER BY c.expires, c.card LIMIT ?"),
     # queries.book_counts
     "book counts": (
         "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at >= ?"

@@ -41,7 +41,7 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
     path = tmp_path / "hall.db"
     make_old_database(path)
     db = connect(path)
-    assert schema.pending(db) == ["m002_corrections", "m003_speed_indexes"]
+    assert schema.pending(db) == ["m002_corrections", "m003_speed_indexes", "m004_board_indexes"]
     head_before = audit.head(db)
     db.close()
     runner = CliRunner()
@@ -60,7 +60,7 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
         db.close()
     old = connect(tmp_path / "hall.db.before-1")
     try:
-        assert schema.pending(old) == ["m002_corrections", "m003_speed_indexes"]
+        assert schema.pending(old) == ["m002_corrections", "m003_speed_indexes", "m004_board_indexes"]
         assert audit.head(old) == head_before
     finally:
         old.close()
@@ -75,6 +75,6 @@ def test_a_read_command_and_the_kiosk_refuse_an_older_database(tmp_path):
     result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
     assert result.exit_code == 1 and "hall migrate" in result.output
     migrated = CliRunner().invoke(main, ["migrate"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
-    assert migrated.exit_code == 0 and "Applied 2 migration" in migrated.output
+    assert migrated.exit_code == 0 and "Applied 3 migration" in migrated.output
     result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
     assert result.exit_code == 0, result.output

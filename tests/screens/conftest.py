@@ -8,6 +8,7 @@
 - ``make_app(path, clock=...)``: the app on a hall, polling off unless asked.
 - ``wait_for_workers(app, pilot)``: until no worker is running (never sleeps).
 - ``login(pilot, app, name, password)``: through the log-in screen's inputs.
+- ``settle(pilot)``: call last in a snapshot's ``run_before`` (steady cursors, sized tables).
 - ``audit_actions(path, ...)``: the audit entries, oldest first.
 """
 
@@ -86,18 +87,43 @@ def make_app(path: Path, clock=None, *, poll: bool = False) -> HallApp:
     return HallApp(Store(path), clock=clock or fixed(FIXED_NOW), poll=poll)
 
 
+def _busy(app) -> bool:
+    return any(not w.is_finished for w in app.workers)
+
+
 async def wait_for_workers(app, pilot: Pilot, rounds: int = 200) -> None:
-    """Until no worker is running: each round waits for the current ones and lets messages run."""
+    """Until no worker is running. A finished worker's callback may push a screen whose mount
+    starts the next read, so "no workers" must hold over two rounds of messages in a row."""
+    quiet = 0
     for _ in range(rounds):
         try:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
             pass
         await pilot.pause()
-        if not any(not w.is_finished for w in app.workers):
-            await pilot.pause()
+        quiet = 0 if _busy(app) else quiet + 1
+        if quiet >= 2:
             return
     raise AssertionError(f"workers still running: {list(app.workers)}")
+
+
+async def settle(pilot: Pilot, rounds: int = 50) -> None:
+    """Before a snapshot: workers done, cursors steady (no blink phase in the picture), and every
+    DataTable's column widths updated (DataTable sizes its columns on its next idle)."""
+    from textual.widgets import DataTable, Input
+
+    app = pilot.app
+    quiet = 0
+    for _ in range(rounds):
+        await wait_for_workers(app, pilot)
+        for widget in app.screen.query(Input):
+            widget.cursor_blink = False
+        await pilot.pause()
+        pending = _busy(app) or any(t._require_update_dimensions for t in app.screen.query(DataTable))
+        quiet = 0 if pending else quiet + 1
+        if quiet >= 2:
+            return
+    raise AssertionError("the screen did not settle")
 
 
 async def type_text(pilot: Pilot, text: str) -> None:
@@ -118,6 +144,12 @@ async def login(pilot: Pilot, app, name: str, password: str) -> None:
     await type_text(pilot, password)
     await pilot.press("enter")
     await wait_for_workers(app, pilot)
+    if app.session is not None:  # logged in: wait for the board to be up and loaded
+        for _ in range(100):
+            if not isinstance(app.screen, LoginScreen) and app.screen.is_mounted:
+                break
+            await pilot.pause()
+        await wait_for_workers(app, pilot)
 
 
 def audit_actions(path: Path, *, action: str | None = None, actor: str | None = None,

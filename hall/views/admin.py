@@ -1,0 +1,183 @@
+"""What the admin screens read: corrections' sentences, a member's removed places, the rule
+set in force and the changes coming, a rules file checked before adopting it, staff accounts.
+Reads only (the writes are the Session's admin operations).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from dispatch import calendar
+from dispatch.rules import describe_changes
+from hall import load, queries
+from hall.errors import HallError
+from hall.operations.accounts import list_users
+from hall.operations.common import parse_datetime_text
+from hall.operations.rules import read_rules_text
+
+OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "no answer",
+                 "employer_rejected": "employer rejected"}
+
+# --- corrections ---------------------------------------------------------------------
+
+
+def correction_choices(store, call_id: int, card: str) -> dict:
+    """For the highlighted row of a call: the outcome that could be set aside (with what that
+    undoes), and whether a remedy referral to this call is possible now (or why not)."""
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        member = load.member(db, card)
+        call = load.job_call(db, int(call_id))
+        offer = db.execute(
+            "SELECT id, outcome, turndown_counted, registration_id FROM offers"
+            " WHERE call_id = ? AND card = ? AND superseded_by IS NULL ORDER BY id DESC LIMIT 1",
+            [call.id, card],
+        ).fetchone()
+        set_aside = ""
+        if offer is not None:
+            offer_id, outcome, counted, reg_id = offer
+            words = OUTCOME_WORDS.get(outcome, outcome)
+            effects = []
+            if counted:
+                reg = next((r for r in load.registrations_of(db, card) if r.id == reg_id), None)
+                if reg is not None and reg.status == "removed" and reg.removed_reason.startswith("rolled off"):
+                    effects.append(f"the turndown no longer counts and {member.name} goes back on {reg.book_id}")
+                elif reg is not None:
+                    effects.append(f"the turndown no longer counts ({reg.book_id}: {reg.turndowns} → "
+                                   f"{max(reg.turndowns - 1, 0)} of {rules.turndowns.limit})")
+            if outcome == "accepted":
+                active = db.execute("SELECT 1 FROM referrals WHERE offer_id = ? AND status = 'active'",
+                                    [offer_id]).fetchone()
+                if active:
+                    effects.append(f"the referral is reversed and {member.name} waits at the original place")
+            effects.append(f"{member.name} may be offered on call #{call.id} again")
+            set_aside = (f"Set aside the {words} recorded for {member.name} ({card}) on call #{call.id}: "
+                         + "; ".join(effects) + ".")
+        remedy_refusal = ""
+        if call.status != "open":
+            remedy_refusal = (f"Call #{call.id} is {call.status}: a remedy referral needs an open call "
+                              f"(amend the call to add a worker first).")
+        elif load.active_referral(db, card) is not None:
+            remedy_refusal = f"{member.name} ({card}) already has an open referral."
+        remedy = (f"Refer {member.name} ({card}) to call #{call.id} ({call.employer}) as a remedy, "
+                  f"outside the list order (basis: remedy).")
+        return {"name": member.name, "set_aside": set_aside, "remedy": remedy, "remedy_refusal": remedy_refusal}
+
+
+def removed_places(store, card: str) -> list[dict]:
+    """A member's removed registrations that could be restored (no active place on that book)."""
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        member = load.member(db, card)
+        rows = db.execute(
+            "SELECT id, book_id, registered_at, removed_reason, removed_at, status FROM registrations"
+            " WHERE card = ? ORDER BY id", [card]
+        ).fetchall()
+    active = {r[1] for r in rows if r[5] != "removed"}
+    latest: dict[str, dict] = {}
+    for reg_id, book, registered, reason, removed_at, status in rows:
+        if status == "removed" and book not in active:
+            latest[book] = {"id": reg_id, "book": book, "registered_at": load.parse_time(registered),
+                            "removed_reason": reason, "removed_at": load.parse_time(removed_at),
+                            "name": member.name}
+    found = list(latest.values())
+    for place in found:
+        registered = calendar.local(place["registered_at"], rules)
+        removed = f", removed {calendar.local(place['removed_at'], rules):%d %b %Y}" if place["removed_at"] else ""
+        place["label"] = f"{place['book']}  registered {registered:%d %b %Y %H:%M}{removed}: {place['removed_reason']}"
+        place["sentence"] = (f"Put {member.name} ({card}) back on {place['book']} at the original place "
+                             f"(registered {registered:%a %d %b %Y %H:%M}), turndowns cleared.")
+    return found
+
+
+# --- rules ---------------------------------------------------------------------------
+
+
+def rules_view(store) -> dict:
+    """The rule set in force (its TOML text) and each change adopted but not yet in force."""
+    with store.read() as db:
+        now = store.now()
+        ruleset_id, rules = store.rules(db, now)
+        row = db.execute("SELECT text, effective_at, created_at, created_by, urgent_reason FROM rulesets"
+                         " WHERE id = ?", [ruleset_id]).fetchone()
+        upcoming = []
+        for change in queries.upcoming_rules(db, now):
+            extra = db.execute("SELECT created_at, created_by, urgent_reason FROM rulesets WHERE id = ?",
+                               [change["id"]]).fetchone()
+            upcoming.append(change | {"created_at": load.parse_time(extra[0]), "created_by": extra[1],
+                                      "urgent_reason": extra[2] or ""})
+        return {
+            "id": ruleset_id, "rules": rules, "now": now, "text": row[0] if row else "",
+            "effective_at": load.parse_time(row[1]) if row else None,
+            "created_by": row[3] if row else "", "urgent_reason": (row[4] or "") if row else "",
+            "upcoming": upcoming, "notice_days": rules.notice.days,
+        }
+
+
+def read_rules_file(path: str) -> str:
+    """A rules file's text, or one sentence."""
+    raw = (path or "").strip()
+    if not raw:
+        raise HallError("Give the path of a rules file (TOML).")
+    file = Path(raw).expanduser()
+    try:
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise HallError(f"There is no file {raw}.") from None
+    except IsADirectoryError:
+        raise HallError(f"{raw} is a folder, not a rules file.") from None
+    except UnicodeDecodeError:
+        raise HallError(f"{raw} is not a text file.") from None
+    except OSError as error:
+        raise HallError(f"Cannot read {raw}: {error.strerror or error}.") from None
+
+
+def preview_rules_file(store, path: str, effective: str, urgent_reason: str = "") -> dict:
+    """A rules file checked completely before adopting it: its text, what changes, when, and
+    whether the date is inside the notice window (then only an urgent change with a reason)."""
+    text = read_rules_text_checked(path)
+    with store.read() as db:
+        now = store.now()
+        _, current = store.rules(db, now)
+    new = read_rules_text(text, default_timezone=current.hall.timezone)
+    effective_at: datetime = parse_datetime_text(effective, current, "effective date and time")
+    if effective_at < now:
+        raise HallError("A rule change cannot take effect in the past.")
+    earliest = now + timedelta(days=current.notice.days)
+    inside = effective_at < earliest
+    if inside and not (urgent_reason or "").strip():
+        raise HallError(
+            f"Rule changes need {current.notice.days} days' notice: take effect on or after "
+            f"{calendar.local(earliest, current):%Y-%m-%d %H:%M}, or mark the change urgent with a reason."
+        )
+    changes = describe_changes(current, new)
+    when = calendar.local(effective_at, current)
+    sentence = f"Adopt the rules in {path.strip()} from {when:%a %d %b %Y %H:%M}"
+    sentence += f" (urgent: {urgent_reason.strip()})." if inside else "."
+    return {"text": text, "changes": changes, "effective_at": effective_at, "inside_notice": inside,
+            "sentence": sentence}
+
+
+def read_rules_text_checked(path: str) -> str:
+    text = read_rules_file(path)
+    read_rules_text(text)  # a bad file is refused first, with the key it names
+    return text
+
+
+# --- staff accounts --------------------------------------------------------------------
+
+
+def staff(store) -> list[dict]:
+    """Every staff account with its last log-in (from the audit)."""
+    users = list_users(store)
+    with store.read() as db:
+        for user in users:
+            row = db.execute("SELECT max(at) FROM audit WHERE action = 'user.login' AND subject = ?",
+                             [f"user:{user['name']}"]).fetchone()
+            user["last_login"] = load.parse_time(row[0]) if row and row[0] else None
+            user["created"] = load.parse_time(user["created_at"]) if user["created_at"] else None
+    return users
+

@@ -1,0 +1,141 @@
+"""End to end in a real terminal: `hall tui` in tmux on a copy of hall.db.example.
+
+Log in as maria, open the dispatch screen, Enter on the first open call, check the
+screen shows the call, quit with ctrl+q, and check the exit status and the audit.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from hall import audit, queries
+from hall.store import Store
+
+pytestmark = [
+    pytest.mark.tmux,
+    pytest.mark.slow,
+    pytest.mark.skipif(shutil.which("tmux") is None, reason="needs tmux"),
+]
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "hall.db.example"
+BIN = Path(sys.executable).parent
+
+
+class Terminal:
+    """One tmux server of our own (its own socket), one session, 140×40."""
+
+    def __init__(self, tmp_path: Path):
+        self.socket = f"hall-e2e-{os.getpid()}-{tmp_path.name}"[:90]
+        self.target = "hall"
+
+    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
+                              check=check, timeout=20)
+
+    def start(self, command: str) -> None:
+        self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.target, "-x", "140", "-y", "40", command)
+
+    def keys(self, *keys: str) -> None:
+        self.tmux("send-keys", "-t", self.target, *keys)
+
+    def type(self, text: str) -> None:
+        self.tmux("send-keys", "-t", self.target, "-l", text)
+
+    def screen(self) -> str:
+        result = self.tmux("capture-pane", "-p", "-t", self.target, check=False)
+        return result.stdout
+
+    def wait_for(self, pattern: str, timeout: float = 20) -> str:
+        deadline = time.monotonic() + timeout
+        text = ""
+        while time.monotonic() < deadline:
+            text = self.screen()
+            if re.search(pattern, text):
+                return text
+            time.sleep(0.2)
+        raise AssertionError(f"{pattern!r} did not appear within {timeout} s; the screen:\n{text}")
+
+    def cursor(self) -> tuple[int, int]:
+        out = self.tmux("display-message", "-p", "-t", self.target, "#{cursor_x} #{cursor_y}").stdout.split()
+        return int(out[0]), int(out[1])
+
+    def wait_for_cursor_to_leave(self, row: int, timeout: float = 10) -> None:
+        """The focused input shows the cursor: wait for the focus to move on (keys typed ahead of a
+        focus change would go to the old field)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline and self.cursor()[1] == row:
+            time.sleep(0.1)
+        assert self.cursor()[1] != row, "the focus did not move:\n" + self.screen()
+
+    def close(self) -> None:
+        self.tmux("kill-server", check=False)
+
+
+@pytest.fixture
+def hall_db(tmp_path: Path) -> Path:
+    path = tmp_path / "hall.db"
+    if EXAMPLE.exists():
+        shutil.copyfile(EXAMPLE, path)
+    else:  # a fresh checkout before the example is generated: build one the same way
+        subprocess.run([str(BIN / "hall"), "demo", str(path)], check=True, capture_output=True, timeout=120)
+    return path
+
+
+def test_log_in_open_a_call_and_quit(hall_db: Path, tmp_path: Path):
+    hall = BIN / "hall"
+    assert hall.exists(), f"no hall script beside {sys.executable}"
+    status_file = tmp_path / "exit-status"
+    store = Store(hall_db)
+    with store.read() as db:
+        open_calls = {c["id"]: c for c in queries.calls(db, open_only=True)}
+        before = audit.head(db)[0]
+    assert open_calls, "the example hall has open calls"
+
+    command = (f"cd {shlex.quote(str(tmp_path))} && HALL_DB={shlex.quote(str(hall_db))} TERM=xterm-256color "
+               f"{shlex.quote(str(hall))} tui; echo EXIT=$? > {shlex.quote(str(status_file))}")
+    term = Terminal(tmp_path)
+    try:
+        term.start(command)
+        term.wait_for(r"Log in")
+        term.type("maria")
+        term.wait_for(r"maria")
+        name_row = term.cursor()[1]
+        term.keys("Enter")
+        term.wait_for_cursor_to_leave(name_row)
+        term.type("dispatch")
+        term.keys("Enter")
+        board = term.wait_for(r"OPEN CALLS \(\d+\)")
+        assert "maria (dispatcher)" in board
+
+        term.type("d")
+        picker = term.wait_for(r"Enter to dispatch.*\n(.*\n)*.*#\d+")
+        first = int(re.search(r"#(\d+)", picker[picker.index("Enter to dispatch"):]).group(1))
+        assert first in open_calls
+        term.keys("Enter")
+        call = open_calls[first]
+        shown = term.wait_for(rf"#{first}\b.*{re.escape(call['employer'][:20])}")
+        assert "maria (dispatcher)" in shown
+
+        term.keys("C-q")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline and not status_file.exists():
+            time.sleep(0.2)
+        assert status_file.exists(), "the app did not quit:\n" + term.screen()
+        assert status_file.read_text().strip() == "EXIT=0"
+    finally:
+        term.close()
+
+    with store.read() as db:
+        new = [(e["actor"], e["action"]) for e in audit.entries(db, newest_first=False) if e["seq"] > before]
+    assert new[0] == ("maria", "user.login")
+    assert new[-1] == ("maria", "user.logout")
