@@ -66,13 +66,18 @@ def book_list(db: Database, book_id: str, rules: RuleSet, now: datetime) -> list
 
 
 def book_counts(db: Database, rules: RuleSet, now: datetime) -> dict[str, int]:
-    """How many are waiting on each book now."""
+    """How many are waiting on each book now: all waiting counted on ``registrations_book_order``
+    alone, less the lapsed ones not yet swept (found on ``registrations_lapse``; usually none)."""
     cutoff = load.lapse_cutoff_text(rules, now)
-    counts = dict(db.execute(
-        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at >= ?"
-        " GROUP BY book_id", [cutoff]
-    ).fetchall())
-    return {book.id: counts.get(book.id, 0) for book in rules.books}
+    counts = {book.id: db.execute("SELECT count(*) FROM registrations WHERE book_id = ? AND status = 'waiting'",
+                                  [book.id]).fetchone()[0] for book in rules.books}
+    for book_id, lapsed in db.execute(
+        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at < ?"
+        " GROUP BY +book_id", [cutoff]
+    ):
+        if book_id in counts:
+            counts[book_id] -= lapsed
+    return counts
 
 
 def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> dict:
@@ -371,32 +376,121 @@ def book_order_ids(db: Database, book_id: str, rules: RuleSet, now: datetime) ->
     return ordered
 
 
-def _order_top(db: Database, book_id: str, rules: RuleSet, now: datetime, count: int) -> list[tuple[int, str]]:
-    """``book_order_ids(...)[:count]``, reading only the top of the book (``registration`` policy)."""
-    if rules.ordering.policy != "registration":
-        return book_order_ids(db, book_id, rules, now)[:count]
+def _book_where(db: Database, book_id: str, rules: RuleSet, now: datetime, alias: str = "") -> tuple[str, list]:
+    """The WHERE clause (and its arguments) selecting a book's waiting, unlapsed registrations;
+    ``alias`` ("r.") prefixes the columns.
+
+    Usually no registration of the book is past its re-sign deadline (the sweep records
+    them), and then the clause needs only ``registrations_book_order`` (counts and pages
+    read the index alone). When some are (probed on ``registrations_lapse``), it also
+    filters ``last_signed_at``, which reads the table. The same rows either way.
+    """
+    cutoff = load.lapse_cutoff_text(rules, now)
+    lapsed = db.execute(
+        "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? AND +book_id = ? LIMIT 1",
+        [cutoff, book_id]).fetchone()
+    where = f"{alias}book_id = ? AND {alias}status = 'waiting'"
+    if lapsed is None:
+        return where, [book_id]
+    return where + f" AND +{alias}last_signed_at >= ?", [book_id, cutoff]
+
+
+def lapse_due(db: Database, rules: RuleSet, now: datetime) -> bool:
+    """Whether a waiting registration is past its re-sign deadline (the sweep's probe)."""
+    cutoff = load.lapse_cutoff_text(rules, now)
+    return db.execute("SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? LIMIT 1",
+                      [cutoff]).fetchone() is not None
+
+
+def _tie_order(rows) -> list:
+    """(id, card, registered_at) rows in list order: ties on ``registered_at`` by the rules' card order."""
     from dispatch.ranking import card_key
 
-    cutoff = load.lapse_cutoff_text(rules, now)
-    where = "book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
-    rows = db.execute(f"SELECT id, card, registered_at FROM registrations WHERE {where}"
-                      " ORDER BY registered_at, card LIMIT ?", [book_id, cutoff, count]).fetchall()
-    if len(rows) == count and rows:
-        # The whole tie at the cut, so the card order within it is the rules' (numbers as numbers).
-        last = rows[-1][2]
-        rows = [r for r in rows if r[2] != last] + db.execute(
-            f"SELECT id, card, registered_at FROM registrations WHERE {where} AND registered_at = ?"
-            " ORDER BY card", [book_id, cutoff, last]).fetchall()
-    rows.sort(key=lambda r: (r[2], card_key(r[1])))  # stable: as book_order_ids orders ties
-    return [(r[0], r[1]) for r in rows[:count]]
+    return sorted(rows, key=lambda r: (r[2], card_key(r[1]), r[0]))
+
+
+def book_count(db: Database, book_id: str, rules: RuleSet, now: datetime) -> int:
+    """How many wait on one book now (counted on the index)."""
+    if rules.ordering.policy != "registration":
+        return len(waiting_registrations(db, book_id, rules, now))
+    where, args = _book_where(db, book_id, rules, now)
+    return db.execute(f"SELECT count(*) FROM registrations WHERE {where}", args).fetchone()[0]
+
+
+def book_page_ids(db: Database, book_id: str, rules: RuleSet, now: datetime,
+                  offset: int, limit: int) -> list[tuple[int, str]]:
+    """``book_order_ids(...)[offset:offset + limit]`` without reading the whole book.
+
+    ``registration`` policy: the page is read at its offset on ``registrations_book_order``;
+    SQL orders a tie on ``registered_at`` by card text, so the ties at the page's edges are
+    read whole, the rows before the first key counted, and the page cut from that.
+    """
+    if rules.ordering.policy != "registration":
+        return book_order_ids(db, book_id, rules, now)[offset:offset + limit]
+    if limit <= 0:
+        return []
+    where, args = _book_where(db, book_id, rules, now)
+    page = db.execute(f"SELECT registered_at FROM registrations WHERE {where}"
+                      " ORDER BY registered_at, card LIMIT ? OFFSET ?", [*args, limit, offset]).fetchall()
+    if not page:
+        return []
+    first, last = page[0][0], page[-1][0]
+    ahead = db.execute(f"SELECT count(*) FROM registrations WHERE {where} AND registered_at < ?",
+                       [*args, first]).fetchone()[0]
+    rows = _tie_order(db.execute(
+        f"SELECT id, card, registered_at FROM registrations WHERE {where} AND registered_at BETWEEN ? AND ?",
+        [*args, first, last]).fetchall())
+    return [(r[0], r[1]) for r in rows[offset - ahead:offset - ahead + limit]]
+
+
+def book_index_of(db: Database, book_id: str, rules: RuleSet, now: datetime, reg_id: int) -> int | None:
+    """The 0-based place of a registration in its book's list order (None if not waiting there)."""
+    if rules.ordering.policy != "registration":
+        return next((i for i, (rid, _) in enumerate(book_order_ids(db, book_id, rules, now)) if rid == reg_id), None)
+    where, args = _book_where(db, book_id, rules, now)
+    mine = db.execute(f"SELECT id, card, registered_at FROM registrations WHERE id = ? AND {where}",
+                      [reg_id, *args]).fetchone()
+    if mine is None:
+        return None
+    return _places(db, where, args, [mine])[reg_id]
+
+
+def _places(db: Database, where: str, args: list, rows) -> dict[int, int]:
+    """registration id -> 0-based place in the list, for (id, card, registered_at) rows of one book:
+    those ahead counted on the index, then the rules' card order inside a tie."""
+    places: dict[int, int] = {}
+    keys = sorted({r[2] for r in rows})
+    if len(keys) <= 6:
+        ahead = {key: db.execute(f"SELECT count(*) FROM registrations WHERE {where} AND registered_at < ?",
+                                 [*args, key]).fetchone()[0] for key in keys}
+        ties = {key: db.execute(f"SELECT count(*) FROM registrations WHERE {where} AND registered_at = ?",
+                                [*args, key]).fetchone()[0] for key in keys}
+    else:  # many: one walk of the index's keys instead of a count per key
+        import bisect
+
+        every = [r[0] for r in db.execute(
+            f"SELECT registered_at FROM registrations WHERE {where} ORDER BY registered_at", args)]
+        ahead = {key: bisect.bisect_left(every, key) for key in keys}
+        ties = {key: bisect.bisect_right(every, key) - ahead[key] for key in keys}
+    for reg_id, _, key in rows:
+        if ties[key] == 1:
+            places[reg_id] = ahead[key]
+        else:
+            group = _tie_order(db.execute(
+                f"SELECT id, card, registered_at FROM registrations WHERE {where} AND registered_at = ?",
+                [*args, key]).fetchall())
+            places[reg_id] = ahead[key] + next(i for i, r in enumerate(group) if r[0] == reg_id)
+    return places
 
 
 def book_list_page(db: Database, book_id: str, rules: RuleSet, now: datetime, *,
                    offset: int = 0, limit: int = 100, order: list[tuple[int, str]] | None = None) -> list[ListRow]:
-    """One page of a book's list (positions offset+1 ...), without building every row."""
-    if order is None:
-        order = _order_top(db, book_id, rules, now, offset + limit)
-    page = order[offset:offset + limit]
+    """One page of a book's list (positions offset+1 ...), without building every row.
+
+    ``order``, when given, is the whole book's ``book_order_ids``; otherwise only the page is read.
+    """
+    page = order[offset:offset + limit] if order is not None else \
+        book_page_ids(db, book_id, rules, now, offset, limit)
     if not page:
         return []
     marks = ",".join("?" for _ in page)
@@ -417,20 +511,32 @@ def book_list_page(db: Database, book_id: str, rules: RuleSet, now: datetime, *,
     return rows
 
 
-def find_in_book(db: Database, book_id: str, text: str, order: list[tuple[int, str]]) -> list[int]:
-    """0-based indexes in ``order`` of registrations whose card starts with or name contains ``text``."""
+def find_in_book(db: Database, book_id: str, rules: RuleSet, now: datetime, text: str,
+                 order: list[tuple[int, str]] | None = None) -> list[int]:
+    """0-based places in the book's list of registrations whose card starts with or name contains ``text``.
+
+    One query finds them (walking the book on its index, each member by card); their places
+    are counted on the index. ``order``, when given, is the whole book's ``book_order_ids``.
+    """
     text = (text or "").strip()
     if not text:
         return []
-    matches = {
-        r[0] for r in db.execute(
-            "SELECT r.id FROM registrations r JOIN members m ON m.card = r.card"
-            " WHERE r.book_id = ? AND r.status = 'waiting'"
-            " AND (m.card LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\')",
-            [book_id, _like(text) + "%", "%" + _like(text) + "%"],
-        )
-    }
-    return [i for i, (reg_id, _) in enumerate(order) if reg_id in matches]
+    ranked = order is None and rules.ordering.policy == "registration"
+    where, args = _book_where(db, book_id, rules, now, alias="r.") if ranked else \
+        ("r.book_id = ? AND r.status = 'waiting'", [book_id])
+    found = db.execute(
+        "SELECT r.id, r.card, r.registered_at FROM registrations r JOIN members m ON m.card = r.card"
+        f" WHERE {where} AND (m.card LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\')",
+        [*args, _like(text) + "%", "%" + _like(text) + "%"],
+    ).fetchall()
+    if not ranked:
+        order = order if order is not None else book_order_ids(db, book_id, rules, now)
+        matches = {r[0] for r in found}
+        return [i for i, (reg_id, _) in enumerate(order) if reg_id in matches]
+    if not found:
+        return []
+    where, args = _book_where(db, book_id, rules, now)
+    return sorted(_places(db, where, args, found).values())
 
 
 def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90) -> dict[str, list[int]]:

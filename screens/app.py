@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import time
 from typing import Any, Callable
 
@@ -207,9 +208,21 @@ class HallApp(App):
                 self.log.error(repr(error))
                 return
             if not worker.is_cancelled:
-                self.call_from_thread(done, result)
+                self.call_from_thread(self._deliver, done, result)
 
         self.run_worker(job, thread=True, group=group, exclusive=True, exit_on_error=False)
+
+    async def _deliver(self, done: Callable[[Any], Any], result: Any) -> None:
+        """Show a read's result; a failure to show it is said, not swallowed by the worker."""
+        try:
+            shown = done(result)
+            if inspect.isawaitable(shown):
+                await shown
+        except Exception as error:  # a bug in a screen: say so, keep the app running
+            import traceback
+
+            self.log.error("".join(traceback.format_exception(error)))
+            self.notify(f"Could not show the records: {error}", severity="error", timeout=10)
 
     def run_write(self, fn: Callable[..., Any], *args, done: Callable[[Any], None] | None = None,
                   failed: Callable[[str], None] | None = None, **kw) -> None:

@@ -9,6 +9,10 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.widgets import DataTable, Label, Sparkline, Static
 
 from screens.base import HallScreen, clean, short_date
+from screens.member import theme_style
+
+WIDE = 120  # at least this many columns: every column; below, the short ones (SCREENS.md's sketch)
+NARROW = 90  # below this, the left (calls, re-signs) panels get more room than the right
 
 
 def fit(text: str, width: int) -> str:
@@ -51,17 +55,62 @@ class BoardScreen(HallScreen):
         yield Static("", id="board-status")
         yield from self.compose_footer()
 
+    def __init__(self) -> None:
+        super().__init__()
+        self._mode = ""
+        self._board: dict | None = None
+        self._flex = {"employer": 20, "name": 20, "cert_name": 20, "cert": 16}
+
     def on_mount(self) -> None:
-        calls = self.query_one("#calls-table", DataTable)
+        self._set_mode(self.size.width or WIDE)
+        self.query_one("#calls-table", DataTable).focus()
+        self.reload()
+
+    def on_resize(self, event) -> None:
+        if self._set_mode(event.size.width) and self._board is not None:
+            self._show(self._board)
+
+    def _set_mode(self, width: int) -> bool:
+        """Pick the columns for the width: every column when wide; when narrower, the short start
+        ("Fri 07:00"), class and filled together, the re-sign flag with its date, and the names
+        as wide as the panel allows (position, card, name come first). True when it changed."""
+        mode = "wide" if width >= WIDE else "narrow" if width >= NARROW else "tight"
+        if mode == self._mode:
+            return False
+        self._mode = mode
+        self.set_class(mode != "wide", "-narrow")
+        self.set_class(mode == "tight", "-tight")
         # Fixed widths: an auto-sized column grows only on the table's next idle, and a frame drawn
         # before that can stay cached with the header's width ("Fri 2" for "Fri 27 Nov 07:00").
-        add_columns(calls, ("call", 4), ("employer", 20), ("class", 5), ("filled", 6), ("start", 16), ("days", 4))
-        add_columns(self.query_one("#resign-table", DataTable),
-                    ("card", 5), ("name", 20), ("book", 4), ("due by", 10), ("", 9))
-        add_columns(self.query_one("#certs-table", DataTable),
-                    ("card", 5), ("name", 20), ("certification", 16), ("expires", 19))
-        calls.focus()
-        self.reload()
+        calls = self.query_one("#calls-table", DataTable)
+        resign = self.query_one("#resign-table", DataTable)
+        certs = self.query_one("#certs-table", DataTable)
+        for table in (calls, resign, certs):
+            table.clear(columns=True)
+        if mode == "wide":
+            self._flex = {"employer": 20, "name": 20, "cert_name": 18, "cert": 16}
+            add_columns(calls, ("call", 4), ("employer", 20), ("class", 5), ("filled", 6), ("start", 16),
+                        ("days", 4))
+            add_columns(resign, ("card", 5), ("name", 20), ("book", 4), ("due by", 10), ("", 9))
+            add_columns(certs, ("card", 5), ("name", 18), ("certification", 16), ("expires", 21))
+            return True
+        # The grid's share of the width (padding 1 each side, a gutter of 2), less the scrollbar.
+        inner = width - 4
+        left, right = (inner * 3 // 5, inner - inner * 3 // 5) if mode == "tight" else (inner // 2, inner - inner // 2)
+        left, right = left - 2, right - 2
+
+        def rest(room: int, *fixed: int) -> int:  # cell padding: one space each side of a column
+            return max(room - sum(f + 2 for f in fixed) - 2, 6)
+
+        employer = rest(left, 4, 6, 9)
+        name = rest(left, 5, 12)
+        both = rest(right, 9) - 2
+        self._flex = {"employer": employer, "name": name, "cert_name": both - both * 2 // 5,
+                      "cert": both * 2 // 5}
+        add_columns(calls, ("call", 4), ("employer", employer), ("filled", 6), ("start", 9))
+        add_columns(resign, ("card", 5), ("name", name), ("due by", 12))
+        add_columns(certs, ("name", self._flex["cert_name"]), ("cert", self._flex["cert"]), ("expires", 9))
+        return True
 
     def action_noop(self) -> None:
         pass
@@ -77,11 +126,21 @@ class BoardScreen(HallScreen):
         today = board["today"]
         calls = self.query_one("#calls-table", DataTable)
         keep = calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value if calls.row_count else None
+        self._board = board
+        warn = theme_style(self.app)
+        wide = self._mode == "wide"
+        flex = self._flex
         calls.clear()
         for c in board["calls"]:
             fill = f"{c['accepted']} of {c['workers']}"
-            calls.add_row(f"#{c['id']}", fit(clean(c["employer"]), 20), f"{c['class']} ×{c['workers']}", fill,
-                          short_date(c["start"], zone), str(c["days"]), key=str(c["id"]))
+            if wide:
+                calls.add_row(f"#{c['id']}", fit(clean(c["employer"]), flex["employer"]),
+                              f"{c['class']} ×{c['workers']}", fill, short_date(c["start"], zone), str(c["days"]),
+                              key=str(c["id"]))
+            else:
+                calls.add_row(f"#{c['id']}", fit(clean(c["employer"]), flex["employer"]),
+                              f"{c['class']} {c['accepted']}/{c['workers']}",
+                              f"{c['start'].astimezone(zone):%a %H:%M}", key=str(c["id"]))
         self.query_one("#calls-title", Label).update(f"OPEN CALLS ({len(board['calls'])})")
         if keep is not None:
             try:
@@ -95,7 +154,7 @@ class BoardScreen(HallScreen):
             history = board["history"].get(book.id) or [0]
             first = clean(top.name) if top else "—"
             line = Horizontal(
-                Static(f"{book.id:<5} {fit(clean(book.name), 20)}", classes="book-name"),
+                Static(f"{book.id:<5} {fit(clean(book.name), 20)}" if wide else book.id, classes="book-name"),
                 Static(f"{count:>5}", classes="book-count"),
                 Sparkline(history, classes="book-spark"),
                 Static(first, classes="book-first"),
@@ -107,21 +166,34 @@ class BoardScreen(HallScreen):
         resign.clear()
         for r in board["resign_due"]:
             days = (r["due"] - today).days
+            # the warning colour and a sign: never colour alone
             if r["state"] == "overdue":
-                flag = Text("! overdue", style="bold")
+                flag = Text("! overdue", style=warn)
             else:
-                flag = Text(f"! {days} day{'s' if days != 1 else ''}" if days <= rules.resign.warning_days else "")
-            resign.add_row(r["card"], fit(clean(r["name"]), 20), r["book"], f"{r['due']:%a %d %b}", flag)
+                flag = Text(f"! {days} day{'s' if days != 1 else ''}" if days <= rules.resign.warning_days else "",
+                            style=warn)
+            due = f"{r['due']:%a %d %b}"
+            if wide:
+                resign.add_row(r["card"], fit(clean(r["name"]), flex["name"]), r["book"], due, flag)
+            else:
+                resign.add_row(r["card"], fit(clean(r["name"]), flex["name"]),
+                               Text(f"! {due}", style=warn) if flag.plain else f"  {due}")
         self.query_one("#resign-title", Label).update(
             f"RE-SIGN DUE THIS WEEK ({_shown_of(board['resign_due'], board.get('resign_due_total'))})")
 
         certs = self.query_one("#certs-table", DataTable)
         certs.clear()
         for c in board["certs"]:
-            when = f"{c['expires']:%d %b %Y}"
-            if c["expires"] < today:
-                when = f"expired {when}"
-            certs.add_row(c["card"], fit(clean(c["name"]), 20), fit(clean(c["cert"]), 16), when)
+            expired = c["expires"] < today
+            if wide:
+                when = f"{c['expires']:%d %b %Y}"
+                when = Text(f"! expired {when}", style=warn) if expired else Text(f"  {when}")
+                certs.add_row(c["card"], fit(clean(c["name"]), flex["cert_name"]), fit(clean(c["cert"]), flex["cert"]),
+                              when)
+            else:
+                when = f"{c['expires']:%d %b}"
+                when = Text(f"! {when}", style=warn) if expired else Text(f"  {when}")
+                certs.add_row(fit(clean(c["name"]), flex["cert_name"]), fit(clean(c["cert"]), flex["cert"]), when)
         self.query_one("#certs-title", Label).update(
             f"CERTIFICATIONS EXPIRING ({_shown_of(board['certs'], board.get('certs_total'))})")
 

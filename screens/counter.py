@@ -11,7 +11,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Input, Label, Static
+from textual.widgets import Digits, Footer, Input, Label, Static
 
 from hall.errors import HallError
 from hall.views import members as views
@@ -45,6 +45,10 @@ class CounterScreen(MemberActions, HallScreen):
         super().__init__()
         self.card = (card or "").strip() or None
         self.info: dict | None = None
+
+    def compose_footer(self) -> ComposeResult:
+        # compact: the screen's own keys stay on the footer at 80 columns (global keys drop off first)
+        yield Footer(compact=True)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()

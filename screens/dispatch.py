@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import DataTable, Input, Label, Static
+from textual.widgets import DataTable, Footer, Input, Label, Static
 
 from hall.views import admin as admin_views
 from hall.views import calls as views
@@ -38,6 +38,16 @@ NOTE_HINTS = {
     "cancelled": "who said so (optional): e.g. J. Smith, superintendent: job postponed",
     "no_show": "who at the employer said so (optional): e.g. J. Smith, foreman: not there at 07:00",
 }
+
+
+WIDE = 140  # every column; narrower drops "registered", then (below NARROW) the book and re-sign due
+NARROW = 110
+CANDIDATE_WIDTHS = {"pos": 4, "card": 5, "name": 20, "book": 4, "registered": 12, "phone": 14, "re-sign due": 12}
+
+
+def fit(text: str, width: int) -> str:
+    """Text cut to ``width`` with an ellipsis when it is longer."""
+    return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
 class OutcomeDialog(ModalScreen[str | None]):
@@ -84,7 +94,7 @@ class DispatchScreen(HallScreen):
         Binding("x", "outcome('declined')", "Declined", id="declined",
                 tooltip="The candidate turns it down (the rules say whether it counts)"),
         Binding("o", "outcome('no_answer')", "No answer", id="no_answer", tooltip="Nobody answered the phone"),
-        Binding("r", "outcome('employer_rejected')", "Employer rejected", id="employer_rejected",
+        Binding("r", "outcome('employer_rejected')", "Emp. rejected", id="employer_rejected",
                 tooltip="The employer turned the candidate down: not a turndown"),
         Binding("s", "slips", "Slips", id="slips", tooltip="Write a referral slip for each accepted referral"),
         Binding("g", "referral('rejected_at_job')", "Gate rejected", id="rejected_at_job",
@@ -97,7 +107,8 @@ class DispatchScreen(HallScreen):
                 tooltip="Change the call's workers, start or days (with a reason)"),
         Binding("z", "correct", "Correct", id="correct",
                 tooltip="Admin: set aside the highlighted outcome, or grant a remedy referral, citing an authority"),
-        Binding("escape", "back", "Back", id="back", tooltip="Go back to the previous screen"),
+        # esc is global and known everywhere: off the footer so the outcome keys fit at 80 columns
+        Binding("escape", "back", "Back", id="back", tooltip="Go back to the previous screen", show=False),
     ]
     ROW_ACTIONS = {"calling", "outcome", "slips", "referral", "amend", "correct"}
 
@@ -110,6 +121,10 @@ class DispatchScreen(HallScreen):
         self.slips_folder = Path(os.environ.get("HALL_SLIPS", "slips"))
 
     # --- layout --------------------------------------------------------------------
+
+    def compose_footer(self) -> ComposeResult:
+        # compact: the screen's own keys stay on the footer at 80 columns (global keys drop off first)
+        yield Footer(compact=True)
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -127,10 +142,33 @@ class DispatchScreen(HallScreen):
     def on_mount(self) -> None:
         self.query_one("#picker", DataTable).add_columns("call", "employer", "class", "filled", "start", "days",
                                                          "taken by")
-        self.query_one("#candidates", DataTable).add_columns(
-            "pos", "card", "name", "book", "registered", "phone", "re-sign due", "outcome")
+        self._set_columns(self.size.width or WIDE)
         self._show_mode()
         self.reload()
+
+    def on_resize(self, event) -> None:
+        if self._set_columns(event.size.width) and self.view is not None:
+            self._show_call(self.view)
+
+    def _set_columns(self, width: int) -> bool:
+        """The candidates' columns for the width: position, card, name, phone and outcome always fit
+        (the outcome gets what is left, cut with an ellipsis). True when they changed."""
+        if width >= WIDE:
+            keys = ["pos", "card", "name", "book", "registered", "phone", "re-sign due", "outcome"]
+        elif width >= NARROW:
+            keys = ["pos", "card", "name", "book", "phone", "re-sign due", "outcome"]
+        else:
+            keys = ["pos", "card", "name", "phone", "outcome"]
+        # the outcome gets the rest: padding 1 each side, the scrollbar, one space each side of every cell
+        outcome = max(width - 4 - sum(CANDIDATE_WIDTHS[k] + 2 for k in keys[:-1]) - 2, 12)
+        if keys == getattr(self, "_columns", None) and outcome == getattr(self, "_outcome_width", None):
+            return False
+        self._columns, self._outcome_width = keys, outcome
+        table = self.query_one("#candidates", DataTable)
+        table.clear(columns=True)
+        for key in keys:
+            table.add_column(key, key=key, width=outcome if key == "outcome" else CANDIDATE_WIDTHS[key])
+        return True
 
     def _show_mode(self) -> None:
         picking = self.call_id is None
@@ -298,12 +336,21 @@ class DispatchScreen(HallScreen):
             if row["resign_due"] is not None:
                 due = Text(("! " if row["resign_warn"] else "") + f"{row['resign_due']:%a %d %b}",
                            style=styles["warning"] if row["resign_warn"] else base)
-            outcome = Text(clean(row["outcome"]), style=styles["warning"] if row["warn"] else base)
-            table.add_row(
-                Text(pos, style=base), Text(clean(row["card"]), style=base), Text(clean(row["name"]), style=base),
-                Text(row["book"], style=base), Text(f"{row['registered_at'].astimezone(zone):%d %b %H:%M}" if row["registered_at"] else "", style=base),
-                Text(clean(row["phone"]), style=base), due or Text(""), outcome, key=row["card"],
-            )
+            said, warned = clean(row["outcome"]), row["warn"]
+            if "re-sign due" not in self._columns and row["resign_warn"] and not said:
+                said, warned = f"! re-sign by {row['resign_due']:%a %d %b}", True  # the column is off: keep the mark
+            width = self._outcome_width
+            outcome = Text(fit(said, width), style=styles["warning"] if warned else base)
+            name = clean(row["name"])
+            cells = {
+                "pos": Text(pos, style=base), "card": Text(clean(row["card"]), style=base),
+                "name": Text(fit(name, CANDIDATE_WIDTHS["name"]), style=base),
+                "book": Text(row["book"], style=base),
+                "registered": Text(f"{row['registered_at'].astimezone(zone):%d %b %H:%M}"
+                                   if row["registered_at"] else "", style=base),
+                "phone": Text(clean(row["phone"]), style=base), "re-sign due": due or Text(""), "outcome": outcome,
+            }
+            table.add_row(*(cells[k] for k in self._columns), key=row["card"])
         if self._follow_next or was_next or self._shown_call != call.id:
             if not self._move_to(table, view["next"]):
                 # a filled call: the first accepted member whose referral is still open (g b w apply)

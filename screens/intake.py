@@ -22,6 +22,8 @@ class IntakeScreen(HallScreen):
 
     CSS_PATH = "intake.tcss"
     SCREEN_TITLE = "New call"
+    # 24 lines: the form rows close up so Notes stays on screen (intake.tcss).
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
     BINDINGS = [
         Binding("ctrl+s", "save", "Save and dispatch", id="save_call", priority=True,
                 tooltip="Save the call and open its ranked candidates"),

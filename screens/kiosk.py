@@ -153,7 +153,9 @@ class KioskScreen(Screen):
 
         line("")
         line("Open calls you qualify for today", "section-title")
-        calls = table(5, 30, 6, 16, None)
+        # narrow kiosks: a shorter employer column, so the last (the reason) is not folded letter by letter
+        employer = 30 if self.size.width >= 110 else 18
+        calls = table(5, employer, 6, 16, None)
         for c in view.open_calls:
             row = [f"#{c.call}", clean(c.employer), f"{c.classification} ×{c.workers}", _date(c.start, zone)]
             if c.place is not None:
@@ -168,7 +170,7 @@ class KioskScreen(Screen):
         classes = "/".join(view.classifications) or "your classification"
         line("")
         line(f"Calls for {classes} in the last 30 days", "section-title")
-        past = table(10, 5, 30, 13, None)
+        past = table(10, 5, employer, 13, None)
         for p in view.past_calls:
             past.add_row(f"{p.at.astimezone(zone):%a %d %b}", f"#{p.call}", clean(p.employer),
                          f"you were {ordinal(p.place)}" if p.place else "", clean(p.text))

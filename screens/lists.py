@@ -1,7 +1,8 @@
 """The out-of-work lists: a tab per book, each in list order, paged so a 30,000-row book stays quick.
 
 Each book is a ``BookList`` (Line API: one ``render_line`` per visible row) over the book's
-ordered (registration id, card) list, with rows fetched a page at a time in read workers.
+count, with rows read a page at a time by offset on the book's index, in read workers. A
+tab's title, header and list are built when the tab is first shown, not for every book.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
-from textual.widgets import Input, Static, TabbedContent, TabPane
+from textual.widgets import Footer, Input, Static, TabbedContent, TabPane, Tabs
 
 from hall.views import members as views
 from screens.base import HallScreen, clean, short_date
@@ -77,34 +78,40 @@ class BookList(ScrollView, can_focus=True):
         page: int
         generation: int
 
-    def __init__(self, book_id: str, turndown_limit: int, zone, **kw):
+    def __init__(self, book_id: str, turndown_limit: int, zone, order: views.BookOrder | None = None, **kw):
         super().__init__(**kw)
         self.book_id = book_id
         self.turndown_limit = turndown_limit
         self.zone = zone
-        self.order: views.BookOrder | None = None
+        self.order: views.BookOrder | None = order  # shown on mount when given (read with the screen's first read)
         self.generation = 0
         self.pages: dict[int, list] = {}
         self.asked: set[int] = set()
+
+    def on_mount(self) -> None:
+        if self.order is not None:
+            self.set_order(self.order)
 
     # --- data ---------------------------------------------------------------------
 
     @property
     def count(self) -> int:
-        return len(self.order.ids) if self.order else 0
+        return self.order.count if self.order else 0
 
     def set_order(self, order: views.BookOrder) -> None:
-        """A fresh order (after a reload): keep the cursor on the same registration when it is still there."""
-        keep = self.current_id()
+        """A fresh read of the book (after a reload): the cursor goes to where the registration it
+        was on now stands (``order.kept``), or stays at its place when that one has left the list."""
         self.order = order
         self.generation += 1
         self.pages.clear()
         self.asked.clear()
+        if order.rows:
+            self.pages[order.page] = list(order.rows)
         self.turndown_limit = order.rules.turndowns.limit
-        self.virtual_size = Size(LINE_WIDTH, len(order.ids))
-        index = order.index_of(keep) if keep is not None else None
+        self.virtual_size = Size(LINE_WIDTH, order.count)
+        index = order.kept
         if index is None:
-            index = min(self.cursor, max(len(order.ids) - 1, 0))
+            index = min(self.cursor, max(order.count - 1, 0))
         self.cursor = index
         self.refresh()
 
@@ -115,14 +122,13 @@ class BookList(ScrollView, can_focus=True):
         self.refresh()
 
     def current_id(self) -> int | None:
-        if not self.order or not self.order.ids:
-            return None
-        return self.order.ids[min(self.cursor, len(self.order.ids) - 1)][0]
+        """The highlighted registration (None while its page is being read, or on an empty book)."""
+        row = self.row_at(self.cursor) if self.count else None
+        return row.registration_id if row else None
 
     def current_card(self) -> str | None:
-        if not self.order or not self.order.ids:
-            return None
-        return self.order.ids[min(self.cursor, len(self.order.ids) - 1)][1]
+        row = self.row_at(self.cursor) if self.count else None
+        return row.card if row else None
 
     def row_at(self, index: int):
         rows = self.pages.get(index // PAGE)
@@ -192,8 +198,7 @@ class BookList(ScrollView, can_focus=True):
             self._need(index)
             if (index + PAGE // 2) // PAGE != index // PAGE:
                 self._need(index + PAGE // 2)
-            card = self.order.ids[index][1]
-            text = Text(_cell(str(index + 1), 7, "right") + _cell(clean(card), 9, "left") + "…",
+            text = Text(_cell(str(index + 1), 7, "right") + "…",
                         style=self.get_component_rich_style("booklist--muted"))
         else:
             text = self._row_text(row)
@@ -224,11 +229,53 @@ class BookList(ScrollView, can_focus=True):
         return text
 
 
+class ListFooter(Footer):
+    """The footer, rebuilt once per refresh and only when the keys it shows change.
+
+    Textual's footer rebuilds all its keys on every bindings signal (each focus change,
+    each screen stacked), several times while this screen opens.
+    """
+
+    _shown_keys: tuple | None = None
+    _pending = False
+
+    def bindings_changed(self, screen) -> None:
+        if not (self.is_attached and screen is self.screen and screen.app.app_focus):
+            super().bindings_changed(screen)  # not ours to rebuild now
+            return
+        self._bindings_ready = True
+        if not self._pending:  # one rebuild, after this refresh, with the bindings as they are then
+            self._pending = True
+            self.call_after_refresh(self._rebuild)
+
+    async def _rebuild(self) -> None:
+        self._pending = False
+        keys = tuple((b.key, b.description, enabled, tooltip)
+                     for (_, b, enabled, tooltip) in self.screen.active_bindings.values() if b.show)
+        if keys != self._shown_keys:
+            self._shown_keys = keys
+            await self.recompose()
+
+
+class BookTabs(TabbedContent):
+    """The books' tabs. Textual slides the tab underline (0.3 s of repainting) each time a tab
+    is labelled: at every open, and here at every change of a count. It moves at once then;
+    it still slides when the dispatcher changes tab."""
+
+    def compose(self) -> ComposeResult:
+        for widget in super().compose():
+            highlight = getattr(widget, "_highlight_active", None)
+            if isinstance(widget, Tabs) and callable(highlight):  # (a private method: if it goes, it slides)
+                widget._highlight_active = lambda animate=False, _move=highlight: _move(animate=animate)
+            yield widget
+
+
 class ListsScreen(HallScreen):
     """Every book's out-of-work list; sign, re-sign, unavailable; Enter opens the member."""
 
     CSS_PATH = "lists.tcss"
     SCREEN_TITLE = "Out-of-work lists"
+    AUTO_FOCUS = "BookList"  # (built with the first read; not the find box first, then the list)
     BINDINGS = [
         Binding("slash", "search", "Find", id="find", tooltip="Find a card or name on this book (Enter: next match)"),
         Binding("s", "sign", "Sign", id="sign", tooltip="Put a member on a book (card, book, how it came in)"),
@@ -242,36 +289,66 @@ class ListsScreen(HallScreen):
         super().__init__()
         self.counts: dict[str, int] = {}
         self.stale: set[str] = set()
+        self.loading: set[str] = set()  # books whose read is on its way
         self.matches: dict[tuple[str, int, str], list[int]] = {}
-        self._swept = False
 
     @property
     def rules(self):
         return self.hall_app.rules
 
     def compose(self) -> ComposeResult:
+        # The tabs come with the first read (``_build``): labelled with their counts from the
+        # start, and only the first tab's list built (the others when first shown).
         yield from self.compose_header()
         yield Input(placeholder="/ find a card or name on this book · Enter: next match", id="list-search")
-        with TabbedContent(id="books"):
-            for book in self.rules.books:
-                with TabPane(book.id, id=f"pane-{book.id}"):
-                    yield Static(clean(book.name), classes="list-title", id=f"title-{book.id}")
-                    yield Static(header_line(), classes="list-header")
-                    yield BookList(book.id, self.rules.turndowns.limit, self.hall_app.zone, id=f"list-{book.id}")
         yield Static("", id="list-receipt")
         yield from self.compose_footer()
 
-    def on_mount(self) -> None:
-        self.call_after_refresh(self._focus_list)
+    def _pane_content(self, book, order: views.BookOrder | None = None) -> list:
+        return [Static(self._title(book), classes="list-title", id=f"title-{book.id}"),
+                Static(header_line(), classes="list-header"),
+                BookList(book.id, self.rules.turndowns.limit, self.hall_app.zone, order, id=f"list-{book.id}")]
+
+    async def _build(self, opening: views.ListsOpening) -> None:
+        """The first read is in: the tabs with their counts, the first book's list at its first page."""
+        if self.query("#books"):
+            self._show_counts(opening.counts)
+            self._show_order(opening.order)
+            return
+        self.counts = opening.counts
+        self.loading.discard(opening.order.book_id)
+        self.stale.discard(opening.order.book_id)
+        if opening.lapse_due:  # record due re-sign removals (only when there are some: a write wakes every screen)
+            self.write(self.session.sweep)
+        tabs = BookTabs(id="books")
+        for book in self.rules.books:
+            first = book.id == opening.order.book_id
+            content = self._pane_content(book, opening.order) if first else []
+            tabs.compose_add_child(TabPane(self._label(book), *content, id=f"pane-{book.id}"))
+        await self.mount(tabs, before="#list-receipt")
+        self._focus_list()
+
+    def _label(self, book) -> str:
+        return f"{book.id} ({self.counts[book.id]})" if book.id in self.counts else book.id
+
+    def _title(self, book) -> str:
+        if book.id not in self.counts:
+            return clean(book.name)
+        needs = f" · requires {', '.join(book.requires)}" if book.requires else ""
+        return f"{clean(book.name)} · {self.counts[book.id]} waiting · priority {book.priority}{needs}"
+
+    def compose_footer(self) -> ComposeResult:
+        yield ListFooter()
 
     # --- reading -------------------------------------------------------------------
 
     def active_list(self) -> BookList | None:
-        tabs = self.query_one("#books", TabbedContent)
-        pane = tabs.active_pane
+        tabs = next(self.query("#books").results(TabbedContent), None)  # None until the first read is in
+        pane = tabs.active_pane if tabs is not None else None
         if pane is None:
             return None
-        return pane.query_one(BookList)
+        found = pane.query(BookList)
+        return found.first() if found else None
 
     def _focus_list(self) -> None:
         current = self.active_list()
@@ -281,40 +358,46 @@ class ListsScreen(HallScreen):
     def reload(self) -> None:
         if self.session is None:
             return
-        if not self._swept:
-            self._swept = True
-            self.write(self.session.sweep)
         self.stale = {b.id for b in self.rules.books}
         self.matches.clear()
+        if not self.query("#books"):  # opening: one read for the counts, the first book and its first page
+            first = self.rules.books[0].id if self.rules.books else None
+            if first is not None:
+                self.loading.add(first)
+                self.load(views.lists_opening, self.hall_app.store, first, PAGE, done=self._build,
+                          group=f"opening-{id(self)}")
+            return
         self.load(views.book_counts, self.hall_app.store, done=self._show_counts, group=f"counts-{id(self)}")
         current = self.active_list()
         if current is not None:
-            self._load_order(current.book_id)
+            self._load_order(current)
 
-    def _load_order(self, book_id: str) -> None:
+    def _load_order(self, book_list: BookList) -> None:
+        """Read the book's count, where the highlighted registration now stands, and the page there."""
+        book_id = book_list.book_id
         self.stale.discard(book_id)
-        self.load(views.book_order, self.hall_app.store, book_id, done=self._show_order,
-                  group=f"order-{id(self)}-{book_id}")
+        self.loading.add(book_id)
+        self.load(views.book_order, self.hall_app.store, book_id, book_list.current_id(), book_list.cursor, PAGE,
+                  done=self._show_order, group=f"order-{id(self)}-{book_id}")
 
     def _show_counts(self, counts: dict[str, int]) -> None:
         self.counts = counts
         tabs = self.query_one("#books", TabbedContent)
         for book in self.rules.books:
             try:
-                count = counts.get(book.id, 0)
-                tabs.get_tab(f"pane-{book.id}").label = f"{book.id} ({count})"
-                needs = f" · requires {', '.join(book.requires)}" if book.requires else ""
-                self.query_one(f"#title-{book.id}", Static).update(
-                    f"{clean(book.name)} · {count} waiting · priority {book.priority}{needs}")
+                tab = tabs.get_tab(f"pane-{book.id}")
             except Exception:  # a book added by a rules change appears on the next visit
-                pass
+                continue
+            if tab.label.plain != self._label(book):  # (Textual slides the tab underline on each relabel)
+                tab.label = self._label(book)
+            for title in self.query(f"#title-{book.id}").results(Static):  # built when the tab was first shown
+                title.update(self._title(book))
 
     def _show_order(self, order: views.BookOrder) -> None:
-        try:
-            book_list = self.query_one(f"#list-{order.book_id}", BookList)
-        except Exception:
-            return
-        book_list.set_order(order)
+        self.loading.discard(order.book_id)
+        found = self.query(f"#list-{order.book_id}").results(BookList)
+        for book_list in found:
+            book_list.set_order(order)
 
     @on(BookList.NeedPage)
     def _need_page(self, event: BookList.NeedPage) -> None:
@@ -327,10 +410,16 @@ class ListsScreen(HallScreen):
                   group=f"page-{id(self)}-{book_list.book_id}-{page}")
 
     @on(TabbedContent.TabActivated)
-    def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
-        book_list = event.pane.query_one(BookList)
-        if book_list.order is None or book_list.book_id in self.stale:
-            self._load_order(book_list.book_id)
+    async def _tab_changed(self, event: TabbedContent.TabActivated) -> None:
+        pane = event.pane
+        if not pane.query(BookList):  # first shown: build its title, header and list now
+            book = self.rules.book((pane.id or "").removeprefix("pane-"))
+            if book is None:
+                return
+            await pane.mount_all(list(self._pane_content(book)))
+        book_list = pane.query_one(BookList)
+        if book_list.book_id not in self.loading and (book_list.order is None or book_list.book_id in self.stale):
+            self._load_order(book_list)
         if not self.query_one("#list-search", Input).has_focus:
             book_list.focus()
 
@@ -386,7 +475,10 @@ class ListsScreen(HallScreen):
         book_list = self.active_list()
         card = book_list.current_card() if book_list else None
         if book_list is None or card is None:
-            self.notify("Nobody is highlighted: this book is empty.")
+            if book_list is not None and book_list.count:
+                self.notify("One moment: the list is still being read.")
+            else:
+                self.notify("Nobody is highlighted: this book is empty.")
             return None
         return book_list, card
 
@@ -463,6 +555,6 @@ class ListsScreen(HallScreen):
     def _done(self, what: str, receipt, book: str | None = None) -> None:
         self._receipt(f"{what} · receipt #{receipt.seq} · {clean(receipt.message)}")
         if book:
-            tabs = self.query_one("#books", TabbedContent)
-            tabs.active = f"pane-{book}"
+            for tabs in self.query("#books").results(TabbedContent):
+                tabs.active = f"pane-{book}"
         self.reload()

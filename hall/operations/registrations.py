@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlite_utils import Database
 
 from dispatch import calendar
@@ -142,5 +144,6 @@ def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str
         })
         first_due = min(dues.values())
         return Receipt.of(
-            entry, f"{member.name} re-signed {', '.join(sorted(dues))}; next due {first_due}.",
+            entry, f"{member.name} re-signed {', '.join(sorted(dues))}; next due "
+                   f"{date.fromisoformat(first_due):%a %d %b %Y}.",
         )

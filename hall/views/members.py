@@ -19,26 +19,63 @@ CERT_WARNING_DAYS = 30
 
 @dataclass(frozen=True, slots=True)
 class BookOrder:
-    """A book's waiting registrations in list order, as (registration id, card), read at ``now``."""
+    """A book's list as read at ``now``: how many wait, where a kept registration now stands,
+    and the page of rows there.
+
+    Other rows are read a page at a time (``book_page``) by offset on the book's index; the
+    whole order (``ids``: (registration id, card) in list order) is held only when the
+    ordering policy is not registration order (``low_hours`` ranks on hours worked).
+    """
 
     book_id: str
-    ids: list[tuple[int, str]]
+    count: int
     now: datetime
     rules: RuleSet
-
-    def index_of(self, reg_id: int) -> int | None:
-        for i, (rid, _) in enumerate(self.ids):
-            if rid == reg_id:
-                return i
-        return None
+    ids: list[tuple[int, str]] | None = None
+    kept: int | None = None  # the 0-based place of the registration asked to keep, if still waiting
+    page: int = 0  # rows = the list's rows page * page_size ...
+    rows: tuple = ()
 
 
-def book_order(store, book_id: str) -> BookOrder:
-    """The ordered ids of one book (cheap: no member rows); lapsed registrations are left out."""
+def book_order(store, book_id: str, keep: int | None = None, near: int = 0, page_size: int = 0) -> BookOrder:
+    """How many wait on one book (counted on the index), the place of registration ``keep``,
+    and (``page_size``) the page holding it, or else the page holding place ``near``."""
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)
-        return BookOrder(book_id, queries.book_order_ids(db, book_id, rules, now), now, rules)
+        ids = None
+        if rules.ordering.policy != "registration":
+            ids = queries.book_order_ids(db, book_id, rules, now)
+            count = len(ids)
+            kept = next((i for i, (rid, _) in enumerate(ids) if rid == keep), None)
+        else:
+            count = queries.book_count(db, book_id, rules, now)
+            kept = queries.book_index_of(db, book_id, rules, now, keep) if keep is not None else None
+        page, rows = 0, ()
+        if page_size and count:
+            page = (kept if kept is not None else max(min(near, count - 1), 0)) // page_size
+            rows = tuple(queries.book_list_page(db, book_id, rules, now, offset=page * page_size,
+                                                limit=page_size, order=ids))
+        return BookOrder(book_id, count, now, rules, ids, kept, page, rows)
+
+
+@dataclass(frozen=True, slots=True)
+class ListsOpening:
+    """What the lists screen shows first, read at once: every book's count, the first book's
+    list at its first page, and whether re-sign removals are due (for the sweep)."""
+
+    counts: dict[str, int]
+    order: BookOrder
+    lapse_due: bool
+
+
+def lists_opening(store, book_id: str, page_size: int) -> ListsOpening:
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        counts = queries.book_counts(db, rules, now)
+        lapse_due = queries.lapse_due(db, rules, now)
+    return ListsOpening(counts, book_order(store, book_id, page_size=page_size), lapse_due)
 
 
 def book_page(store, order: BookOrder, offset: int, limit: int) -> list[queries.ListRow]:
@@ -49,9 +86,17 @@ def book_page(store, order: BookOrder, offset: int, limit: int) -> list[queries.
 
 
 def find_in_book(store, order: BookOrder, text: str) -> list[int]:
-    """0-based indexes (in ``order``) of rows whose card starts with, or name contains, ``text``."""
+    """0-based places (in the book's list) of rows whose card starts with, or name contains, ``text``."""
     with store.read() as db:
-        return queries.find_in_book(db, order.book_id, text, order.ids)
+        return queries.find_in_book(db, order.book_id, order.rules, order.now, text, order.ids)
+
+
+def lapse_due(store) -> bool:
+    """Whether some waiting registration is past its re-sign deadline (the sweep has work)."""
+    with store.read() as db:
+        now = store.now()
+        _, rules = store.rules(db, now)
+        return queries.lapse_due(db, rules, now)
 
 
 def search(store, text: str, limit: int = 30) -> list[dict]:

@@ -87,10 +87,28 @@ HOT = {
     "certifications expiring": (
         "SELECT c.card, m.name, c.name, c.expires FROM certifications c JOIN members m USING (card)"
         " WHERE c.expires BETWEEN ? AND ? ORDER BY c.expires, c.card LIMIT ?"),
-    # queries.book_counts
-    "book counts": (
-        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at >= ?"
-        " GROUP BY book_id"),
+    # queries.book_counts: each book on the index, less the lapsed not yet swept
+    "book counts: waiting on a book": "SELECT count(*) FROM registrations WHERE book_id = ? AND status = 'waiting'",
+    "book counts: lapsed, not yet swept": (
+        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at < ?"
+        " GROUP BY +book_id"),
+    # the list screen (queries.book_page_ids, _places, find_in_book): pages, places and search on a book
+    "list: is a registration of the book lapsed": (
+        "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? AND +book_id = ? LIMIT 1"),
+    "list: a page at an offset": (
+        "SELECT registered_at FROM registrations WHERE book_id = ? AND status = 'waiting'"
+        " ORDER BY registered_at, card LIMIT ? OFFSET ?"),
+    "list: a page at an offset, lapsed left out": (
+        "SELECT registered_at FROM registrations WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+        " ORDER BY registered_at, card LIMIT ? OFFSET ?"),
+    "list: how many ahead": (
+        "SELECT count(*) FROM registrations WHERE book_id = ? AND status = 'waiting' AND registered_at < ?"),
+    "list: the rows between two keys": (
+        "SELECT id, card, registered_at FROM registrations WHERE book_id = ? AND status = 'waiting'"
+        " AND registered_at BETWEEN ? AND ?"),
+    "list: find a card or name on a book": (
+        "SELECT r.id, r.card, r.registered_at FROM registrations r JOIN members m ON m.card = r.card"
+        " WHERE r.book_id = ? AND r.status = 'waiting' AND (m.card LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\')"),
 }
 
 
@@ -130,6 +148,15 @@ def test_hot_query_uses_an_index(conn, name):
     names = aliases(sql)
     bad = [line for line in full_scans(plan) if names.get(line.split()[1]) in BIG]
     assert not bad, f"{name}: full scan of a big table in {plan}"
+
+
+def test_list_pages_read_the_index_alone(conn):
+    """The list screen's pages and counts need no table row (nothing lapsed: the usual case)."""
+    for name in ("book counts: waiting on a book", "list: a page at an offset", "list: how many ahead"):
+        sql = HOT[name]
+        plan = [row[3] for row in conn.execute("EXPLAIN QUERY PLAN " + sql, [None] * sql.count("?"))]
+        assert any("COVERING INDEX registrations_book_order" in line for line in plan), (name, plan)
+        assert not any("TEMP B-TREE" in line for line in plan), (name, plan)
 
 
 def test_book_order_walks_the_index_in_order(conn):

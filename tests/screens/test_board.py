@@ -76,8 +76,8 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
         certs = cells(screen.query_one("#certs-table", DataTable))
         by_card = {r[0]: r for r in certs}
         assert by_card["1164"][2] == "Confined Space"
-        assert by_card["1164"][3].startswith("expired")  # 12 days ago
-        assert by_card["1126"][2] == "First Aid/CPR" and not by_card["1126"][3].startswith("expired")
+        assert by_card["1164"][3].startswith("! expired")  # 12 days ago: a sign and a word, not colour alone
+        assert by_card["1126"][2] == "First Aid/CPR" and "expired" not in by_card["1126"][3]
         assert "1042" not in by_card  # his expire in 240 days or more
 
         seq = audit_head(demo_hall)

@@ -7,7 +7,7 @@ from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
 from screens.counter import CounterScreen
-from tests.screens.conftest import FIXED_NOW, MARIA, make_app, wait_for_workers
+from tests.screens.conftest import FIXED_NOW, MARIA, make_app, settle, wait_for_workers
 
 
 async def at_counter(app, pilot, user=MARIA):
@@ -109,5 +109,6 @@ def test_snapshot_counter_after_a_resign(demo_hall, snap_compare):
         await wait_for_workers(app, pilot)
         await pilot.press("r", "2")
         await wait_for_workers(app, pilot)
+        await settle(pilot)  # the card box has the focus: a steady cursor, not a blink phase
 
     assert snap_compare(app, run_before=run_before, terminal_size=(120, 36))

@@ -13,7 +13,8 @@ from hall.session import Session
 from hall.operations import accounts
 from hall.store import Store
 from hall.views import members as views
-from screens.lists import ListsScreen
+from screens.lists import BookList, ListsScreen
+from textual.widgets import TabbedContent
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, wait_for_workers
 
 
@@ -70,8 +71,8 @@ async def test_resign_highlighted_member_by_phone(demo_hall):
 
 
 async def test_sign_a_member_on_another_book(demo_hall):
-    order = views.book_order(Store(demo_hall, lambda: FIXED_NOW), "JW-1")
-    card = order.ids[1][1]  # waiting on JW-1, a JW, not working
+    order = views.book_order(Store(demo_hall, lambda: FIXED_NOW), "JW-1", page_size=2)
+    card = order.rows[1].card  # waiting on JW-1, a JW, not working
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_lists(app, pilot)
@@ -190,3 +191,24 @@ def test_snapshot_lists(demo_hall, snap_compare):
         await pilot.press("down", "down", "down")
 
     assert snap_compare(app, run_before=run_before, terminal_size=(120, 36))
+
+
+async def test_only_shown_tabs_are_built_and_keep_their_place(demo_hall):
+    app = make_app(demo_hall)
+    async with app.run_test(size=(120, 36)) as pilot:
+        screen = await open_lists(app, pilot)
+        assert [b.book_id for b in screen.query(BookList)] == ["JW-1"]  # the other books: built when shown
+        await pilot.press("down", "down")
+        card = screen.active_list().current_card()
+        tabs = screen.query_one("#books", TabbedContent)
+        assert str(tabs.get_tab("pane-JW-2").label) == "JW-2 (8)"  # the counts are on the tabs from the start
+        tabs.active = "pane-JW-2"
+        await wait_for_workers(app, pilot)
+        second = screen.active_list()
+        assert second.book_id == "JW-2" and second.count == 8 and second.has_focus
+        assert second.current_card() == views.book_order(Store(demo_hall, lambda: FIXED_NOW), "JW-2",
+                                                          page_size=1).rows[0].card
+        tabs.active = "pane-JW-1"
+        await wait_for_workers(app, pilot)
+        assert screen.active_list().current_card() == card
+        assert sorted(b.book_id for b in screen.query(BookList)) == ["JW-1", "JW-2"]
