@@ -314,6 +314,7 @@ def _member_json(info: dict, history: dict | None = None) -> dict:
         data["offers"] = history["offers"]
         data["referrals"] = history["referrals"]
         data["job_ends"] = history["ends"]
+        data["corrections"] = history["corrections"]
     return data
 
 

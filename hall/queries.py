@@ -326,7 +326,14 @@ def member_history(db: Database, card: str) -> dict:
             " JOIN referrals r ON r.id = j.referral_id WHERE j.card = ? ORDER BY j.id DESC", [card]
         )
     ]
-    return {"offers": offers, "referrals": referrals, "ends": ends}
+    corrections = [
+        {"kind": r[0], "call": r[1], "authority": r[2], "reason": r[3], "at": load.parse_time(r[4]), "by": r[5]}
+        for r in db.execute(
+            "SELECT kind, call_id, authority, reason, at, recorded_by FROM corrections WHERE card = ?"
+            " ORDER BY id DESC", [card]
+        )
+    ]
+    return {"offers": offers, "referrals": referrals, "ends": ends, "corrections": corrections}
 
 
 def search_members(db: Database, text: str, limit: int = 20) -> list[dict]:

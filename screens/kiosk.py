@@ -189,6 +189,11 @@ class KioskScreen(Screen):
             lines.append(Static(Padding(moves, (0, 0, 0, 2))))
         else:
             line("  No changes in the last 30 days.", "muted")
+        if view.corrections:
+            line("")
+            line("Corrections and appeals", "section-title")
+            for at, text in view.corrections:
+                line(f"  {at.astimezone(zone):%a %d %b %Y}  {clean(text)}")
         result = self.query_one("#kiosk-result", VerticalScroll)
         result.remove_children()
         result.mount_all(lines)

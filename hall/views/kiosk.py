@@ -133,6 +133,7 @@ class KioskView:
     changes: list[KioskChange]
     now: datetime
     notes: list[str] = field(default_factory=list)
+    corrections: list[tuple[datetime, str]] = field(default_factory=list)
 
 
 def member_view(db: Database, card: str, rules: RuleSet, now: datetime) -> KioskView:
@@ -162,7 +163,24 @@ def member_view(db: Database, card: str, rules: RuleSet, now: datetime) -> Kiosk
         past_calls=past_calls(db, card, classes, rules, now),
         changes=position_changes(db, card, rules, now),
         now=now,
+        corrections=corrections_for(db, card),
     )
+
+
+CORRECTION_WORDS = {
+    "outcome": "an outcome recorded on call #{call} was set aside",
+    "restore": "your place was restored",
+    "remedy": "you were referred to call #{call} as a remedy",
+}
+
+
+def corrections_for(db: Database, card: str) -> list[tuple[datetime, str]]:
+    """Corrections and appeals about this member (what and on whose authority; not the reason text)."""
+    rows = db.execute(
+        "SELECT at, kind, call_id, authority FROM corrections WHERE card = ? ORDER BY id DESC LIMIT 10", [card]
+    ).fetchall()
+    return [(load.parse_time(at), CORRECTION_WORDS.get(kind, "a correction").format(call=call) + f" ({authority})")
+            for at, kind, call, authority in rows]
 
 
 def open_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now: datetime) -> list[KioskCall]:

@@ -219,7 +219,13 @@ def member_timeline(db, card: str) -> list[dict]:
         detail = f"{e['days_worked']} days" + (" · counted as a short call" if e["short"] else "")
         events.append({"at": e["at"], "kind": "end", "call": e["call"], "employer": "",
                        "what": what, "detail": detail, "note": "", "by": ""})
-    order = {"end": 0, "referral": 1, "offer": 2}
+    kinds = {"outcome": "correction: outcome set aside", "restore": "correction: place restored",
+             "remedy": "correction: remedy referral"}
+    for c in past.get("corrections", ()):
+        events.append({"at": c["at"], "kind": "correction", "call": c["call"], "employer": "",
+                       "what": kinds.get(c["kind"], "correction"), "detail": c["authority"],
+                       "note": c["reason"], "by": c["by"] or ""})
+    order = {"correction": -1, "end": 0, "referral": 1, "offer": 2}
     events.sort(key=lambda ev: (ev["at"], -order[ev["kind"]]), reverse=True)
     return events
 

@@ -207,3 +207,27 @@ def test_an_offer_waits_for_another_terminals_calling(tmp_path):
     clock.moment = clock.moment.replace(minute=clock.moment.minute + 11)  # calling_minutes passed
     receipt = offers.record_offer(store, call_id, "101", "no_answer", actor="maria", note="voicemail")
     assert "not a turndown" in receipt.message.lower() or "no answer" in receipt.message.lower()
+
+
+def test_a_correction_is_visible_in_the_members_history_and_the_kiosk(tmp_path):
+    from hall.views.kiosk import member_view
+    from hall.views.members import member_timeline
+
+    store, clock = make_hall(tmp_path)
+    add_signed(store, clock, ["101", "102"])
+    employers.add_employer(store, "Acme Electric", actor="maria")
+    call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
+                              start="2026-11-03 07:00", days=30, actor="maria").id
+    offers.record_offer(store, call_id, "101", "declined", actor="maria")
+    result = cli(store, clock, "correct", "outcome", call_id, "101", "--authority", "Appeal 2026-14",
+                 "--reason", "never phoned")
+    assert result.exit_code == 0, result.output
+    shown = json.loads(cli(store, clock, "member", "show", "101", "--json").output)
+    assert shown["corrections"][0]["authority"] == "Appeal 2026-14"
+    assert shown["corrections"][0]["kind"] == "outcome"
+    with store.read_only() as db:
+        timeline = member_timeline(db, "101")
+        view = member_view(db, "101", store.rules(db)[1], clock())
+    assert timeline[0]["what"] == "correction: outcome set aside" and timeline[0]["detail"] == "Appeal 2026-14"
+    assert view.corrections and "set aside" in view.corrections[0][1] and "Appeal 2026-14" in view.corrections[0][1]
+    assert "never phoned" not in view.corrections[0][1]  # the reason stays with staff
