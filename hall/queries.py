@@ -592,10 +592,16 @@ def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90)
             status[reg_id] = (book_id, state)
             if state == "waiting":
                 counts[book_id] = counts.get(book_id, 0) + 1
+    return _replay_counts(rows, mark_texts, counts, status, rules)
+
+
+def _replay_counts(rows, mark_texts: list[str], counts: dict[str, int], status: dict[int, tuple[str, str]],
+                   rules: RuleSet) -> dict[str, list[int]]:
+    """Replay history rows (registration, book, at, status) from ``counts``, sampling at each mark."""
     series: dict[str, list[int]] = {b.id: [] for b in rules.books}
     mark_i = 0
     for reg_id, book_id, at, state in rows:
-        while mark_i < len(marks) and at > mark_texts[mark_i]:
+        while mark_i < len(mark_texts) and at > mark_texts[mark_i]:
             for b in series:
                 series[b].append(counts.get(b, 0))
             mark_i += 1
@@ -605,7 +611,7 @@ def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90)
         if state == "waiting":
             counts[book_id] = counts.get(book_id, 0) + 1
         status[reg_id] = (book_id, state)
-    while mark_i < len(marks):
+    while mark_i < len(mark_texts):
         for b in series:
             series[b].append(counts.get(b, 0))
         mark_i += 1
@@ -619,29 +625,10 @@ def waiting_history_replay(db: Database, rules: RuleSet, now: datetime, days: in
     marks = [calendar.start_of_day(today - timedelta(days=days - 1 - k) + timedelta(days=1), rules)
              for k in range(days)]
     marks[-1] = now
-    counts: dict[str, int] = {b.id: 0 for b in rules.books}
-    series: dict[str, list[int]] = {b.id: [] for b in rules.books}
-    status: dict[int, tuple[str, str]] = {}
-    mark_i = 0
-    mark_texts = [audit.iso(mark) for mark in marks]
-    for reg_id, book_id, at, state in db.execute(
+    rows = db.execute(
         "SELECT registration_id, book_id, at, status FROM registration_history ORDER BY at, id"
-    ):
-        while mark_i < len(marks) and at > mark_texts[mark_i]:
-            for b in series:
-                series[b].append(counts.get(b, 0))
-            mark_i += 1
-        before = status.get(reg_id)
-        if before and before[1] == "waiting":
-            counts[before[0]] = counts.get(before[0], 0) - 1
-        if state == "waiting":
-            counts[book_id] = counts.get(book_id, 0) + 1
-        status[reg_id] = (book_id, state)
-    while mark_i < len(marks):
-        for b in series:
-            series[b].append(counts.get(b, 0))
-        mark_i += 1
-    return series
+    )
+    return _replay_counts(rows, [audit.iso(mark) for mark in marks], {b.id: 0 for b in rules.books}, {}, rules)
 
 
 def upcoming_rules(db: Database, now: datetime) -> list[dict]:
