@@ -58,6 +58,12 @@ class HallApp(App):
         self.zone = None
         self._load_hall()
 
+    def today(self):
+        """The hall's local date now (from the rules already loaded: no database work)."""
+        from dispatch import calendar
+
+        return calendar.local_date(self.store.now(), self.rules)
+
     def _load_hall(self) -> None:
         _, rules = self.store.rules()
         self.hall_name = rules.hall.name

@@ -538,7 +538,7 @@ class ListsScreen(HallScreen):
             return
         book_list, card = current
         who = self._who_at(book_list)
-        today = self.session.today()
+        today = self.hall_app.today()
 
         def got_form(values: dict | None) -> None:
             if not values:

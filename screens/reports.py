@@ -80,7 +80,7 @@ class ReportsScreen(HallScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        today = self.session.today() if self.session else None
+        today = self.hall_app.today() if self.session else None
         if today:
             self.query_one("#opt-date", Input).value = today.isoformat()
             self.query_one("#opt-since", Input).value = (today - timedelta(days=30)).isoformat()
