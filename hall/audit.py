@@ -235,9 +235,19 @@ def verify(db: Database, *, expect_head: tuple[int, str] | None = None,
     return VerifyResult(True, checked, head=(expected_seq - 1, prev) if checked else (0, GENESIS))
 
 
+def action_clause(action: str, *, family: bool = False) -> tuple[str, list]:
+    """An action filter: exact, or with ``family`` and no dot ("offer") every action of that
+    subject ("offer.recorded", "offer.calling")."""
+    action = action.strip()
+    if not family or "." in action:
+        return "action = ?", [action]
+    # Every action starting "offer." sorts between "offer." and "offer/" ('/' follows '.'): uses the index.
+    return "action >= ? AND action < ?", [action + ".", action + "/"]
+
+
 def entries(db: Database, *, card: str | None = None, call: int | None = None,
             action: str | None = None, actor: str | None = None, limit: int | None = None,
-            before_seq: int | None = None, newest_first: bool = True) -> list[dict]:
+            before_seq: int | None = None, newest_first: bool = True, action_family: bool = False) -> list[dict]:
     """Audit entries as dicts (data parsed), filtered by card, call, action and actor.
 
     Every entry about a member carries ``card`` in its data, and every entry
@@ -252,8 +262,9 @@ def entries(db: Database, *, card: str | None = None, call: int | None = None,
         where.append("json_extract(data, '$.call') = ?")
         params.append(int(call))
     if action:
-        where.append("action = ?")
-        params.append(action)
+        clause, values = action_clause(action, family=action_family)
+        where.append(clause)
+        params.extend(values)
     if actor:
         where.append("actor = ?")
         params.append(actor)
