@@ -13,23 +13,36 @@ from hall.session import Session
 from screens.base import HallHeader, clean
 
 
-class LoginScreen(Screen):
-    """Name and password; Enter logs in."""
+class AccountScreen(Screen):
+    """The frame the log-in, first-admin and lock screens share: the hall's name, the
+    screen's own fields, and a line for what went wrong."""
 
     CSS_PATH = "login.tcss"
-    BINDINGS = [
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", tooltip="Quit the app"),
-    ]
 
     def compose(self) -> ComposeResult:
         yield HallHeader()
         with Vertical(id="login-box"):
             yield Static(clean(self.app.hall_name), id="login-hall")
-            yield Label("Log in")
-            yield Input(placeholder="name", id="login-name")
-            yield Input(placeholder="password", password=True, id="login-password")
+            yield from self.compose_fields()
             yield Static("", id="login-message")
         yield Footer()
+
+    def compose_fields(self) -> ComposeResult:
+        """The screen's own labels and inputs."""
+        yield from ()
+
+
+class LoginScreen(AccountScreen):
+    """Name and password; Enter logs in."""
+
+    BINDINGS = [
+        Binding("ctrl+q", "app.quit", "Quit", id="quit", tooltip="Quit the app"),
+    ]
+
+    def compose_fields(self) -> ComposeResult:
+        yield Label("Log in")
+        yield Input(placeholder="name", id="login-name")
+        yield Input(placeholder="password", password=True, id="login-password")
 
     def on_mount(self) -> None:
         self.query_one("#login-name", Input).focus()
@@ -60,25 +73,17 @@ class LoginScreen(Screen):
         self.query_one("#login-message", Static).update(clean(message))
 
 
-class FirstAdminScreen(Screen):
+class FirstAdminScreen(AccountScreen):
     """A new hall has no accounts: create the first admin."""
 
-    CSS_PATH = "login.tcss"
-    BINDINGS = [
-        Binding("ctrl+q", "app.quit", "Quit", id="quit", tooltip="Quit the app"),
-    ]
+    BINDINGS = LoginScreen.BINDINGS
 
-    def compose(self) -> ComposeResult:
-        yield HallHeader()
-        with Vertical(id="login-box"):
-            yield Static(clean(self.app.hall_name), id="login-hall")
-            yield Label("This hall has no staff accounts yet. Create the first admin account:")
-            yield Input(placeholder="admin name (e.g. your first name)", id="admin-name")
-            yield Input(placeholder=f"password (at least {accounts.MIN_PASSWORD} characters)", password=True,
-                        id="admin-password")
-            yield Input(placeholder="the same password again", password=True, id="admin-password2")
-            yield Static("", id="login-message")
-        yield Footer()
+    def compose_fields(self) -> ComposeResult:
+        yield Label("This hall has no staff accounts yet. Create the first admin account:")
+        yield Input(placeholder="admin name (e.g. your first name)", id="admin-name")
+        yield Input(placeholder=f"password (at least {accounts.MIN_PASSWORD} characters)", password=True,
+                    id="admin-password")
+        yield Input(placeholder="the same password again", password=True, id="admin-password2")
 
     def on_mount(self) -> None:
         self.query_one("#admin-name", Input).focus()
@@ -110,25 +115,19 @@ class FirstAdminScreen(Screen):
         self.app.logged_in(Session(self.app.store, user))
 
 
-class LockScreen(Screen):
+class LockScreen(AccountScreen):
     """The terminal is locked: the same user's password unlocks; another user may log in instead."""
 
-    CSS_PATH = "login.tcss"
     BINDINGS = [
         Binding("ctrl+o", "other_user", "Other user", id="other_user",
                 tooltip="Log in as someone else (logs out the locked user)"),
     ]
 
-    def compose(self) -> ComposeResult:
-        yield HallHeader()
+    def compose_fields(self) -> ComposeResult:
         user = self.app.session.user.name if self.app.session else ""
-        with Vertical(id="login-box"):
-            yield Static(clean(self.app.hall_name), id="login-hall")
-            yield Label(f"Locked · {clean(user)}", id="lock-user")
-            yield Input(placeholder="name", id="lock-name", value=user, disabled=True)
-            yield Input(placeholder="password", password=True, id="lock-password")
-            yield Static("", id="login-message")
-        yield Footer()
+        yield Label(f"Locked · {clean(user)}", id="lock-user")
+        yield Input(placeholder="name", id="lock-name", value=user, disabled=True)
+        yield Input(placeholder="password", password=True, id="lock-password")
 
     def on_mount(self) -> None:
         self.query_one("#lock-password", Input).focus()
