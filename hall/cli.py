@@ -345,7 +345,7 @@ def member_show(obj: Context, card: str, as_json: bool) -> None:
         _, rules = store.rules(db, now)
         info = queries.member_position(db, card, rules, now)
         history = queries.member_history(db, card)
-    _sweep(store)  # after the read succeeded: a refused command records nothing
+    store.sweep()  # after the read succeeded: a refused command records nothing
     if as_json:
         emit_json(_member_json(info, history))
         return
@@ -526,27 +526,6 @@ def _as_of_moment(text: str | None, rules, now):
     return moment
 
 
-def _sweep(store, book: str | None = None) -> None:
-    """Showing the list records any removals that are due (only when there are some).
-
-    An unknown ``book`` is refused first, so a refused command records nothing.
-    """
-    from hall.db import connect
-    from hall.operations.registrations import sweep_lapsed
-
-    db = connect(store.path)
-    try:
-        store._check_schema(db, writing=True)
-        store.upgrade_if_needed(db)
-        if book is not None:
-            _, rules = store.rules(db)
-            if rules.book(book) is None:
-                raise HallError(f"There is no book {book!r}: the books are {', '.join(b.id for b in rules.books)}.")
-        sweep_lapsed(store, db)
-    finally:
-        db.close()
-
-
 @main.command("list")
 @click.argument("book", required=False)
 @click.option("--as-of", "as_of", default=None, metavar="DATETIME",
@@ -565,7 +544,7 @@ def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> N
 
     store = obj.store()
     if as_of is None:
-        _sweep(store, book)
+        store.sweep(book=book)
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)

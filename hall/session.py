@@ -161,13 +161,7 @@ class Session:
 
     def sweep(self) -> int:
         """Record due re-sign removals (only writes when there are some)."""
-        from hall.db import connect
-
-        db = connect(self.store.path)
-        try:
-            return registrations.sweep_lapsed(self.store, db)
-        finally:
-            db.close()
+        return self.store.sweep()
 
     def board(self) -> dict:
         """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""

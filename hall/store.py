@@ -148,6 +148,25 @@ class Store:
         finally:
             db.close()
 
+    def sweep(self, *, book: str | None = None) -> int:
+        """Record the re-sign removals that are due, as their own ``system`` entries (writes only
+        when there are some). An older database is upgraded first; with ``book``, an unknown book
+        is refused before anything is recorded."""
+        from hall.operations.registrations import sweep_lapsed
+
+        db = connect(self.path)
+        try:
+            self._check_schema(db, writing=True)
+            self.upgrade_if_needed(db)
+            if book is not None:
+                _, rules = self.rules(db)
+                if rules.book(book) is None:
+                    known = ", ".join(b.id for b in rules.books)
+                    raise HallError(f"There is no book {book!r}: the books are {known}.")
+            return sweep_lapsed(self, db)
+        finally:
+            db.close()
+
     @contextmanager
     def write(self, actor: str, *, sweep: bool = True) -> Iterator[Tx]:
         """One ``BEGIN IMMEDIATE`` transaction with the rules in force; rolls back on any error.
