@@ -1,13 +1,13 @@
 """Eligibility for a call: one small check per reason code, in the table order.
 
-Each ``check_x(reg, member, book, call, ctx)`` returns the reason the candidate
-is passed over, or ``None`` (``check_missing_cert`` and ``check_cert_expired``
-return a tuple: one reason per certification). ``reasons_for`` runs them all
-and returns every failing reason, in table order.
+Each ``check_x(reg, member, book, call, ctx, facts)`` returns the reason the
+candidate is passed over, or ``None`` (``check_missing_cert`` and
+``check_cert_expired`` return a tuple: one reason per certification).
+``reasons_for`` runs them all and returns every failing reason, in table order.
 
-The checks may also be given ``facts``: what they need about the call,
-computed once (``call_facts``). The ranking passes it so 30,000 registrations
-do not each recompute the call's local date or the re-sign deadlines.
+``facts`` is what the checks need about the call, computed once per ranking
+(``call_facts``), so 30,000 registrations do not each recompute the call's local
+date or the re-sign deadlines.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Callable
 
 from dispatch import calendar
 from dispatch import reasons
+from dispatch.calls import is_short_call
 from dispatch.model import (
     ON_SHORT_CALL,
     SUSPENDED,
@@ -27,16 +28,12 @@ from dispatch.model import (
     Member,
     Reason,
     Registration,
+    ShortCallHold,
 )
 from dispatch.rules import RuleSet
 
 if TYPE_CHECKING:  # pragma: no cover
     from dispatch.ranking import RankContext
-
-
-def is_short_call(call: JobCall, rules: RuleSet) -> bool:
-    """A short call: expected to last at most ``short_calls.max_days`` working days."""
-    return call.duration_days <= rules.short_calls.max_days
 
 
 # --- what every check needs about the call, computed once ----------------------
@@ -46,6 +43,7 @@ def is_short_call(call: JobCall, rules: RuleSet) -> bool:
 class CallFacts:
     """What the checks need about one call under one context, computed once."""
 
+    call: JobCall
     call_date: date  # the hall's local date of the call's start
     employer: str  # casefolded
     short_call_blocks: bool  # whether on_short_call passes a candidate over for this call
@@ -54,10 +52,17 @@ class CallFacts:
     overdue_before: datetime | None
     # WAITING registrations last signed before this moment have lapsed (removed).
     lapsed_before: datetime | None
-    _certs: dict = field(default_factory=dict)
-    _call: JobCall | None = None
+    _certs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def required_certs(self, book: Book) -> tuple[str, ...]:
+        """The certifications the call and the book require, case-insensitively deduplicated."""
+        names = self._certs.get(book.id)
+        if names is None:
+            names = self._certs[book.id] = required_certs(self.call, book)
+        return names
+
+
+def required_certs(self, book: Book) -> tuple[str, ...]:
         """The certifications the call and the book require, case-insensitively deduplicated."""
         names = self._certs.get(book.id)
         if names is None:
@@ -127,6 +132,7 @@ def call_facts(call: JobCall, ctx: RankContext) -> CallFacts:
     """Compute once what the checks need about ``call`` under ``ctx``."""
     rules = ctx.rules
     return CallFacts(
+        call=call,
         call_date=calendar.local_date(call.start, rules),
         employer=call.employer.casefold(),
         short_call_blocks=not (
@@ -134,16 +140,14 @@ def call_facts(call: JobCall, ctx: RankContext) -> CallFacts:
         ),
         overdue_before=_signed_before(calendar.overdue_from, rules, ctx.now),
         lapsed_before=_signed_before(calendar.removal_at, rules, ctx.now),
-        _certs={},
-        _call=call,
     )
 
 
-def is_lapsed(reg: Registration, ctx: RankContext, facts: CallFacts | None = None) -> bool:
+def is_lapsed(reg: Registration, ctx: RankContext, facts: CallFacts) -> bool:
     """A WAITING registration whose removal moment ("failed to re-sign") has come."""
     if reg.status != WAITING:
         return False
-    if facts is not None and facts.lapsed_before is not None:
+    if facts.lapsed_before is not None:
         return reg.last_signed_at < facts.lapsed_before
     return calendar.removal_at(reg, ctx.rules) <= ctx.now
 
@@ -152,13 +156,12 @@ def is_lapsed(reg: Registration, ctx: RankContext, facts: CallFacts | None = Non
 
 
 def check_resign_overdue(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> Reason | None:
     """``resign.days`` have passed (from closing on the due date) but the grace days have not."""
     if reg.status != WAITING:
         return None
-    if facts is not None and facts.overdue_before is not None:
+    if facts.overdue_before is not None:
         overdue = reg.last_signed_at < facts.overdue_before
     else:
         overdue = ctx.now >= calendar.overdue_from(reg, ctx.rules)
@@ -168,40 +171,31 @@ def check_resign_overdue(
 
 
 def check_missing_cert(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> tuple[Reason, ...]:
     """One reason per certification the call or the book requires that is not held."""
-    names = facts.required_certs(book) if facts is not None else required_certs(call, book)
-    return tuple(reasons.missing_cert(name) for name in names if member.certification(name) is None)
+    return tuple(reasons.missing_cert(name) for name in facts.required_certs(book)
+                 if member.certification(name) is None)
 
 
 def check_cert_expired(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> tuple[Reason, ...]:
     """One reason per required certification held but expiring before the call's start date."""
-    names = facts.required_certs(book) if facts is not None else required_certs(call, book)
-    if not names:
-        return ()
-    start = facts.call_date if facts is not None else calendar.local_date(call.start, ctx.rules)
     found = []
-    for name in names:
+    for name in facts.required_certs(book):
         cert = member.certification(name)
-        if cert is not None and cert.expires is not None and cert.expires < start:
+        if cert is not None and cert.expires is not None and cert.expires < facts.call_date:
             found.append(reasons.cert_expired(name, cert.expires))
     return tuple(found)
 
 
 def check_unavailable(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> Reason | None:
     """The member declared themselves unavailable for the call's start date ("until" included)."""
     declared = ctx.unavailability.get(reg.card, ())
-    if not declared:
-        return None
-    start = facts.call_date if facts is not None else calendar.local_date(call.start, ctx.rules)
+    start = facts.call_date
     until = max(
         (u.until for u in declared if (u.start is None or u.start <= start) and u.until >= start),
         default=None,
@@ -210,16 +204,11 @@ def check_unavailable(
 
 
 def check_employer_bar(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> Reason | None:
     """The call's employer asked not to be sent this member, through a date not yet past."""
-    bars = ctx.bars.get(reg.card, ())
-    if not bars:
-        return None
-    start = facts.call_date if facts is not None else calendar.local_date(call.start, ctx.rules)
-    employer = facts.employer if facts is not None else call.employer.casefold()
-    in_force = [bar for bar in bars if bar.employer.casefold() == employer and bar.until >= start]
+    in_force = [bar for bar in ctx.bars.get(reg.card, ())
+                if bar.employer.casefold() == facts.employer and bar.until >= facts.call_date]
     if not in_force:
         return None
     bar = max(in_force, key=lambda b: b.until)
@@ -227,8 +216,7 @@ def check_employer_bar(
 
 
 def check_suspended(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> Reason | None:
     """The member's standing is ``suspended``."""
     if member.standing != SUSPENDED:
@@ -236,22 +224,27 @@ def check_suspended(
     return reasons.suspended(member.suspension_note)
 
 
-def check_on_short_call(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
-) -> Reason | None:
-    """Working a short call, unless ``short_calls.offer_regular_calls`` and this call is regular."""
+def _short_call_held(reg: Registration, ctx: RankContext) -> ShortCallHold | None:
+    """The short call the member is working, whatever book it came through: the member's
+    referral in force when the context knows it, else the registration's own hold."""
+    held = ctx.in_force.get(reg.card)
+    if held is not None:
+        return ShortCallHold(held.employer, held.until, held.call_id) if held.short_call else None
     if reg.status != ON_SHORT_CALL:
         return None
-    if facts is not None:
-        blocks = facts.short_call_blocks
-    else:
-        blocks = not (ctx.rules.short_calls.offer_regular_calls and not is_short_call(call, ctx.rules))
-    if not blocks:
+    return reg.short_call or ShortCallHold("")
+
+
+def check_on_short_call(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
+) -> Reason | None:
+    """Working a short call (through any book, of any classification), unless
+    ``short_calls.offer_regular_calls`` and this call is regular."""
+    if not facts.short_call_blocks:
         return None
-    hold = reg.short_call
+    hold = _short_call_held(reg, ctx)
     if hold is None:
-        return reasons.on_short_call("")
+        return None
     if hold.call_id is not None and hold.call_id == call.id:
         return None  # the short call it is working is this very call (accepted here)
     return reasons.on_short_call(hold.employer, hold.until)
@@ -270,12 +263,9 @@ CHECKS = (
 
 
 def reasons_for(
-    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext,
-    facts: CallFacts | None = None,
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
 ) -> tuple[Reason, ...]:
     """Every reason ``reg`` is passed over for ``call``, in table order (empty: eligible)."""
-    if facts is None:
-        facts = call_facts(call, ctx)
     found: list[Reason] = []
     for check in CHECKS:
         result = check(reg, member, book, call, ctx, facts)

@@ -54,6 +54,10 @@ REMOVED_SHORT_CALL_LIMIT = "short-call limit"
 REMOVED_QUIT = "quit"
 REMOVED_DISCHARGED = "discharged"
 
+# How a short-call referral ends when its member accepts a regular call
+# (``short_calls.offer_regular_calls``), as recorded on that referral.
+LEFT_FOR_REGULAR_CALL = "left for a regular call"
+
 
 # --- the hall's people and lists -------------------------------------------
 
@@ -108,6 +112,20 @@ class ShortCallHold:
     employer: str
     until: date | None = None
     call_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReferralInForce:
+    """A referral a member holds now (accepted, neither ended nor reversed), whatever the book.
+
+    A member holds at most one: while it is in force the member is passed over
+    (a short call) or not a candidate at all (a regular call) on every other call.
+    """
+
+    call_id: int
+    employer: str
+    short_call: bool
+    until: date | None = None  # a short call's expected last day
 
 
 @dataclass(frozen=True, slots=True)

@@ -45,6 +45,7 @@ from dispatch.model import (
     NameRequest,
     PastReferral,
     Ranking,
+    ReferralInForce,
     Registration,
     Separation,
     Unavailability,
@@ -81,6 +82,9 @@ class RankContext:
     outcomes: Mapping[str, str] = field(default_factory=dict)  # card -> outcome on THIS call
     separations: tuple[Separation, ...] = ()  # quits/discharges (name-request block)
     employer_referrals: tuple[PastReferral, ...] = ()  # this employer's referrals (window share)
+    # The referral each candidate's member holds now, from any book (by card): a short call
+    # passes them over (``on_short_call``); with a regular one they are no candidate at all.
+    in_force: Mapping[str, ReferralInForce] = field(default_factory=dict)
 
 
 # --- list order -----------------------------------------------------------------
@@ -262,13 +266,18 @@ class _Listing:
 
     A registration is listed when it is on one of the call's books and is
     WAITING (not lapsed), ON_SHORT_CALL, or its member has an outcome on this
-    call. Only WAITING ones hold a position.
+    call; never when its member works a regular call other than this one (they
+    hold a referral in force: "never a candidate for another call"). Only
+    WAITING ones hold a position, listed or not.
     """
 
     def __init__(self, registrations: Sequence[Registration], books, ctx: RankContext, facts: CallFacts):
         self.registrations = registrations
         self.ctx = ctx
+        self.facts = facts
         self.outcomes = ctx.outcomes
+        self.working = {card for card, held in ctx.in_force.items()
+                        if not held.short_call and held.call_id != facts.call.id}
         self.lapsed_before = facts.lapsed_before
         self.low_hours = ctx.rules.ordering.policy == LOW_HOURS
         self.width = 2 if self.low_hours else 1
@@ -278,10 +287,10 @@ class _Listing:
     def lapsed(self, reg: Registration) -> bool:
         if self.lapsed_before is not None:
             return reg.last_signed_at < self.lapsed_before
-        return is_lapsed(reg, self.ctx)
+        return is_lapsed(reg, self.ctx, self.facts)
 
     def listed(self, reg: Registration) -> bool:
-        if reg.book_id not in self.book_ids:
+        if reg.book_id not in self.book_ids or reg.card in self.working:
             return False
         if reg.status == WAITING:
             return not self.lapsed(reg)
@@ -371,19 +380,19 @@ def rank(
         book = book_by_id[reg.book_id]
         member = _member(ctx, reg.card)
         return Candidate(
-            reg.card,
-            member.name,
-            reg.id,
-            book.id,
-            book.priority,
-            reg.registered_at,
-            reg.status,
-            position,
-            reasons_for(reg, member, book, call, ctx, facts),
-            request is not None,
-            request.reason if request is not None else "",
-            outcomes.get(reg.card),
-            reg.turndowns,
+            card=reg.card,
+            name=member.name,
+            registration_id=reg.id,
+            book_id=book.id,
+            book_priority=book.priority,
+            registered_at=reg.registered_at,
+            status=reg.status,
+            position=position,
+            reasons=reasons_for(reg, member, book, call, ctx, facts),
+            name_request=request is not None,
+            name_request_reason=request.reason if request is not None else "",
+            outcome=outcomes.get(reg.card),
+            turndowns=reg.turndowns,
         )
 
     # Name requests: honoured when a candidate, eligible and within the limits.
@@ -427,6 +436,8 @@ def rank(
                     continue
                 counter += 1
             elif status != ON_SHORT_CALL and card not in outcomes:
+                continue
+            if card in listing.working:
                 continue
             if card in special:
                 if chosen[card] is not reg or card in named:

@@ -387,12 +387,13 @@ def apply_resign(
 ) -> tuple[Registration, ...]:
     """The member's waiting registrations re-signed at ``now`` (one book, or all when None).
 
-    The place (``registered_at``) is kept; only the re-sign clock moves, and the
-    turndown count restarts. Returns the re-signed registrations.
+    The place (``registered_at``) is kept and so are the turndowns (they restart only
+    when the member is referred or signs again); only the re-sign clock moves.
+    Returns the re-signed registrations.
     """
     wanted = book_id.casefold() if book_id is not None else None
     return tuple(
-        replace(reg, last_signed_at=now, turndowns=0)
+        replace(reg, last_signed_at=now)
         for reg in member_registrations
         if reg.status == WAITING and (wanted is None or reg.book_id.casefold() == wanted)
     )

@@ -100,6 +100,7 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> R
         _check_schema(report, db)
         _check_audit(report, db)
         _check_triggers(report, conn)
+        _check_referrals_in_force(report, db)
         _check_lapsed(report, db, now)
     except sqlite3.Error as error:
         report.add("read", PROBLEM, f"the database could not be read ({error})")
@@ -171,6 +172,21 @@ def _check_triggers(report: Report, conn: sqlite3.Connection) -> None:
                    f"missing {', '.join(missing)}: the audit log is not protected against edits")
     else:
         report.add("audit triggers", OK, "the audit log is append-only (update and delete refused)")
+
+
+def _check_referrals_in_force(report: Report, db) -> None:
+    rows = db.execute(
+        "SELECT card, group_concat(call_id, ', #') FROM referrals WHERE status = 'active'"
+        " GROUP BY card HAVING count(*) > 1 ORDER BY card"
+    ).fetchall()
+    if not rows:
+        report.add("referrals in force", OK, "no member holds more than one")
+        return
+    shown = "; ".join(f"card {card} on calls #{calls}" for card, calls in rows[:5])
+    more = f" (and {len(rows) - 5} more)" if len(rows) > 5 else ""
+    report.add("referrals in force", PROBLEM,
+               f"{len(rows)} member(s) hold two referrals at once: {shown}{more}; record the end of one "
+               "(`hall end CARD` ends the newest)")
 
 
 def _check_lapsed(report: Report, db, now: datetime | None) -> None:

@@ -9,6 +9,7 @@ from typing import Iterable, Iterator, Mapping
 from sqlite_utils import Database
 
 from dispatch import calendar
+from dispatch.calls import expected_end
 from dispatch.model import (
     ACCEPTED,
     DISCHARGED,
@@ -21,6 +22,7 @@ from dispatch.model import (
     Member,
     NameRequest,
     PastReferral,
+    ReferralInForce,
     Registration,
     Separation,
     ShortCallHold,
@@ -234,6 +236,26 @@ def period_hours(db: Database, registration_ids: Iterable[int], since: datetime)
     return totals
 
 
+def referrals_in_force(db: Database, cards: Iterable[str], rules: RuleSet) -> dict[str, ReferralInForce]:
+    """card -> the referral that member holds now (the newest, should there be two), for ``cards``."""
+    wanted = sorted(set(cards))
+    found: dict[str, ReferralInForce] = {}
+    for i in range(0, len(wanted), 500):
+        chunk = wanted[i:i + 500]
+        marks = ",".join("?" for _ in chunk)
+        for card, call_id, short, employer, start, days in db.execute(
+            "SELECT r.card, r.call_id, r.short_call, e.name, c.start_at, c.duration_days FROM referrals r"
+            " JOIN calls c ON c.id = r.call_id JOIN employers e ON e.id = r.employer_id"
+            f" WHERE r.card IN ({marks}) AND r.status = 'active' ORDER BY r.id", chunk
+        ):
+            until = None
+            if short:
+                until = expected_end(JobCall(id=call_id, employer=employer, classification="", workers=1,
+                                             start=parse_time(start), duration_days=days), rules)
+            found[card] = ReferralInForce(call_id=call_id, employer=employer, short_call=bool(short), until=until)
+    return found
+
+
 def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
                  registrations: list[Registration]) -> RankContext:
     """Everything the ranking needs beyond the registrations, read for one call."""
@@ -278,6 +300,7 @@ def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
         rules=rules, now=now, members=LazyMembers(db, cards, cert_names),
         unavailability=unavailability, bars=bars, outcomes=call_outcomes(db, call.id),
         separations=separations, employer_referrals=referrals,
+        in_force=referrals_in_force(db, cards, rules),
     )
 
 
@@ -337,7 +360,8 @@ def _walked_registrations(db: Database, call: JobCall, rules: RuleSet, now: date
     first book that is not read to its end is read (whole ``registered_at`` ties at the cut)
     until, with the books before it, it holds enough members for ``limit + 1`` candidates, so
     the ranking stops inside what was read; later books are not read. Positions count from
-    the top of each book, so they stay exact.
+    the top of each book, so they stay exact. Members working a regular call (a referral in
+    force) are no candidates, so they are not counted towards ``limit + 1``.
     """
     book_ids = [b.id for b in rules.books_for(call.classification)]
     if not book_ids:
@@ -370,7 +394,9 @@ def _walked_registrations(db: Database, call: JobCall, rules: RuleSet, now: date
                 have = {r[0] for r in waiting}
                 waiting += [r for r in db.execute(tie, [book_id, cutoff, waiting[-1][3]]) if r[0] not in have]
             cards = {r[1] for r in waiting}
-            fresh = len(cards - seen - outcome_cards)
+            working = {card for card, held in referrals_in_force(db, cards - seen - outcome_cards, rules).items()
+                       if not held.short_call}
+            fresh = len(cards - seen - outcome_cards - working)
             if complete or produced + fresh >= need:
                 break
             size *= 2

@@ -8,7 +8,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from dispatch.model import ACCEPTED, DISPATCHED, ON_SHORT_CALL, REMEDY, REMOVED, WAITING
+from dispatch.calls import expected_end
+from dispatch.model import (
+    ACCEPTED,
+    DISPATCHED,
+    ON_SHORT_CALL,
+    REMEDY,
+    REMOVED,
+    WAITING,
+    Registration,
+    ShortCallHold,
+)
 from dispatch.transitions import apply_outcome
 from hall import audit, load
 from hall.errors import HallError, NotFound
@@ -52,6 +62,9 @@ def reverse_outcome(store, call_id: int, card: str, *, actor: str, authority: st
             if reg.status == REMOVED and reg.removed_reason.startswith("rolled off"):
                 new = replace(reg, status=WAITING, turndowns=max(reg.turndowns - 1, 0), removed_reason="",
                               last_signed_at=tx.now)
+                held = load.active_referral(tx.db, card)
+                if held is not None:
+                    new = _held_like_the_others(tx, new, list(regs.values()), held)
             else:
                 new = replace(reg, turndowns=max(reg.turndowns - 1, 0))
             write_registration(tx, reg, new, "correction: turndown set aside")
@@ -98,6 +111,13 @@ def restore_place(store, card: str, book_id: str, *, actor: str, authority: str,
             raise NotFound(f"{member.name} ({card}) has no removed registration on {book.id}.")
         reg = removed[-1]
         new = replace(reg, status=WAITING, removed_reason="", last_signed_at=tx.now, turndowns=0)
+        held = load.active_referral(tx.db, card)
+        working = ""
+        if held is not None:
+            # Working a call: the place comes back held, as the member's other places are while
+            # they work, so they are never offered a second job (one referral in force).
+            new = _held_like_the_others(tx, new, regs, held)
+            working = f", held while {member.name} works call #{held[1]}"
         write_registration(tx, reg, new, "correction: place restored")
         correction_id = _correction_row(tx, "restore", card, authority, reason, registration_id=reg.id)
         entry = tx.record("correction.restore", f"member:{card}", {
@@ -105,8 +125,21 @@ def restore_place(store, card: str, book_id: str, *, actor: str, authority: str,
             "removed_reason": reg.removed_reason, "authority": authority, "reason": reason,
             "correction": correction_id,
         })
-        return Receipt.of(entry, f"{member.name} is back on {book.id} at the original place ({authority}).",
+        return Receipt.of(entry, f"{member.name} is back on {book.id} at the original place{working} ({authority}).",
                           correction_id)
+
+
+def _held_like_the_others(tx, reg: Registration, regs: list[Registration], held) -> Registration:
+    """A restored registration in the state a referral in force gives every place of its member:
+    dispatched for a regular call, on the short call (with its hold) for a short one."""
+    _, call_id, short, _ = held
+    if not short:
+        return replace(reg, status=DISPATCHED, short_call=None)
+    hold = next((r.short_call for r in regs if r.status == ON_SHORT_CALL and r.short_call is not None), None)
+    if hold is None:
+        call = load.job_call(tx.db, call_id)
+        hold = ShortCallHold(employer=call.employer, until=expected_end(call, tx.rules), call_id=call.id)
+    return replace(reg, status=ON_SHORT_CALL, short_call=hold)
 
 
 def grant_referral(store, call_id: int, card: str, *, actor: str, authority: str, reason: str) -> Receipt:

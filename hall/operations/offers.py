@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dispatch.model import ACCEPTED, LIST_ORDER, NAME_REQUEST, OUTCOMES
+from dispatch.calls import is_short_call
+from dispatch.model import LEFT_FOR_REGULAR_CALL, LIST_ORDER, NAME_REQUEST, OUTCOMES
 from dispatch.ranking import offer_refusal, snapshot
 from dispatch.transitions import apply_outcome, describe_outcome
 from hall import audit, load
@@ -94,7 +95,9 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, no
             "note": note, "at": audit.iso(tx.now), "recorded_by": tx.actor, "audit_seq": seq,
         }).last_pk
         basis = None
+        left = None
         if effect.referral:
+            left = _leave_short_call(tx, call, card, cand.name)
             basis = NAME_REQUEST if cand.name_request else LIST_ORDER
             tx.db["referrals"].insert({
                 "call_id": call.id, "card": card, "offer_id": offer_id,
@@ -109,14 +112,32 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, no
             "call": call.id, "card": card, "outcome": outcome, "note": note, "offer": offer_id,
             "book": cand.book_id, "position": cand.position, "named": cand.name_request,
             "turndown_counted": effect.turndown_counted, "basis": basis, "short_call": effect.short_call,
-            "call_status": status, "message": effect.message,
+            "call_status": status, "message": effect.message, "left_short_call": left,
             "registrations": [load.registration_values(r) | {"id": r.id} for r in effect.registrations],
             "snapshot": snapshot(ranking, card),
         })
         message = effect.message
+        if left is not None:
+            message += f" The short call for {left['employer']} (#{left['call']}) ends: {LEFT_FOR_REGULAR_CALL}."
         if status == "filled":
             message += f" Call #{call.id} is filled."
         return Receipt.of(entry, message, offer_id)
+
+
+def _leave_short_call(tx, call, card: str, name: str) -> dict | None:
+    """Before a new referral: end the short call the member is working when they accept a regular
+    call (``short_calls.offer_regular_calls``), recorded as "left for a regular call". A member
+    never holds two referrals in force: any other referral in force refuses the acceptance."""
+    held = load.active_referral(tx.db, card)
+    if held is None:
+        return None
+    ref_id, held_call, short, _ = held
+    if not (short and tx.rules.short_calls.offer_regular_calls and not is_short_call(call, tx.rules)):
+        kind = "a short call" if short else "a regular call"
+        raise HallError(f"{name} ({card}) is working {kind} (#{held_call}): a member holds one referral at a time.")
+    tx.db["referrals"].update(ref_id, {"status": "ended", "reversal": LEFT_FOR_REGULAR_CALL})
+    employer = load.job_call(tx.db, held_call).employer
+    return {"referral": ref_id, "call": held_call, "employer": employer, "why": LEFT_FOR_REGULAR_CALL}
 
 
 def mark_calling(store, call_id: int, card: str, *, actor: str) -> Receipt:

@@ -92,10 +92,9 @@ def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") 
             if cert.expires is not None and cert.expires < start_day:
                 raise HallError(f"{book.id} requires {required}, and {member.name}'s expired {cert.expires}.")
         referral = load.active_referral(tx.db, card)
-        if referral is not None and not referral[2]:
-            raise HallError(
-                f"{member.name} ({card}) is working a regular call (#{referral[1]}): record the job end first."
-            )
+        if referral is not None:  # a member never holds a referral and a place to be offered from
+            kind = "a short call" if referral[2] else "a regular call"
+            raise HallError(f"{member.name} ({card}) is working {kind} (#{referral[1]}): record the job end first.")
         for reg in load.registrations_of(tx.db, card, active_only=True):
             if reg.book_id == book.id:
                 state = {WAITING: "waiting", ON_SHORT_CALL: "on a short call", DISPATCHED: "dispatched"}[reg.status]

@@ -260,8 +260,7 @@ def past_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now:
         if mine:
             own = mine[-1]
             at = own["at"]
-            snap = own.get("snapshot") or []
-            place = len(snap) or None
+            place = _place_in(own.get("snapshot") or [], card)
             turndowns = max((r.get("turndowns", 0) for r in own.get("registrations") or []), default=None)
             text = _outcome_words(own["outcome"], bool(own.get("turndown_counted")), turndowns,
                                   rules.turndowns.limit)
@@ -270,10 +269,10 @@ def past_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now:
         else:
             seen = None
             for o in offers:
-                for i, row in enumerate(o.get("snapshot") or [], start=1):
-                    if row.get("card") == card:
-                        seen = (i, row)
-                        break
+                snap = o.get("snapshot") or []
+                row = next((r for r in snap if r.get("card") == card), None)
+                if row is not None:
+                    seen = (_place_in(snap, card), row)
                 if seen and not seen[1].get("eligible", True):
                     break
             if seen is None:
@@ -298,6 +297,19 @@ def past_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now:
         result.append(KioskPastCall(call_id, job.employer, at, place, text))
     result.sort(key=lambda p: p.at, reverse=True)
     return result
+
+
+def _place_in(snapshot: list[dict], card: str) -> int | None:
+    """The member's place in line in an offer's ranking snapshot ("you were Nth"): waiting
+    members only, as the positions on the dispatch screen count them; none for a member
+    with no position (working a short call)."""
+    ahead = 0
+    for row in snapshot:
+        if row.get("card") == card:
+            return ahead + 1 if row.get("position") is not None else None
+        if row.get("position") is not None:
+            ahead += 1
+    return None
 
 
 def audit_json(text: str) -> dict:

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dispatch import eligibility
+from dispatch import calendar, eligibility
 from dispatch.eligibility import (
     call_facts,
     check_cert_expired,
@@ -25,13 +25,18 @@ JW1 = RULES.book("JW-1")
 TRAVEL = Book("JW-2", "Travelers", "JW", 2, requires=("Travel letter",))
 
 
+def checked(check, r, m, book, the_call, ctx):
+    """Run one check (or ``reasons_for``) as the ranking does: with the call's facts computed once."""
+    return check(r, m, book, the_call, ctx, call_facts(the_call, ctx))
+
+
 def codes(found):
     return [r.code for r in found]
 
 
 def test_a_member_with_nothing_against_them_is_eligible():
     m = member("101")
-    assert reasons_for(reg("101"), m, JW1, call(certs=("OSHA-30",)), context([m])) == ()
+    assert checked(reasons_for, reg("101"), m, JW1, call(certs=("OSHA-30",)), context([m])) == ()
 
 
 def test_checks_are_in_table_order():
@@ -58,24 +63,26 @@ def test_resign_overdue_from_closing_time_on_the_due_date(now, overdue):
     ctx = context([m], now=now, rules=GRACE)
     the_call = call(start=local(2026, 12, 7, 7))
     expected = ["resign_overdue"] if overdue else []
-    assert codes(reasons_for(r, m, JW1, the_call, ctx)) == expected
-    slow = check_resign_overdue(r, m, JW1, the_call, ctx)  # no facts: computed on its own
-    assert (slow is not None) == overdue
+    assert codes(checked(reasons_for, r, m, JW1, the_call, ctx)) == expected
+    found = checked(check_resign_overdue, r, m, JW1, the_call, ctx)
+    assert (found is not None) == overdue
     if overdue:
-        assert slow.text == "re-sign was due 2026-12-01"
+        assert found.text == "re-sign was due 2026-12-01"
 
 
 def test_lapsed_at_closing_after_the_grace_days_exactly():
     r = reg("101", signed=local(2026, 11, 1, 8))
-    assert not is_lapsed(r, context([], now=local(2026, 12, 4, 16, 59, 59), rules=GRACE))
-    assert is_lapsed(r, context([], now=local(2026, 12, 4, 17), rules=GRACE))
+    before = context([], now=local(2026, 12, 4, 16, 59, 59), rules=GRACE)
+    at = context([], now=local(2026, 12, 4, 17), rules=GRACE)
+    assert not is_lapsed(r, before, call_facts(call(), before))
+    assert is_lapsed(r, at, call_facts(call(), at))
 
 
 def test_resign_overdue_only_for_waiting_registrations():
     m = member("101")
     r = reg("101", signed=local(2026, 10, 1, 8), status=ON_SHORT_CALL, hold=ShortCallHold("Bolt Co"))
     ctx = context([m], now=local(2026, 11, 20, 10))
-    assert check_resign_overdue(r, m, JW1, call(), ctx) is None
+    assert checked(check_resign_overdue, r, m, JW1, call(), ctx) is None
 
 
 # --- missing_cert / cert_expired ---------------------------------------------------
@@ -83,14 +90,14 @@ def test_resign_overdue_only_for_waiting_registrations():
 
 def test_missing_cert_for_call_and_book_requirements():
     m = member("201", certs=())
-    found = check_missing_cert(reg("201", "JW-2"), m, TRAVEL, call(certs=("OSHA-30",)), context([m]))
+    found = checked(check_missing_cert, reg("201", "JW-2"), m, TRAVEL, call(certs=("OSHA-30",)), context([m]))
     assert [r.text for r in found] == ["does not hold OSHA-30", "does not hold Travel letter"]
 
 
 def test_cert_names_compare_case_insensitively_and_once():
     m = member("201", certs=("osha-30",))
     the_call = call(certs=("OSHA-30", "travel letter"))
-    found = check_missing_cert(reg("201", "JW-2"), m, TRAVEL, the_call, context([m]))
+    found = checked(check_missing_cert, reg("201", "JW-2"), m, TRAVEL, the_call, context([m]))
     assert [r.text for r in found] == ["does not hold travel letter"]
 
 
@@ -105,7 +112,7 @@ def test_cert_names_compare_case_insensitively_and_once():
 def test_cert_expired_before_the_call_start_date(expires, expired):
     m = member("101", certs=(cert("Confined Space", expires),))
     the_call = call(certs=("Confined Space",), start=local(2026, 11, 23, 7))
-    found = reasons_for(reg("101"), m, JW1, the_call, context([m]))
+    found = checked(reasons_for, reg("101"), m, JW1, the_call, context([m]))
     if expired:
         assert [r.text for r in found] == ["Confined Space expired 2026-11-22"]
     else:
@@ -116,7 +123,7 @@ def test_cert_expiry_uses_the_halls_local_date_of_the_start():
     # 23:00 Chicago on Nov 22 is already Nov 23 in UTC: the local date decides.
     m = member("101", certs=(cert("OSHA-30", date(2026, 11, 22)),))
     the_call = call(certs=("OSHA-30",), start=local(2026, 11, 22, 23))
-    assert check_cert_expired(reg("101"), m, JW1, the_call, context([m])) == ()
+    assert checked(check_cert_expired, reg("101"), m, JW1, the_call, context([m])) == ()
 
 
 # --- unavailable -----------------------------------------------------------------------
@@ -134,7 +141,7 @@ def test_cert_expiry_uses_the_halls_local_date_of_the_start():
 def test_unavailable_on_the_call_start_date(start, until, passed_over):
     m = member("101")
     ctx = context([m], unavailable=(Unavailability("101", until, start),))
-    found = check_unavailable(reg("101"), m, JW1, call(), ctx)
+    found = checked(check_unavailable, reg("101"), m, JW1, call(), ctx)
     if passed_over:
         assert found.text == f"unavailable until {until.isoformat()}"
     else:
@@ -147,7 +154,7 @@ def test_unavailable_names_the_latest_until_of_the_declarations_in_force():
         [m],
         unavailable=(Unavailability("101", date(2026, 11, 30)), Unavailability("101", date(2026, 12, 3))),
     )
-    assert check_unavailable(reg("101"), m, JW1, call(), ctx).param("until") == "2026-12-03"
+    assert checked(check_unavailable, reg("101"), m, JW1, call(), ctx).param("until") == "2026-12-03"
 
 
 # --- employer_bar ----------------------------------------------------------------------
@@ -164,7 +171,7 @@ def test_unavailable_names_the_latest_until_of_the_declarations_in_force():
 def test_employer_bar_in_force_on_the_start_date(employer, until, barred):
     m = member("101")
     ctx = context([m], bars=(EmployerBar("101", employer, until, "walked off"),))
-    found = check_employer_bar(reg("101"), m, JW1, call(employer="Acme Electric"), ctx)
+    found = checked(check_employer_bar, reg("101"), m, JW1, call(employer="Acme Electric"), ctx)
     if barred:
         assert found.text == f"no referral to {employer} until {until.isoformat()}"
     else:
@@ -178,9 +185,9 @@ def test_suspended_with_and_without_a_note():
     noted = member("101", standing="suspended", note="2 discharges in 12 months")
     bare = member("102", standing="suspended")
     ctx = context([noted, bare])
-    assert check_suspended(reg("101"), noted, JW1, call(), ctx).text == "referral suspended: 2 discharges in 12 months"
-    assert check_suspended(reg("102"), bare, JW1, call(), ctx).text == "referral suspended"
-    assert check_suspended(reg("101"), member("101"), JW1, call(), ctx) is None
+    assert checked(check_suspended, reg("101"), noted, JW1, call(), ctx).text == "referral suspended: 2 discharges in 12 months"
+    assert checked(check_suspended, reg("102"), bare, JW1, call(), ctx).text == "referral suspended"
+    assert checked(check_suspended, reg("101"), member("101"), JW1, call(), ctx) is None
 
 
 # --- on_short_call -------------------------------------------------------------------
@@ -192,26 +199,26 @@ def short_call_reg(call_id=7):
 
 def test_on_short_call_passes_over():
     m = member("101")
-    found = check_on_short_call(short_call_reg(), m, JW1, call(duration=30), context([m]))
+    found = checked(check_on_short_call, short_call_reg(), m, JW1, call(duration=30), context([m]))
     assert found.text == "working a short call for Bolt Co until 2026-11-24"
 
 
 def test_offer_regular_calls_lets_a_member_on_a_short_call_take_a_regular_one():
     m = member("101")
     ctx = context([m], rules=rules(short_calls={"offer_regular_calls": True}))
-    assert check_on_short_call(short_call_reg(), m, JW1, call(duration=30), ctx) is None
+    assert checked(check_on_short_call, short_call_reg(), m, JW1, call(duration=30), ctx) is None
     # ...but not another short call (10 working days or fewer)
-    assert check_on_short_call(short_call_reg(), m, JW1, call(duration=10), ctx) is not None
+    assert checked(check_on_short_call, short_call_reg(), m, JW1, call(duration=10), ctx) is not None
 
 
 def test_the_short_call_being_worked_is_this_call_itself():
     m = member("101")
-    assert check_on_short_call(short_call_reg(call_id=1), m, JW1, call(id=1), context([m])) is None
+    assert checked(check_on_short_call, short_call_reg(call_id=1), m, JW1, call(id=1), context([m])) is None
 
 
 def test_waiting_registration_is_not_on_a_short_call():
     m = member("101")
-    assert check_on_short_call(reg("101"), m, JW1, call(), context([m])) is None
+    assert checked(check_on_short_call, reg("101"), m, JW1, call(), context([m])) is None
 
 
 # --- all together --------------------------------------------------------------------
@@ -233,7 +240,7 @@ def test_every_failing_reason_is_reported_in_table_order():
         bars=(EmployerBar("101", "Acme Electric", date(2027, 3, 1)),),
     )
     the_call = call(certs=("OSHA-30", "Confined Space"))
-    found = reasons_for(r, m, JW1, the_call, ctx)
+    found = checked(reasons_for, r, m, JW1, the_call, ctx)
     assert [x.text for x in found] == [
         "re-sign was due 2026-10-31",
         "does not hold OSHA-30",
@@ -243,7 +250,7 @@ def test_every_failing_reason_is_reported_in_table_order():
         "referral suspended: 2 discharges in 12 months",
     ]
     held = short_call_reg()
-    assert codes(reasons_for(held, m, JW1, the_call, ctx))[-1] == "on_short_call"
+    assert codes(checked(reasons_for, held, m, JW1, the_call, ctx))[-1] == "on_short_call"
 
 
 # --- the fast re-sign thresholds agree with the calendar, one registration at a time --------
@@ -270,9 +277,9 @@ def test_fast_thresholds_match_the_calendar(signed, later, mode, days, grace):
     m = member("101")
     r = reg("101", signed=signed)
     ctx = context([m], now=signed + later, rules=the_rules)
-    facts = call_facts(call(), ctx)
     the_call = call()
-    assert (check_resign_overdue(r, m, JW1, the_call, ctx, facts) is None) == (
-        check_resign_overdue(r, m, JW1, the_call, ctx) is None
+    facts = call_facts(the_call, ctx)
+    assert (check_resign_overdue(r, m, JW1, the_call, ctx, facts) is not None) == (
+        ctx.now >= calendar.overdue_from(r, the_rules)
     )
-    assert is_lapsed(r, ctx, facts) == is_lapsed(r, ctx)
+    assert is_lapsed(r, ctx, facts) == (calendar.removal_at(r, the_rules) <= ctx.now)

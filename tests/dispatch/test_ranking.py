@@ -13,6 +13,7 @@ from dispatch.model import (
     QUIT,
     REMOVED,
     Book,
+    ReferralInForce,
     Separation,
     ShortCallHold,
 )
@@ -257,6 +258,41 @@ def test_offer_regular_calls_makes_a_member_on_a_short_call_eligible_for_a_regul
     assert regular.find("2").eligible
     short = rank(call(duration=5), regs, ctx)
     assert not short.find("2").eligible
+
+
+def test_a_member_working_a_short_call_from_another_book_is_passed_over_everywhere():
+    # Member 2 waits on JW-1 (signed there before the fix) while working a short call that
+    # came through another book (here an AP book): the referral in force passes them over.
+    members, regs = short_call_members()
+    regs[1] = reg("2", at=local(2026, 11, 2, 8))
+    held = {"2": ReferralInForce(call_id=9, employer="Bolt Co", short_call=True, until=date(2026, 11, 24))}
+    ctx = replace(context(members), in_force=held)
+    ranking = rank(call(duration=30), regs, ctx)
+    assert places(ranking) == [("1", "JW-1", 1), ("2", "JW-1", 2), ("3", "JW-1", 3)]
+    assert [r.code for r in ranking.find("2").reasons] == ["on_short_call"]
+    assert ranking.find("2").reasons[0].text == "working a short call for Bolt Co until 2026-11-24"
+    assert not rank(call(duration=5), regs, ctx).find("2").eligible
+    # With offer_regular_calls, a regular call may be offered to them; another short one may not.
+    lenient = replace(ctx, rules=rules(short_calls={"offer_regular_calls": True}))
+    assert rank(call(duration=30), regs, lenient).find("2").eligible
+    assert not rank(call(duration=5), regs, lenient).find("2").eligible
+    # The short call they work is this very call: not passed over on it.
+    assert rank(call(id=9, duration=5), regs, ctx).find("2").eligible
+
+
+def test_a_member_working_a_regular_call_is_no_candidate_but_keeps_the_place():
+    members, regs = short_call_members()
+    regs[1] = reg("2", at=local(2026, 11, 2, 8))
+    ctx = replace(context(members), in_force={"2": ReferralInForce(call_id=9, employer="Acme", short_call=False)})
+    ranking = rank(call(duration=30), regs, ctx)
+    assert places(ranking) == [("1", "JW-1", 1), ("3", "JW-1", 3)]
+    assert offer_refusal(ranking, "2") == "2 is not a candidate for this call."
+    for limit in (1, 2):
+        limited = rank(call(duration=30), regs, ctx, limit=limit)
+        assert places(limited) == places(ranking)[:limit]
+    # On the call they accepted, they are listed with their outcome.
+    accepted = replace(ctx, outcomes={"2": ACCEPTED})
+    assert rank(call(id=9, duration=30), regs, accepted).find("2").outcome == ACCEPTED
 
 
 # --- name requests ----------------------------------------------------------------------

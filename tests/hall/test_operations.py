@@ -182,3 +182,14 @@ def test_job_end_cannot_precede_the_start_or_be_in_the_future(crew, clock):
     with crew.read() as db:
         row = db.execute("SELECT days_worked, hours FROM job_ends").fetchone()
     assert row == (3, 24.0) and receipt.seq > 0
+
+
+def test_a_re_sign_keeps_the_turndowns(crew, clock):
+    """Turndowns restart only when the member is referred or signs again, not at a re-sign."""
+    call = take_call(crew, employer="Acme", classification="JW", workers=1, start="2026-11-16 07:00",
+                     days=30, actor="t").id
+    record_offer(crew, call, "101", "declined", actor="t")
+    clock.set("2026-11-09 09:00")
+    resign(crew, "101", actor="t")
+    with crew.read() as db:
+        assert [r.turndowns for r in load.registrations_of(db, "101")] == [1]

@@ -60,6 +60,11 @@ HOT = {
     "offers by call": "SELECT card, outcome FROM offers WHERE call_id = ? AND superseded_by IS NULL ORDER BY id",
     # registrations.sweep_lapsed: the probe every list and app poll runs
     "sweep probe": "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? LIMIT 1",
+    # load.referrals_in_force: who of the candidates works a call now (one referral at a time)
+    "candidates' referrals in force": (
+        "SELECT r.card, r.call_id, r.short_call, e.name, c.start_at, c.duration_days FROM referrals r"
+        " JOIN calls c ON c.id = r.call_id JOIN employers e ON e.id = r.employer_id"
+        " WHERE r.card IN (?, ?) AND r.status = 'active' ORDER BY r.id"),
     # load.rank_context: the name-request block and the employer's share
     "recent quits and discharges": (
         "SELECT j.card, e.name, j.at, j.reason FROM job_ends j"
