@@ -75,6 +75,22 @@ def at_local(day: date, clock: time, rules: RuleSet) -> datetime:
         return max(first, second).replace(microsecond=0)
 
 
+def day_text(day: date, today: date | None = None) -> str:
+    """A date as the hall writes it in a sentence: "Tue 1 Dec", with the year
+    ("Mon 1 Mar 2027") when it is not the year of ``today`` (when given)."""
+    text = f"{day:%a} {day.day} {day:%b}"
+    if today is not None and day.year != today.year:
+        text += f" {day.year}"
+    return text
+
+
+def moment_text(moment: datetime, rules: RuleSet, today: date | None = None) -> str:
+    """A moment as the hall writes it in a sentence, in its zone: "Fri 27 Nov 07:00"
+    (the year too when it is not the year of ``today``, when given)."""
+    here = local(moment, rules)
+    return f"{day_text(here.date(), today)} {here:%H:%M}"
+
+
 def start_of_day(day: date, rules: RuleSet) -> datetime:
     """The UTC moment the local date begins."""
     return at_local(day, time(0, 0), rules)
@@ -191,7 +207,3 @@ def lapse_cutoff(rules: RuleSet, now: datetime) -> datetime:
     """Waiting registrations last signed before this UTC moment have lapsed (to be removed) at ``now``."""
     return _cutoff(lambda reg: removal_at(reg, rules), rules, now)
 
-
-def overdue_cutoff(rules: RuleSet, now: datetime) -> datetime:
-    """Waiting registrations last signed before this UTC moment are ``resign_overdue`` at ``now``."""
-    return _cutoff(lambda reg: overdue_from(reg, rules), rules, now)

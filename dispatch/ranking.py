@@ -511,7 +511,8 @@ def _block(card: str, call: JobCall, ctx: RankContext) -> str | None:
     member = ctx.members.get(card)
     who = f"{card} {member.name}" if member is not None and member.name else card
     verb = f"quit {call.employer}" if sep.reason == QUIT else f"was discharged by {call.employer}"
-    return f"{who} {verb} on {left.isoformat()}: no name request by it until {until.isoformat()}."
+    return (f"{who} {verb} on {calendar.day_text(left, today)}: no name request by it until "
+            f"{calendar.day_text(until, today)}.")
 
 
 def name_request_refusals(

@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Iterable, Sequence
 
-from dispatch.calendar import removal_at
+from dispatch.calendar import day_text, local_date, removal_at
 from dispatch.calls import expected_end, is_short_call
 from dispatch.model import (
     ACCEPTED,
@@ -142,7 +142,7 @@ def _turndown_phrase(before: Registration, after: Registration, rules: RuleSet) 
 
 
 def _accept(
-    call: JobCall, registrations: Sequence[Registration], rules: RuleSet, who: str
+    call: JobCall, registrations: Sequence[Registration], rules: RuleSet, who: str, now: datetime
 ) -> Effect:
     """Accepted: a referral. Regular call: dispatched; short call: on a short call, place held."""
     taken = [reg for reg in registrations if reg.status in REFERRABLE]
@@ -158,7 +158,7 @@ def _accept(
             short_call=True,
             message=(
                 f"{who} accepted a short call for {call.employer} until "
-                f"{until.isoformat()}: place kept."
+                f"{day_text(until, local_date(now, rules))}: place kept."
             ),
         )
     changed = tuple(
@@ -193,7 +193,7 @@ def apply_outcome(
     decision = turndown_decision(call, outcome, named=named, rules=rules)
 
     if outcome == ACCEPTED:
-        return _accept(call, member_registrations, rules, who)
+        return _accept(call, member_registrations, rules, who, now)
 
     if outcome == EMPLOYER_REJECTED:
         return Effect(message=f"{call.employer} rejected {who}: not a turndown, place kept.")
@@ -232,7 +232,7 @@ def describe_outcome(
         if is_short_call(call, rules):
             until = expected_end(call, rules)
             return (
-                f"{lead}: short call for {call.employer} until {until.isoformat()}, "
+                f"{lead}: short call for {call.employer} until {day_text(until)}, "
                 "place kept."
             )
         return f"{lead}: referral to {call.employer}, leaves the books while working."

@@ -209,7 +209,8 @@ def rules_show(obj: Context, at: str | None) -> None:
     Example:
       hall rules show > rules.toml
     """
-    from hall import audit
+    from dispatch import calendar
+    from hall import audit, load
     from hall.operations.common import parse_datetime_text
 
     store = obj.store()
@@ -226,7 +227,8 @@ def rules_show(obj: Context, at: str | None) -> None:
             "SELECT effective_at FROM rulesets WHERE effective_at > ? ORDER BY effective_at", [audit.iso(now)]
         ).fetchall()
         for (when,) in upcoming:
-            click.echo(f"# note: a new rule set takes effect {when}", err=True)
+            moment = calendar.moment_text(load.parse_time(when), current, calendar.local_date(now, current))
+            click.echo(f"# note: a new rule set takes effect {moment}", err=True)
 
 
 @rules.command("set")

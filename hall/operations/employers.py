@@ -50,11 +50,12 @@ def bar_member(store, employer: str, card: str, until: str | date, reason: str, 
         emp_name = tx.db.execute("SELECT name FROM employers WHERE id = ?", [emp_id]).fetchone()[0]
         today = calendar.local_date(tx.now, tx.rules)
         if until < today:
-            raise HallError(f"{until} is already past: a bar must run to today or later.")
+            raise HallError(f"{calendar.day_text(until, today)} is already past: a bar must run to today or later.")
         latest = today + timedelta(days=tx.rules.bars.max_days)
         if until > latest:
             raise HallError(
-                f"A bar can last at most {tx.rules.bars.max_days} days (until {latest}); {until} is later."
+                f"A bar can last at most {tx.rules.bars.max_days} days (until {calendar.day_text(latest, today)}); "
+                f"{calendar.day_text(until, today)} is later."
             )
         bar_id = tx.db["employer_bars"].insert({
             "employer_id": emp_id, "card": card, "until": until.isoformat(), "reason": reason,
@@ -64,4 +65,5 @@ def bar_member(store, employer: str, card: str, until: str | date, reason: str, 
             "employer": emp_id, "employer_name": emp_name, "card": card, "until": until.isoformat(),
             "reason": reason, "contact": contact, "id": bar_id,
         })
-        return Receipt.of(entry, f"{member.name} will not be referred to {emp_name} until {until}.", bar_id)
+        return Receipt.of(entry, f"{member.name} will not be referred to {emp_name} until "
+                                 f"{calendar.day_text(until, today)}.", bar_id)

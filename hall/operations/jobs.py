@@ -54,7 +54,8 @@ def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hour
         end_day = calendar.local_date(end_at, tx.rules)
         if end_day < start_day:
             raise HallError(
-                f"Call #{call.id} started {start_day:%a %d %b %Y}: the job cannot end before that."
+                f"Call #{call.id} started {calendar.day_text(start_day, calendar.local_date(tx.now, tx.rules))}: "
+                "the job cannot end before that."
             )
         if days_worked is None:
             # From the day the member reported: the call's start, or the referral if later.

@@ -151,7 +151,8 @@ def set_certification(store, card: str, name: str, *, actor: str, expires: str |
             "card": card, "cert": name, "expires": expires_text,
             "expires_before": held.expires.isoformat() if held and held.expires else None,
         })
-        until = f" (expires {expires_text})" if expires_text else ""
+        today = calendar.local_date(tx.now, tx.rules)
+        until = f" (expires {calendar.day_text(expires, today)})" if expires else ""
         return Receipt.of(entry, f"{member.name} holds {name}{until}.")
 
 
@@ -169,9 +170,11 @@ def declare_unavailable(store, card: str, until: str | date, reason: str, *, act
         member = load.member(tx.db, card)
         today = calendar.local_date(tx.now, tx.rules)
         if until < today:
-            raise HallError(f"{until} is already past: unavailability must run to today or later.")
+            raise HallError(f"{calendar.day_text(until, today)} is already past: "
+                            "unavailability must run to today or later.")
         if start is not None and start > until:
-            raise HallError(f"The start {start} is after the end {until}.")
+            raise HallError(f"The start {calendar.day_text(start, today)} is after the end "
+                            f"{calendar.day_text(until, today)}.")
         row_id = tx.db["unavailability"].insert({
             "card": card, "start": start.isoformat() if start else None, "until": until.isoformat(),
             "reason": reason, "via": via, "created_at": audit.iso(tx.now), "created_by": tx.actor,
@@ -180,7 +183,7 @@ def declare_unavailable(store, card: str, until: str | date, reason: str, *, act
             "card": card, "until": until.isoformat(), "start": start.isoformat() if start else None,
             "reason": reason, "via": via, "id": row_id,
         })
-        return Receipt.of(entry, f"{member.name} is unavailable until {until:%a %d %b %Y}.", row_id)
+        return Receipt.of(entry, f"{member.name} is unavailable until {calendar.day_text(until, today)}.", row_id)
 
 
 def reinstate(store, card: str, reason: str, *, actor: str, authority: str = "") -> Receipt:

@@ -84,13 +84,14 @@ def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") 
                 f"{member.name} ({card}) is not qualified for {book.classification}, so cannot sign {book.id}: "
                 f"record the classification first (hall member update {card} --class {book.classification})."
             )
-        start_day = calendar.local_date(tx.now, tx.rules)
+        today = calendar.local_date(tx.now, tx.rules)
         for required in book.requires:
             cert = member.certification(required)
             if cert is None:
                 raise HallError(f"{book.id} requires {required}, which {member.name} does not hold.")
-            if cert.expires is not None and cert.expires < start_day:
-                raise HallError(f"{book.id} requires {required}, and {member.name}'s expired {cert.expires}.")
+            if cert.expires is not None and cert.expires < today:
+                raise HallError(f"{book.id} requires {required}, and {member.name}'s expired "
+                                f"{calendar.day_text(cert.expires, today)}.")
         referral = load.active_referral(tx.db, card)
         if referral is not None:  # a member never holds a referral and a place to be offered from
             kind = "a short call" if referral[2] else "a regular call"
@@ -111,7 +112,8 @@ def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") 
             "card": card, "book": book.id, "registration": reg_id, "via": via,
             "registered_at": now_text, "resign_due": due.isoformat(),
         })
-        return Receipt.of(entry, f"{member.name} signed {book.id}; re-sign by {due:%a %d %b %Y}.", reg_id)
+        return Receipt.of(entry, f"{member.name} signed {book.id}; re-sign by {calendar.day_text(due, today)}.",
+                          reg_id)
 
 
 def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str = "in_person") -> Receipt:
@@ -141,8 +143,8 @@ def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str
         entry = tx.record("registration.resigned", f"member:{card}", {
             "card": card, "books": sorted(dues), "via": via, "resign_due": dues,
         })
-        first_due = min(dues.values())
+        first_due = date.fromisoformat(min(dues.values()))
         return Receipt.of(
             entry, f"{member.name} re-signed {', '.join(sorted(dues))}; next due "
-                   f"{date.fromisoformat(first_due):%a %d %b %Y}.",
+                   f"{calendar.day_text(first_due, calendar.local_date(tx.now, tx.rules))}.",
         )

@@ -7,6 +7,7 @@ import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from dispatch import calendar
 from dispatch.rules import RuleSet, RulesError, describe_changes, load_rules, rules_to_toml
 from hall import audit, schema
 from hall.db import connect, immediate
@@ -111,10 +112,11 @@ def set_rules(store: Store, text: str, effective: str | datetime, *, actor: str,
         else:
             effective_at = effective
         earliest = tx.now + timedelta(days=tx.rules.notice.days)
+        today = calendar.local_date(tx.now, tx.rules)
         if effective_at < earliest and not urgent_reason:
             raise HallError(
                 f"Rule changes need {tx.rules.notice.days} days' notice: take effect on or after "
-                f"{earliest.astimezone(tx.rules.zone):%Y-%m-%d %H:%M}, or mark the change urgent with a reason."
+                f"{calendar.moment_text(earliest, tx.rules, today)}, or mark the change urgent with a reason."
             )
         if effective_at < tx.now:
             raise HallError("A rule change cannot take effect in the past.")
@@ -131,5 +133,5 @@ def set_rules(store: Store, text: str, effective: str | datetime, *, actor: str,
             "new_text": text, "new_file": file_text, "changes": changes, "urgent_reason": urgent_reason,
         })
         return Receipt.of(
-            entry, f"New rules take effect {effective_at.astimezone(new_rules.zone):%a %d %b %Y %H:%M}.", new_id
+            entry, f"New rules take effect {calendar.moment_text(effective_at, new_rules, today)}.", new_id
         )

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from dispatch import calendar
+from dispatch.rules import RuleSet
 from hall import audit
 from hall.errors import HallError
 from hall.reports import fairness as _fairness
@@ -86,11 +88,11 @@ def rule_notices(db, now: datetime) -> list[str]:
     from hall.store import rules_row_in_force, parse_rules_row
 
     row = rules_row_in_force(db, now)
-    zone = parse_rules_row(row[1], row[0]).zone if row else None
+    rules = parse_rules_row(row[1]) if row else RuleSet()
+    today = calendar.local_date(now, rules)
     lines = []
     for change in queries.upcoming_rules(db, now):
-        when = change["effective_at"].astimezone(zone) if zone else change["effective_at"]
-        text = f"rules change on {when:%a %d %b %Y}"
+        text = f"rules change on {calendar.day_text(calendar.local_date(change['effective_at'], rules), today)}"
         if change["changes"]:
             text += ": " + "; ".join(change["changes"])
         lines.append(text)

@@ -84,12 +84,14 @@ def removed_places(store, card: str) -> list[dict]:
                             "removed_reason": reason, "removed_at": load.parse_time(removed_at),
                             "name": member.name}
     found = list(latest.values())
+    today = calendar.local_date(now, rules)
     for place in found:
         registered = calendar.local(place["registered_at"], rules)
         removed = f", removed {calendar.local(place['removed_at'], rules):%d %b %Y}" if place["removed_at"] else ""
         place["label"] = f"{place['book']}  registered {registered:%d %b %Y %H:%M}{removed}: {place['removed_reason']}"
         place["sentence"] = (f"Put {member.name} ({card}) back on {place['book']} at the original place "
-                             f"(registered {registered:%a %d %b %Y %H:%M}), turndowns cleared.")
+                             f"(registered {calendar.moment_text(place['registered_at'], rules, today)}), "
+                             "turndowns cleared.")
     return found
 
 
@@ -151,11 +153,12 @@ def preview_rules_file(store, path: str, effective: str, urgent_reason: str = ""
     if inside and not (urgent_reason or "").strip():
         raise HallError(
             f"Rule changes need {current.notice.days} days' notice: take effect on or after "
-            f"{calendar.local(earliest, current):%Y-%m-%d %H:%M}, or mark the change urgent with a reason."
+            f"{calendar.moment_text(earliest, current, calendar.local_date(now, current))}, "
+            "or mark the change urgent with a reason."
         )
     changes = describe_changes(current, new)
-    when = calendar.local(effective_at, current)
-    sentence = f"Adopt the rules in {path.strip()} from {when:%a %d %b %Y %H:%M}"
+    when = calendar.moment_text(effective_at, current, calendar.local_date(now, current))
+    sentence = f"Adopt the rules in {path.strip()} from {when}"
     sentence += f" (urgent: {urgent_reason.strip()})." if inside else "."
     return {"text": text, "changes": changes, "effective_at": effective_at, "inside_notice": inside,
             "sentence": sentence}

@@ -87,7 +87,8 @@ def preview_referral_outcome(store, call_id: int, card: str, outcome: str) -> st
             return f"{who} never reported to {call.employer}: recorded as a quit. {who} {lost}; {after}."
         changed = apply_referral_reversal(regs, now=now)
         if changed:
-            places = ", ".join(f"{r.book_id} (registered {calendar.local(r.registered_at, rules):%d %b %H:%M})"
+            today = calendar.local_date(now, rules)
+            places = ", ".join(f"{r.book_id} (registered {calendar.moment_text(r.registered_at, rules, today)})"
                                for r in changed)
             back = f"{who} goes back to {places} at the original place, no turndown"
         else:
@@ -128,7 +129,9 @@ def preview_amend(store, call_id: int, *, workers: int | None = None, start: str
         moment: datetime = start_moment(start, rules, now)
         if moment != call.start:
             local = calendar.local(moment, rules)
-            parts.append(f"start {calendar.local(call.start, rules):%a %d %b %H:%M} → {local:%a %d %b %H:%M}")
+            today = calendar.local_date(now, rules)
+            parts.append(f"start {calendar.moment_text(call.start, rules, today)} → "
+                         f"{calendar.moment_text(moment, rules, today)}")
             send["start"] = f"{local:%Y-%m-%d %H:%M}"
     if days is not None and days != call.duration_days:
         parts.append(f"days {call.duration_days} → {days}")

@@ -405,7 +405,7 @@ def test_quit_blocks_name_requests_by_that_employer_for_block_days(now, blocked)
     ranking = rank(the_call, regs, context(members, now=now, separations=(quit,)))
     if blocked:
         assert ranking.unhonoured_requests == {
-            "104": "104 Di Ramos quit Acme Electric on 2026-11-20: no name request by it until 2026-12-04."
+            "104": "104 Di Ramos quit Acme Electric on Fri 20 Nov: no name request by it until Fri 4 Dec."
         }
         assert order(ranking)[0] == "101"
     else:
@@ -418,7 +418,7 @@ def test_discharge_blocks_only_that_employer():
     fired = Separation("104", "Acme Electric", local(2026, 11, 18, 12), DISCHARGED)
     ctx = context(members, separations=(fired,))
     assert name_request_refusals(call(requests=(named("104"),)), ctx) == {
-        "104": "104 Di Ramos was discharged by Acme Electric on 2026-11-18: no name request by it until 2026-12-02."
+        "104": "104 Di Ramos was discharged by Acme Electric on Wed 18 Nov: no name request by it until Wed 2 Dec."
     }
     assert name_request_refusals(call(employer="Bolt Co", requests=(named("104"),)), ctx) == {}
 

@@ -194,7 +194,7 @@ def test_accepted_short_call_holds_the_place_with_the_expected_end():
         assert new.registered_at == old.registered_at
         assert new.short_call == ShortCallHold("Bolt Co", date(2026, 11, 27), 9)
         assert new.turndowns == 0
-    assert effect.message == "Ben Ito accepted a short call for Bolt Co until 2026-11-27: place kept."
+    assert effect.message == "Ben Ito accepted a short call for Bolt Co until Fri 27 Nov: place kept."
 
 
 @pytest.mark.parametrize(("days", "short"), [(10, True), (11, False)])
@@ -331,7 +331,7 @@ def test_describe_outcome_says_what_recording_will_do():
     )
     assert (
         describe_outcome(call(5, employer="Bolt Co"), ACCEPTED, reg(1), **kwargs)
-        == "Record accepted for Ben Ito: short call for Bolt Co until 2026-11-27, place kept."
+        == "Record accepted for Ben Ito: short call for Bolt Co until Fri 27 Nov, place kept."
     )
     assert describe_outcome(call(30), ACCEPTED, reg(1), **kwargs).startswith(
         "Record accepted for Ben Ito: referral to Acme Electric"

@@ -33,7 +33,7 @@ def quitter(store, clock):
 
 def test_blocked_through_the_last_day_whatever_the_hour(quitter, clock):
     clock.set("2026-11-16 16:00")  # Nov 2 + 14 days, later in the day than the quit
-    with pytest.raises(HallError, match="quit Acme on 2026-11-02: no name request by it until 2026-11-16"):
+    with pytest.raises(HallError, match="quit Acme on Mon 2 Nov: no name request by it until Mon 16 Nov"):
         take_call(quitter, employer="Acme", classification="JW", workers=2, start="2026-11-18 07:00",
                   days=30, actor="t", requests=[("101", "knows the site")])
 
