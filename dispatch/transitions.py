@@ -17,7 +17,6 @@ from dispatch.calls import expected_end, is_short_call
 from dispatch.model import (
     ACCEPTED,
     DECLINED,
-    DISCHARGED,
     DISPATCHED,
     EMPLOYER_REJECTED,
     END_REASONS,

@@ -26,7 +26,7 @@ def rules_at(db: Database, moment: datetime) -> RuleSet:
     row = rules_row_in_force(db, moment)
     if row is None:
         return RuleSet()
-    return parse_rules_row(row[1], row[0], "as-of")
+    return parse_rules_row(row[1])
 
 
 def _state_at(db: Database, moment: datetime, *, book_id: str | None = None, card: str | None = None):

@@ -6,7 +6,7 @@ import os
 import sqlite3
 from pathlib import Path
 
-from hall import audit
+from hall import audit, files
 from hall.db import connect
 from hall.errors import HallError
 
@@ -82,11 +82,7 @@ def restore_from(src: Path, target: Path, *, force: bool = False) -> str:
     of the old database are removed first so they can never be applied to
     the restored one. Stop every terminal before restoring.
     """
-    src, target = Path(src), Path(target)
-    if not src.exists():
-        raise HallError(f"There is no backup at {src}.")
-    if src.is_dir():
-        raise HallError(f"{src} is a folder, not a backup file.")
+    src, target = files.existing_file(src, "backup"), Path(target)
     if target.exists() and src.resolve() == target.resolve():
         raise HallError(f"{src} is the hall database itself: restore from a backup copy.")
     if target.exists() and not force:

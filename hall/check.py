@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from hall import audit, schema
-from hall.errors import HallError
+from hall import audit, files, schema
 
 OK, INFO, PROBLEM = "ok", "info", "problem"
 
@@ -69,12 +68,8 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> R
     """Run every check on the hall database at ``path`` (read-only)."""
     from sqlite_utils import Database
 
-    path = Path(path)
+    path = files.existing_file(path, "hall database")
     report = Report(path)
-    if not path.exists():
-        raise HallError(f"There is no hall database at {path}.")
-    if path.is_dir():
-        raise HallError(f"{path} is a folder, not a hall database.")
     _check_permissions(report, path)
     try:
         conn = _open(path)
@@ -192,7 +187,7 @@ def _check_referrals_in_force(report: Report, db) -> None:
 def _check_lapsed(report: Report, db, now: datetime | None) -> None:
     from dispatch import calendar
     from hall.clock import system_now
-    from dispatch.rules import load_rules
+    from dispatch.rules import RulesError, load_rules
     from hall.store import rules_row_in_force
 
     moment = now or system_now()
@@ -202,7 +197,7 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
         return
     try:
         rules = load_rules(row[1])
-    except Exception as error:  # a stored rule set that no longer loads is a finding, not a crash
+    except RulesError as error:  # a stored rule set that no longer loads is a finding, not a crash
         report.add("rules", PROBLEM, f"the rule set in force cannot be read ({error})")
         return
     cutoff = audit.iso(calendar.lapse_cutoff(rules, moment))

@@ -33,10 +33,7 @@ from hall.operations.registrations import resign, sign
 from hall.operations.rules import init_database
 from hall.store import Store
 
-try:  # staff accounts arrive with the screens issue; the demo works without them
-    from hall.operations.accounts import add_user
-except ImportError:  # pragma: no cover - depends on the release
-    add_user = None
+from hall.operations.accounts import add_user
 
 HALL_NAME = "IBEW Local 999"
 TIMEZONE = "America/Chicago"
@@ -205,7 +202,6 @@ class _Demo:
         self.calls: dict[str, int] = {}
         self.turndown_card: str | None = None
         self.short_call_card: str | None = None
-        self.users_added = False
 
     # --- helpers ---------------------------------------------------------------
 
@@ -228,13 +224,11 @@ class _Demo:
         return receipt.id
 
     def next_candidate(self, call_id: int):
-        with self.store.read() as db:
-            now = self.store.now()
-            _, rules = self.store.rules(db, now)
-            call = load.job_call(db, call_id)
+        with self.store.reading() as read:
+            call = load.job_call(read.db, call_id)
             if call.status != "open":
                 return None
-            ranking, _ = ranking_through(db, call, rules, now)
+            ranking, _ = ranking_through(read.db, call, read.rules, read.now)
             return next_to_offer(ranking)
 
     def work(self, key: str, outcomes=(), *, by_card=None, offers: int | None = None,
@@ -290,11 +284,9 @@ class _Demo:
         clock.at(0, "07:15")
         init_database(self.path, actor=ADMIN, now=clock.now, rules_text=self.rules_text)
         self.created = clock.now
-        if add_user is not None:
-            for n, (name, password, role) in enumerate(DEMO_USERS):
-                clock.step(1)
-                add_user(self.store, name, password, role, actor=ADMIN, first_admin=(n == 0))
-            self.users_added = True
+        for n, (name, password, role) in enumerate(DEMO_USERS):
+            clock.step(1)
+            add_user(self.store, name, password, role, actor=ADMIN, first_admin=(n == 0))
         clock.at(0, "07:30")
         for name, phone in EMPLOYERS:
             add_employer(self.store, name, actor=MARIA, phone=phone)
@@ -487,9 +479,8 @@ class _Demo:
 
     def check(self) -> dict:
         """What the demo promises, checked (a failure here is a bug in the script, not the user's)."""
-        now = self.clock.now
-        with self.store.read() as db:
-            _, rules = self.store.rules(db, now)
+        with self.store.reading() as read:
+            db, now, rules = read.db, read.now, read.rules
             overdue_moment = calendar.at_local(self.day, time(9, 0), rules)
             states = []
             for (card,) in db.execute("SELECT DISTINCT card FROM registrations WHERE status = 'waiting'"):
@@ -559,11 +550,8 @@ def build_demo(path: Path, day: date | None = None) -> str:
     _finish(path, demo.created)
     calls = facts["calls"]
     as_of = calendar.local(demo.clock.now, demo.rules)
-    if demo.users_added:
-        login = ("Log in as maria / dispatch (dispatcher) or admin / "
-                 f"{dict((u, p) for u, p, _ in DEMO_USERS)['admin']} (admin).")
-    else:
-        login = "This version has no staff accounts: no log-in is needed."
+    login = ("Log in as maria / dispatch (dispatcher) or admin / "
+             f"{dict((u, p) for u, p, _ in DEMO_USERS)['admin']} (admin).")
     return (
         f"Wrote {path}: {HALL_NAME} as of {as_of:%a %d %b %Y %H:%M} ({TIMEZONE}), "
         f"{facts['members']} members with {facts['waiting']} places waiting on JW-1..JW-4 and AP-1, "

@@ -11,11 +11,8 @@ from sqlite_utils import Database
 from dispatch import calendar
 from dispatch.calls import expected_end
 from dispatch.model import (
-    ACCEPTED,
     DISCHARGED,
-    ON_SHORT_CALL,
     QUIT,
-    WAITING,
     Certification,
     EmployerBar,
     JobCall,

@@ -618,19 +618,6 @@ def _replay_counts(rows, mark_texts: list[str], counts: dict[str, int], status: 
     return series
 
 
-def waiting_history_replay(db: Database, rules: RuleSet, now: datetime, days: int = 90) -> dict[str, list[int]]:
-    """``waiting_history`` by replaying the whole registration history (the reference the tests
-    hold it to; slow on a large hall)."""
-    today = calendar.local_date(now, rules)
-    marks = [calendar.start_of_day(today - timedelta(days=days - 1 - k) + timedelta(days=1), rules)
-             for k in range(days)]
-    marks[-1] = now
-    rows = db.execute(
-        "SELECT registration_id, book_id, at, status FROM registration_history ORDER BY at, id"
-    )
-    return _replay_counts(rows, [audit.iso(mark) for mark in marks], {b.id: 0 for b in rules.books}, {}, rules)
-
-
 def upcoming_rules(db: Database, now: datetime) -> list[dict]:
     """Rule changes adopted but not yet in force: when, and what changes."""
     import json
@@ -672,13 +659,3 @@ def phones(db: Database, cards: list[str]) -> dict[str, str]:
         result.update(dict(db.execute(f"SELECT card, phone FROM members WHERE card IN ({marks})", chunk)))
     return result
 
-
-def call_offers(db: Database, call_id: int) -> dict[str, dict]:
-    """card -> the latest offer on the call (outcome, note, who, when, turndown)."""
-    return {
-        r[0]: {"outcome": r[1], "note": r[2], "by": r[3], "at": load.parse_time(r[4]), "turndown": bool(r[5])}
-        for r in db.execute(
-            "SELECT card, outcome, note, recorded_by, at, turndown_counted FROM offers"
-            " WHERE call_id = ? AND superseded_by IS NULL ORDER BY id", [call_id]
-        )
-    }

@@ -5,13 +5,12 @@ around it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from dispatch import calendar
 from dispatch.rules import RuleSet
-from hall import audit, load, queries
+from hall import audit, queries
 from hall.errors import HallError
 from hall.operations import (
     accounts,
@@ -41,7 +40,6 @@ class Session:
 
     store: Store
     user: User
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def actor(self) -> str:
@@ -60,7 +58,8 @@ class Session:
         return self.store.rules()[1]
 
     def today(self) -> date:
-        return calendar.local_date(self.now(), self.rules())
+        with self.store.reading() as read:
+            return read.today
 
     # --- operational writes (dispatcher or admin) ---------------------------------
 
@@ -165,10 +164,8 @@ class Session:
 
     def board(self) -> dict:
         """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
-        with self.store.read() as db:
-            now = self.now()
-            _, rules = self.store.rules(db, now)
-            today = calendar.local_date(now, rules)
+        with self.store.reading() as read:
+            db, now, rules = read.db, read.now, read.rules
             counts = queries.book_counts(db, rules, now)
             tops = {}
             for book in rules.books:
@@ -177,9 +174,9 @@ class Session:
             # The re-signs due and the certifications expiring: the first BOARD_ROWS of each,
             # with how many there are in all (thousands on a large hall).
             resign_due, resign_total = queries.resign_due_top(db, rules, now, days=7, limit=BOARD_ROWS)
-            certs, certs_total = queries.certifications_expiring_top(db, today, days=30, limit=BOARD_ROWS)
+            certs, certs_total = queries.certifications_expiring_top(db, read.today, days=30, limit=BOARD_ROWS)
             return {
-                "now": now, "rules": rules, "today": today,
+                "now": now, "rules": rules, "today": read.today,
                 "calls": queries.calls(db, open_only=True),
                 "books": [(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
                 "history": queries.waiting_history(db, rules, now, days=90),
@@ -188,17 +185,6 @@ class Session:
                 "head": audit.head(db),
                 "upcoming_rules": queries.upcoming_rules(db, now),
             }
-
-    def call_detail(self, call_id: int) -> dict:
-        """A call and its ranking (a screenful past its needs), for the dispatch screen."""
-        with self.store.read() as db:
-            now = self.now()
-            _, rules = self.store.rules(db, now)
-            job = load.job_call(db, call_id)
-            ranking, ctx = offers.ranking_through(db, job, rules, now)
-            info = queries.call_info(db, call_id)
-            phones = queries.phones(db, [c.card for c in ranking.candidates])
-            return {"call": job, "ranking": ranking, "info": info, "phones": phones, "rules": rules, "now": now}
 
     # --- reports (hall.reports) ------------------------------------------------------
 

@@ -1,7 +1,9 @@
-"""The Store: where the hall's file is and what time it is, and the write transaction.
+"""The Store: where the hall's file is and what time it is, the read and the write transaction.
 
 Operations take a ``Store`` and open their own connection for each call; no
-connection is kept between operations.
+connection is kept between operations. Reads go through ``Store.reading()``
+(a ``Read``: connection, moment, rules in force), writes through
+``Store.write()`` (a ``Tx``: the same plus the actor and the audit entries).
 """
 
 from __future__ import annotations
@@ -10,12 +12,13 @@ import shutil
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Iterator
 
 from sqlite_utils import Database
 
+from dispatch import calendar
 from dispatch.rules import RuleSet, load_rules
 from hall import audit, schema
 from hall.clock import Clock, system_now
@@ -25,7 +28,7 @@ from hall.errors import Busy, HallError
 _RULES_CACHE: dict[str, RuleSet] = {}
 
 
-def parse_rules_row(text: str, row_id: int | None = None, path: str = "") -> RuleSet:
+def parse_rules_row(text: str) -> RuleSet:
     """The parsed rule set of a stored text (each distinct text parsed once per process)."""
     rules = _RULES_CACHE.get(text)
     if rules is None:
@@ -43,6 +46,21 @@ def rules_row_in_force(db: Database, now: datetime) -> tuple[int, str] | None:
     if row is None:
         row = db.execute("SELECT id, text FROM rulesets ORDER BY effective_at, id LIMIT 1").fetchone()
     return (row[0], row[1]) if row else None
+
+
+@dataclass(frozen=True, slots=True)
+class Read:
+    """One read of the hall: the connection, the moment it reads at, and the rules in force then."""
+
+    db: Database
+    now: datetime
+    rules: RuleSet
+    ruleset_id: int | None
+
+    @property
+    def today(self) -> date:
+        """The hall's local date at ``now``."""
+        return calendar.local_date(self.now, self.rules)
 
 
 @dataclass
@@ -78,6 +96,26 @@ class Store:
         return self.clock()
 
     # --- reading ------------------------------------------------------------
+
+    @contextmanager
+    def reading(self, *, at: datetime | None = None, read_only: bool = False,
+                snapshot: bool = False) -> Iterator[Read]:
+        """Read the hall at one moment (now, or ``at``) with the rules in force then.
+
+        ``read_only``: over a connection that cannot write (the kiosk's). ``snapshot``:
+        inside one read transaction, so every query sees the same commit (a report's
+        rows and its audit head agree).
+        """
+        with (self.read_only() if read_only else self.read()) as db:
+            if snapshot:
+                db.execute("BEGIN")
+            try:
+                now = at or self.now()
+                ruleset_id, rules = self.rules(db, now)
+                yield Read(db, now, rules, ruleset_id)
+            finally:
+                if snapshot:
+                    db.execute("ROLLBACK")
 
     @contextmanager
     def read(self) -> Iterator[Database]:
@@ -121,7 +159,7 @@ class Store:
         row = rules_row_in_force(db, at)
         if row is None:
             return None, RuleSet()
-        return row[0], parse_rules_row(row[1], row[0], str(self.path))
+        return row[0], parse_rules_row(row[1])
 
     # --- writing ------------------------------------------------------------
 

@@ -1,4 +1,8 @@
-"""Staff accounts: Argon2id password hashes, log-ins with lockout, all audited."""
+"""Staff accounts: Argon2id password hashes, log-ins with lockout, all audited.
+
+The one Argon2id hasher of the hall lives here: staff passwords and members' kiosk
+PINs are hashed and checked with ``hash_secret`` and ``secret_matches``.
+"""
 
 from __future__ import annotations
 
@@ -18,6 +22,19 @@ MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 
 _hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
+
+
+def hash_secret(secret: str) -> str:
+    """An Argon2id hash of a password or a PIN (salted: never the same twice)."""
+    return _hasher.hash(secret)
+
+
+def secret_matches(stored_hash: str, secret: str) -> bool:
+    """Whether ``secret`` is the password or PIN ``stored_hash`` was made from."""
+    try:
+        return _hasher.verify(stored_hash, secret)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,7 +91,7 @@ def add_user(store, name: str, password: str, role: str, *, actor: str, first_ad
     name = check_name(name)
     role = check_role(role)
     check_password(password)
-    hashed = _hasher.hash(password)
+    hashed = hash_secret(password)
     with store.write(actor) as tx:
         if first_admin:
             if tx.db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
@@ -113,7 +130,7 @@ def set_password(store, name: str, password: str, *, actor: str) -> Receipt:
     """Set a new password (and clear any lockout)."""
     name = check_name(name)
     check_password(password)
-    hashed = _hasher.hash(password)
+    hashed = hash_secret(password)
     with store.write(actor) as tx:
         if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
             raise NotFound(f"There is no account called {name}.")
@@ -136,16 +153,11 @@ def login(store, name: str, password: str) -> User:
             tx.record("user.login_refused", f"user:{name}", {"user": name, "why": "locked"})
             refusal = f"Too many failed log-ins for {name}: try again in {wait} seconds."
         else:
-            ok = False
-            if row is not None and not row[2]:
-                try:
-                    ok = _hasher.verify(row[1], password or "")
-                except (VerifyMismatchError, VerificationError, InvalidHashError):
-                    ok = False
+            ok = row is not None and not row[2] and secret_matches(row[1], password or "")
             if ok:
                 tx.db["users"].update(name, {"failed_logins": 0, "locked_until": None})
                 if _hasher.check_needs_rehash(row[1]):
-                    tx.db["users"].update(name, {"password_hash": _hasher.hash(password)})
+                    tx.db["users"].update(name, {"password_hash": hash_secret(password)})
                 tx.record("user.login", f"user:{name}", {"user": name})
                 return User(name, row[0])
             if row is not None:

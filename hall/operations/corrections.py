@@ -74,7 +74,7 @@ def reverse_outcome(store, call_id: int, card: str, *, actor: str, authority: st
                                 [offer_id]).fetchone()
             if ref is None:
                 raise HallError(
-                    f"The referral from that offer has already ended; record a remedy or restore the place instead."
+                    "The referral from that offer has already ended; record a remedy or restore the place instead."
                 )
             for held in regs.values():
                 if held.status in (DISPATCHED, ON_SHORT_CALL):

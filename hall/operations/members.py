@@ -11,8 +11,9 @@ from typing import Callable, Iterable
 
 from dispatch import calendar
 from dispatch.model import SUSPENDED
-from hall import audit, load
+from hall import audit, files, load
 from hall.errors import HallError, NotFound
+from hall.operations.accounts import hash_secret
 from hall.operations.common import (
     Receipt,
     check_card,
@@ -275,14 +276,7 @@ def import_members(store, path: str | Path, *, actor: str,
                    progress: Callable[[int, int], None] | None = None) -> Receipt:
     """Import members from CSV: every row is checked first; all rows are imported or none."""
     path = Path(path)
-    try:
-        text = path.read_bytes().decode("utf-8-sig")
-    except FileNotFoundError:
-        raise HallError(f"There is no file {path}.") from None
-    except UnicodeDecodeError:
-        raise HallError(f"{path} is not UTF-8 text: save it as CSV UTF-8 and try again.") from None
-    except OSError as error:
-        raise HallError(f"Cannot read {path}: {error.strerror}.") from None
+    text = files.read_text(path, "CSV file", advice=": save it as CSV UTF-8 and try again")
     with store.write(actor) as tx:
         rows, problems = read_import(text, tx.rules)
         existing = {r[0] for r in tx.db.execute("SELECT card FROM members")}
@@ -327,13 +321,11 @@ def phone_last4(phone: str) -> str:
 
 def set_pin(store, card: str, pin: str, *, actor: str) -> Receipt:
     """Set the PIN a member types at the kiosk (where the hall uses PINs): 4-8 digits, stored hashed."""
-    from argon2 import PasswordHasher
-
     card = check_card(card)
     pin = (pin or "").strip()
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise HallError("A kiosk PIN is 4 to 8 digits.")
-    hashed = PasswordHasher().hash(pin)
+    hashed = hash_secret(pin)
     with store.write(actor) as tx:
         member = load.member(tx.db, card)
         tx.db["members"].update(card, {"pin_hash": hashed})

@@ -44,17 +44,16 @@ def preview_offer(store, call_id: int, card: str, outcome: str) -> str:
     """The sentence a dispatcher confirms before recording: what the rules will record."""
     card = check_card(card)
     outcome = check_outcome(outcome)
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
-        call = _open_call(db, call_id)
-        ranking, _ = ranking_through(db, call, rules, now, card)
+    with store.reading() as read:
+        call = _open_call(read.db, call_id)
+        ranking, _ = ranking_through(read.db, call, read.rules, read.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:
             raise HallError(refusal)
         cand = ranking.find(card)
-        reg = next(r for r in load.registrations_of(db, card) if r.id == cand.registration_id)
-        return describe_outcome(call, outcome, reg, named=cand.name_request, rules=rules, member_name=cand.name)
+        reg = next(r for r in load.registrations_of(read.db, card) if r.id == cand.registration_id)
+        return describe_outcome(call, outcome, reg, named=cand.name_request, rules=read.rules,
+                                member_name=cand.name)
 
 
 def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, note: str = "") -> Receipt:

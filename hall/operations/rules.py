@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dispatch import calendar
-from dispatch.rules import RuleSet, RulesError, describe_changes, load_rules, rules_to_toml
+from dispatch.rules import RuleSet, RulesError, describe_changes, load_rules, rules_to_toml, valid_timezone
 from hall import audit, schema
 from hall.db import connect, immediate
 from hall.errors import HallError
@@ -19,13 +19,7 @@ from hall.store import Store, Tx
 def machine_timezone() -> str:
     """The machine's IANA zone name, or UTC when it cannot be told."""
     name = _machine_timezone_name()
-    try:
-        from zoneinfo import ZoneInfo
-
-        ZoneInfo(name)
-        return name
-    except Exception:
-        return "UTC"
+    return name if valid_timezone(name) else "UTC"
 
 
 def _machine_timezone_name() -> str:

@@ -71,15 +71,9 @@ def produce(store, name: str, *, now: datetime | None = None, **options) -> Repo
     unknown = sorted(k for k, v in options.items() if v not in (None, "") and k not in spec.options)
     if unknown:
         raise HallError(f"The {name} report takes no --{unknown[0]} option.")
-    with store.read() as db:
-        db.execute("BEGIN")  # one snapshot: the head and the rows agree
-        try:
-            moment = now or store.now()
-            ruleset_id, rules = store.rules(db, moment)
-            ctx = Ctx(db, moment, rules, ruleset_id, audit.head(db))
-            return spec.build(ctx, **{k: options.get(k) for k in spec.options})
-        finally:
-            db.execute("ROLLBACK")
+    with store.reading(at=now, snapshot=True) as read:  # one snapshot: the head and the rows agree
+        ctx = Ctx(read.db, read.now, read.rules, read.ruleset_id, audit.head(read.db))
+        return spec.build(ctx, **{k: options.get(k) for k in spec.options})
 
 
 def rule_notices(db, now: datetime) -> list[str]:

@@ -5,26 +5,20 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlite_utils import Database
-
 from dispatch import calendar
-from dispatch.rules import RuleSet
 from hall import audit, load
 from hall.errors import HallError
 from hall.operations.common import check_card, parse_date_text
 from hall.reports.model import Report
+from hall.store import Read
 
 BASIS_WORDS = {"list_order": "list order", "name_request": "name request", "remedy": "remedy"}
 
 
-@dataclass
-class Ctx:
-    """One report's reading: a connection, the moment, the rules in force and the audit head."""
+@dataclass(frozen=True, slots=True)
+class Ctx(Read):
+    """One report's reading (a ``Read``: connection, moment, rules in force) and the audit head."""
 
-    db: Database
-    now: datetime
-    rules: RuleSet
-    ruleset_id: int | None
     head: tuple[int, str]
 
     def report(self, name: str, title: str, **params) -> Report:
@@ -46,9 +40,6 @@ class Ctx:
     def day_range(self, day: date) -> tuple[str, str]:
         """The UTC bounds ``[start, end)`` of a local day, as stored text."""
         return audit.iso(self.day_start(day)), audit.iso(self.day_start(day + timedelta(days=1)))
-
-    def today(self) -> date:
-        return calendar.local_date(self.now, self.rules)
 
     def names(self) -> dict[str, str]:
         return dict(self.db.execute("SELECT card, name FROM members").fetchall())

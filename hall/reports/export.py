@@ -173,7 +173,7 @@ _NUMBERLIKE = re.compile(r"^[-+]?\d")
 def _fonts() -> tuple[str, str, str]:
     """A Unicode font if the machine has one (names like Wiśniewski), else Helvetica."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.ttfonts import TTFont
+    from reportlab.pdfbase.ttfonts import TTFError, TTFont
 
     if "HallSans" in pdfmetrics.getRegisteredFontNames():
         return "HallSans", "HallSans-Bold", "HallMono"
@@ -187,7 +187,7 @@ def _fonts() -> tuple[str, str, str]:
                 pdfmetrics.registerFont(TTFont("HallSans-Bold", str(bold)))
                 pdfmetrics.registerFont(TTFont("HallMono", str(mono)))
                 return "HallSans", "HallSans-Bold", "HallMono"
-            except Exception:
+            except (TTFError, OSError):  # a damaged or unreadable font file: the built-in fonts do
                 break
     return "Helvetica", "Helvetica-Bold", "Courier"
 

@@ -6,11 +6,10 @@ Reads only (the writes are the Session's admin operations).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from pathlib import Path
 
 from dispatch import calendar
 from dispatch.rules import describe_changes
-from hall import load, queries
+from hall import files, load, queries
 from hall.errors import HallError
 from hall.operations.accounts import list_users
 from hall.operations.common import parse_datetime_text
@@ -25,9 +24,8 @@ OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "n
 def correction_choices(store, call_id: int, card: str) -> dict:
     """For the highlighted row of a call: the outcome that could be set aside (with what that
     undoes), and whether a remedy referral to this call is possible now (or why not)."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, rules = read.db, read.rules
         member = load.member(db, card)
         call = load.job_call(db, int(call_id))
         offer = db.execute(
@@ -68,9 +66,8 @@ def correction_choices(store, call_id: int, card: str) -> dict:
 
 def removed_places(store, card: str) -> list[dict]:
     """A member's removed registrations that could be restored (no active place on that book)."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, now, rules = read.db, read.now, read.rules
         member = load.member(db, card)
         rows = db.execute(
             "SELECT id, book_id, registered_at, removed_reason, removed_at, status FROM registrations"
@@ -100,22 +97,21 @@ def removed_places(store, card: str) -> list[dict]:
 
 def rules_view(store) -> dict:
     """The rule set in force (its TOML text) and each change adopted but not yet in force."""
-    with store.read() as db:
-        now = store.now()
-        ruleset_id, rules = store.rules(db, now)
+    with store.reading() as read:
+        db = read.db
         row = db.execute("SELECT text, effective_at, created_at, created_by, urgent_reason FROM rulesets"
-                         " WHERE id = ?", [ruleset_id]).fetchone()
+                         " WHERE id = ?", [read.ruleset_id]).fetchone()
         upcoming = []
-        for change in queries.upcoming_rules(db, now):
+        for change in queries.upcoming_rules(db, read.now):
             extra = db.execute("SELECT created_at, created_by, urgent_reason FROM rulesets WHERE id = ?",
                                [change["id"]]).fetchone()
             upcoming.append(change | {"created_at": load.parse_time(extra[0]), "created_by": extra[1],
                                       "urgent_reason": extra[2] or ""})
         return {
-            "id": ruleset_id, "rules": rules, "now": now, "text": row[0] if row else "",
+            "id": read.ruleset_id, "rules": read.rules, "now": read.now, "text": row[0] if row else "",
             "effective_at": load.parse_time(row[1]) if row else None,
             "created_by": row[3] if row else "", "urgent_reason": (row[4] or "") if row else "",
-            "upcoming": upcoming, "notice_days": rules.notice.days,
+            "upcoming": upcoming, "notice_days": read.rules.notice.days,
         }
 
 
@@ -124,26 +120,15 @@ def read_rules_file(path: str) -> str:
     raw = (path or "").strip()
     if not raw:
         raise HallError("Give the path of a rules file (TOML).")
-    file = Path(raw).expanduser()
-    try:
-        return file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise HallError(f"There is no file {raw}.") from None
-    except IsADirectoryError:
-        raise HallError(f"{raw} is a folder, not a rules file.") from None
-    except UnicodeDecodeError:
-        raise HallError(f"{raw} is not a text file.") from None
-    except OSError as error:
-        raise HallError(f"Cannot read {raw}: {error.strerror or error}.") from None
+    return files.read_text(raw, "rules file")
 
 
 def preview_rules_file(store, path: str, effective: str, urgent_reason: str = "") -> dict:
     """A rules file checked completely before adopting it: its text, what changes, when, and
     whether the date is inside the notice window (then only an urgent change with a reason)."""
     text = read_rules_text_checked(path)
-    with store.read() as db:
-        now = store.now()
-        _, current = store.rules(db, now)
+    with store.reading() as read:
+        now, current = read.now, read.rules
     new = read_rules_text(text, default_timezone=current.hall.timezone)
     effective_at: datetime = parse_datetime_text(effective, current, "effective date and time")
     if effective_at < now:

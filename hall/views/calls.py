@@ -28,14 +28,12 @@ from hall.views.referrals import referral_states, referral_suffix
 
 def intake_options(store) -> dict:
     """Known employers, the hall's classifications and known certifications, for the form."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
         return {
-            "employers": [e["name"] for e in queries.employers(db)],
-            "classifications": list(rules.classifications),
-            "certs": queries.known_certifications(db),
-            "short_max_days": rules.short_calls.max_days,
+            "employers": [e["name"] for e in queries.employers(read.db)],
+            "classifications": list(read.rules.classifications),
+            "certs": queries.known_certifications(read.db),
+            "short_max_days": read.rules.short_calls.max_days,
         }
 
 
@@ -186,9 +184,8 @@ def who_qualifies(store, *, classification: str, certs=(), workers=None, days=No
     """The intake side panel: who of that class is waiting, how each certification narrows
     them, how many meet everything, a warning when the call may not fill, short call or not,
     and what becomes of each name request."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, now, rules = read.db, read.now, read.rules
         cls = (classification or "").strip().upper()
         result: dict = {"classification": cls, "workers": _count(workers), "days": _count(days),
                         "certs": [], "requests": [], "warning": "", "start": None, "start_error": "",
@@ -319,9 +316,8 @@ def _outcome_text(offer: dict, rules: RuleSet, request_reason: str) -> str:
 
 def dispatch_view(store, call_id: int) -> dict:
     """Everything the dispatch screen shows for one call, read at one moment."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, now, rules = read.db, read.now, read.rules
         job = load.job_call(db, int(call_id))
         ranking, ctx = ranking_through(db, job, rules, now)
         info = queries.call_info(db, job.id)
@@ -458,9 +454,8 @@ def _place_missing_offers(rows: list[dict], offers: dict, ranking, regs: dict, *
 def write_slips(store, call_id: int, folder: str | Path = "slips") -> list[Path]:
     """A plain-text referral slip for each accepted referral of the call, one file each
     (``call-41-card-104.txt``) in ``folder`` (created if missing). Returns the paths."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, rules = read.db, read.rules
         job = load.job_call(db, int(call_id))
         info = queries.call_info(db, job.id)
         requests = {r.card: r.reason for r in job.name_requests}

@@ -22,6 +22,7 @@ from dispatch.reasons import render_all
 from dispatch.rules import RuleSet
 from hall import audit, load, queries
 from hall.errors import NotFound
+from hall.operations.accounts import secret_matches
 
 RECENT_DAYS = 30
 PIN_AUTH = "pin"
@@ -56,14 +57,7 @@ def check_member(db: Database, card: str, secret: str, rules: RuleSet) -> str | 
             return REFUSED
         if not row[1]:
             return NO_PIN
-        from argon2 import PasswordHasher
-        from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
-
-        try:
-            PasswordHasher().verify(row[1], secret)
-        except (VerifyMismatchError, VerificationError, InvalidHashError):
-            return REFUSED
-        return None
+        return None if secret_matches(row[1], secret) else REFUSED
     digits = "".join(c for c in (row[0] if row else "") if c.isdigit())[-4:]
     given = "".join(c for c in secret if c.isdigit())
     # Compare even when there is no such card or no phone, so timing says nothing.

@@ -40,9 +40,8 @@ class BookOrder:
 def book_order(store, book_id: str, keep: int | None = None, near: int = 0, page_size: int = 0) -> BookOrder:
     """How many wait on one book (counted on the index), the place of registration ``keep``,
     and (``page_size``) the page holding it, or else the page holding place ``near``."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, now, rules = read.db, read.now, read.rules
         ids = None
         if rules.ordering.policy != "registration":
             ids = queries.book_order_ids(db, book_id, rules, now)
@@ -70,11 +69,9 @@ class ListsOpening:
 
 
 def lists_opening(store, book_id: str, page_size: int) -> ListsOpening:
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
-        counts = queries.book_counts(db, rules, now)
-        lapse_due = queries.lapse_due(db, rules, now)
+    with store.reading() as read:
+        counts = queries.book_counts(read.db, read.rules, read.now)
+        lapse_due = queries.lapse_due(read.db, read.rules, read.now)
     return ListsOpening(counts, book_order(store, book_id, page_size=page_size), lapse_due)
 
 
@@ -93,10 +90,8 @@ def find_in_book(store, order: BookOrder, text: str) -> list[int]:
 
 def lapse_due(store) -> bool:
     """Whether some waiting registration is past its re-sign deadline (the sweep has work)."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
-        return queries.lapse_due(db, rules, now)
+    with store.reading() as read:
+        return queries.lapse_due(read.db, read.rules, read.now)
 
 
 def search(store, text: str, limit: int = 30) -> list[dict]:
@@ -114,11 +109,6 @@ def search(store, text: str, limit: int = 30) -> list[dict]:
         return found
 
 
-def card_exists(store, card: str) -> bool:
-    with store.read() as db:
-        return db.execute("SELECT 1 FROM members WHERE card = ?", [(card or "").strip()]).fetchone() is not None
-
-
 def _position(db, reg, rules, now, orders: dict) -> tuple[int | None, int]:
     ids = orders.get(reg.book_id)
     if ids is None:
@@ -132,9 +122,8 @@ def _position(db, reg, rules, now, orders: dict) -> tuple[int | None, int]:
 def member_card(store, card: str, *, history: bool = True) -> dict:
     """Everything the member and counter screens show about one member."""
     card = (card or "").strip()
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, now, rules = read.db, read.now, read.rules
         today = calendar.local_date(now, rules)
         member = load.member(db, card)
         row = db.execute("SELECT phone_checked_at FROM members WHERE card = ?", [card]).fetchone()
@@ -232,17 +221,13 @@ def member_timeline(db, card: str) -> list[dict]:
 
 def positions_of(store, card: str) -> dict[str, tuple[int | None, int]]:
     """book -> (position, of) for a member's waiting registrations (after an operation, for its sentence)."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
         orders: dict = {}
-        return {reg.book_id: _position(db, reg, rules, now, orders)
-                for reg in load.registrations_of(db, card, active_only=True) if reg.status == WAITING}
+        return {reg.book_id: _position(read.db, reg, read.rules, read.now, orders)
+                for reg in load.registrations_of(read.db, card, active_only=True) if reg.status == WAITING}
 
 
 def book_counts(store) -> dict[str, int]:
     """How many are waiting on each book now (for the tab labels)."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
-        return queries.book_counts(db, rules, now)
+    with store.reading() as read:
+        return queries.book_counts(read.db, read.rules, read.now)

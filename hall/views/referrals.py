@@ -65,9 +65,8 @@ def preview_referral_outcome(store, call_id: int, card: str, outcome: str) -> st
     """The sentence confirmed before recording a gate rejection, a cancellation or a no-show."""
     if outcome not in REFERRAL_OUTCOMES:
         raise HallError(f"{outcome!r} is not a referral outcome: use one of {', '.join(REFERRAL_OUTCOMES)}.")
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
+    with store.reading() as read:
+        db, now, rules = read.db, read.now, read.rules
         member = load.member(db, card)
         call = load.job_call(db, int(call_id))
         row = db.execute(
@@ -100,11 +99,9 @@ def preview_referral_outcome(store, call_id: int, card: str, outcome: str) -> st
 
 def amend_options(store, call_id: int) -> dict:
     """A call's current workers, start and days, for the amend form."""
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
-        call = load.job_call(db, int(call_id))
-        return {"call": call, "start_text": f"{calendar.local(call.start, rules):%Y-%m-%d %H:%M}"}
+    with store.reading() as read:
+        call = load.job_call(read.db, int(call_id))
+        return {"call": call, "start_text": f"{calendar.local(call.start, read.rules):%Y-%m-%d %H:%M}"}
 
 
 def preview_amend(store, call_id: int, *, workers: int | None = None, start: str | None = None,
@@ -112,10 +109,9 @@ def preview_amend(store, call_id: int, *, workers: int | None = None, start: str
     """The amend sentence and the values to send (start resolved to "YYYY-MM-DD HH:MM")."""
     from hall.views.calls import start_moment
 
-    with store.read() as db:
-        now = store.now()
-        _, rules = store.rules(db, now)
-        call = load.job_call(db, int(call_id))
+    with store.reading() as read:
+        now, rules = read.now, read.rules
+        call = load.job_call(read.db, int(call_id))
     if call.status == "cancelled":
         raise HallError(f"Call #{call.id} was cancelled: it cannot be amended.")
     parts: list[str] = []

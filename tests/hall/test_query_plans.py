@@ -56,7 +56,7 @@ HOT = {
     "audit by call": (
         "SELECT seq, at, actor, action, subject, data, ruleset, hash FROM audit"
         " WHERE json_extract(data, '$.call') = ? ORDER BY seq DESC"),
-    # load.call_outcomes / queries.call_offers
+    # load.call_outcomes
     "offers by call": "SELECT card, outcome FROM offers WHERE call_id = ? AND superseded_by IS NULL ORDER BY id",
     # registrations.sweep_lapsed: the probe every list and app poll runs
     "sweep probe": "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? LIMIT 1",
