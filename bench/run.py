@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 USER, PASSWORD = "benchadmin", "bench-password-1"
-SCREEN_ROWS = 60  # hall.operations.offers.SCREEN_MARGIN: the screenful past the call's needs
+SCREEN_ROWS = 60  # hall.load.SCREEN_MARGIN: the screenful past the call's needs
 
 
 # --- helpers ---------------------------------------------------------------------
@@ -177,7 +177,7 @@ def pick_call(db, rules, now, classification: str = "JW"):
 def bench_rank(table: Table, store, runs: int) -> None:
     from dispatch.ranking import rank
     from hall import load
-    from hall.operations.offers import ranking_through
+    from hall.load import ranking_through
 
     with store.read() as db:
         now = store.now()
@@ -228,7 +228,8 @@ def bench_rank(table: Table, store, runs: int) -> None:
 
 def bench_offer(table: Table, store, runs: int) -> None:
     from dispatch.ranking import next_to_offer
-    from hall.operations.offers import ranking_through, record_offer
+    from hall.load import ranking_through
+    from hall.operations.offers import record_offer
 
     with store.read() as db:
         now = store.now()
@@ -510,7 +511,7 @@ async def _plain_datatable(store, book: str, out: dict) -> None:
     from textual.app import App
     from textual.widgets import DataTable
 
-    from hall import queries
+    from hall.queries.books import book_list
 
     class Plain(App):
         def compose(self):
@@ -522,7 +523,7 @@ async def _plain_datatable(store, book: str, out: dict) -> None:
         with store.read() as db:
             now = store.now()
             _, rules = store.rules(db, now)
-            rows = queries.book_list(db, book, rules, now)
+            rows = book_list(db, book, rules, now)
         table = app.query_one(DataTable)
         table.add_columns("pos", "card", "name", "signed", "re-sign by")
         table.add_rows((r.position, r.card, r.name, f"{r.registered_at:%d %b %Y}", f"{r.resign_due:%d %b}")

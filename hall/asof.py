@@ -17,7 +17,7 @@ from dispatch.model import WAITING, Registration
 from dispatch.ranking import book_order
 from dispatch.rules import RuleSet
 from hall import audit, load
-from hall.queries import ListRow
+from hall.queries.books import ListRow
 from hall.store import parse_rules_row, rules_row_in_force
 
 

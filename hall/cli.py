@@ -337,16 +337,16 @@ def member_show(obj: Context, card: str, as_json: bool) -> None:
     Example:
       hall member show 1042 --json
     """
-    from hall import queries
     from hall.operations.common import check_card
+    from hall.queries.members import member_history, member_position
 
     card = check_card(card)
     store = obj.store()
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)
-        info = queries.member_position(db, card, rules, now)
-        history = queries.member_history(db, card)
+        info = member_position(db, card, rules, now)
+        history = member_history(db, card)
     store.sweep()  # after the read succeeded: a refused command records nothing
     if as_json:
         emit_json(_member_json(info, history))
@@ -542,7 +542,7 @@ def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> N
       hall list JW-1
       hall list JW-1 --as-of "2026-11-20 07:30" --json
     """
-    from hall import queries
+    from hall.queries.books import book_list
 
     store = obj.store()
     if as_of is None:
@@ -567,7 +567,7 @@ def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> N
 
             rows = [row for b in books for row in book_list_as_of(db, b.id, moment)]
         else:
-            rows = [row for b in books for row in queries.book_list(db, b.id, rules, now)]
+            rows = [row for b in books for row in book_list(db, b.id, rules, now)]
     if as_json:
         emit_json([{"position": r.position, "card": r.card, "name": r.name, "book": r.book,
                     "registered_at": r.registered_at, "resign_due": r.resign_due} for r in rows])
@@ -599,8 +599,8 @@ def position(obj: Context, card: str, as_of: str | None, as_json: bool) -> None:
     Example:
       hall position 1042 --json
     """
-    from hall import queries
     from hall.operations.common import check_card
+    from hall.queries.members import member_position
 
     card = check_card(card)
     store = obj.store()
@@ -613,7 +613,7 @@ def position(obj: Context, card: str, as_of: str | None, as_json: bool) -> None:
 
             info = position_as_of(db, card, moment)
         else:
-            info = queries.member_position(db, card, rules, now)
+            info = member_position(db, card, rules, now)
     m = info["member"]
     if as_json:
         emit_json({"card": m.card, "name": m.name, "books": [
@@ -659,10 +659,10 @@ def employer_list(obj: Context, as_json: bool) -> None:
     Example:
       hall employer list
     """
-    from hall import queries
+    from hall.queries.employers import employers
 
     with obj.store().read() as db:
-        rows = queries.employers(db)
+        rows = employers(db)
     if as_json:
         emit_json(rows)
         return
@@ -747,12 +747,12 @@ def call_list(obj: Context, open_only: bool, as_json: bool) -> None:
       hall call list --open
     """
     from dispatch import calendar
-    from hall import queries
+    from hall.queries.calls import calls
 
     store = obj.store()
     with store.read() as db:
         _, rules = store.rules(db)
-        rows = queries.calls(db, open_only=open_only)
+        rows = calls(db, open_only=open_only)
     if as_json:
         emit_json([{k: v for k, v in r.items() if not k.startswith("calling")} for r in rows])
         return

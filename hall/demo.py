@@ -22,18 +22,18 @@ from dispatch import calendar
 from dispatch.model import ACCEPTED, DECLINED, EMPLOYER_REJECTED, NO_ANSWER
 from dispatch.ranking import next_to_offer
 from dispatch.rules import load_rules, rules_to_toml
-from hall import audit, load, queries
+from hall import audit, load
 from hall.errors import HallError
+from hall.operations.accounts import add_user
 from hall.operations.calls import cancel_call, take_call
 from hall.operations.employers import add_employer, bar_member
 from hall.operations.jobs import end_job
 from hall.operations.members import add_member, declare_unavailable, set_certification
-from hall.operations.offers import ranking_through, record_offer
+from hall.operations.offers import record_offer
 from hall.operations.registrations import resign, sign
 from hall.operations.rules import init_database
+from hall.queries.resign import resign_due_soon
 from hall.store import Store
-
-from hall.operations.accounts import add_user
 
 HALL_NAME = "IBEW Local 999"
 TIMEZONE = "America/Chicago"
@@ -228,7 +228,7 @@ class _Demo:
             call = load.job_call(read.db, call_id)
             if call.status != "open":
                 return None
-            ranking, _ = ranking_through(read.db, call, read.rules, read.now)
+            ranking, _ = load.ranking_through(read.db, call, read.rules, read.now)
             return next_to_offer(ranking)
 
     def work(self, key: str, outcomes=(), *, by_card=None, offers: int | None = None,
@@ -488,7 +488,7 @@ class _Demo:
                     if reg.status == "waiting":
                         states.append((card, calendar.resign_state(reg, rules, overdue_moment)))
             overdue = [c for c, s in states if s != "ok" and s != "due_soon"]
-            due_soon = [r["card"] for r in queries.resign_due_soon(db, rules, now, days=rules.resign.warning_days)]
+            due_soon = [r["card"] for r in resign_due_soon(db, rules, now, days=rules.resign.warning_days)]
             facts = {
                 "members": db.execute("SELECT count(*) FROM members").fetchone()[0],
                 "waiting": db.execute("SELECT count(*) FROM registrations WHERE status = 'waiting'").fetchone()[0],

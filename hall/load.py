@@ -421,6 +421,20 @@ def rank_call(db: Database, call: JobCall, rules: RuleSet, now: datetime, *,
     return rank(call, registrations, ctx, limit=limit), ctx
 
 
+SCREEN_MARGIN = 60  # candidates a ranking for the dispatcher goes past the call's needs
+
+
+def ranking_through(db: Database, call: JobCall, rules: RuleSet, now: datetime, card: str | None = None):
+    """The call's ranking (and its context) far enough to include ``card``: a screenful past
+    the call's needs, or the whole ranking when ``card`` is further down."""
+    outcomes = call_outcomes(db, call.id)
+    limit = len(outcomes) + call.workers + SCREEN_MARGIN
+    ranking, ctx = rank_call(db, call, rules, now, limit=limit)
+    if card is not None and ranking.truncated and ranking.find(card) is None:
+        ranking, ctx = rank_call(db, call, rules, now)
+    return ranking, ctx
+
+
 def active_referral(db: Database, card: str):
     """The member's referral not yet ended (id, call_id, short_call, at), or None."""
     return db.execute(

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from typing import Any
 
 from dispatch.rules import RuleSet
-from hall import audit, queries
+from hall import audit
 from hall.errors import HallError
 from hall.operations import (
     accounts,
@@ -25,6 +25,11 @@ from hall.operations import (
 )
 from hall.operations import rules as rules_ops
 from hall.operations.accounts import User
+from hall.queries.books import book_counts, book_list_page, waiting_history
+from hall.queries.calls import calls as call_rows
+from hall.queries.certifications import certifications_expiring_top
+from hall.queries.resign import resign_due_top
+from hall.queries.rules import upcoming_rules
 from hall.store import Store
 
 BOARD_ROWS = 100  # the re-signs due and the certifications expiring the board lists (it says how many in all)
@@ -166,24 +171,24 @@ class Session:
         """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
         with self.store.reading() as read:
             db, now, rules = read.db, read.now, read.rules
-            counts = queries.book_counts(db, rules, now)
+            counts = book_counts(db, rules, now)
             tops = {}
             for book in rules.books:
-                first = queries.book_list_page(db, book.id, rules, now, limit=1)
+                first = book_list_page(db, book.id, rules, now, limit=1)
                 tops[book.id] = first[0] if first else None
             # The re-signs due and the certifications expiring: the first BOARD_ROWS of each,
             # with how many there are in all (thousands on a large hall).
-            resign_due, resign_total = queries.resign_due_top(db, rules, now, days=7, limit=BOARD_ROWS)
-            certs, certs_total = queries.certifications_expiring_top(db, read.today, days=30, limit=BOARD_ROWS)
+            resign_due, resign_total = resign_due_top(db, rules, now, days=7, limit=BOARD_ROWS)
+            certs, certs_total = certifications_expiring_top(db, read.today, days=30, limit=BOARD_ROWS)
             return {
                 "now": now, "rules": rules, "today": read.today,
-                "calls": queries.calls(db, open_only=True),
+                "calls": call_rows(db, open_only=True),
                 "books": [(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
-                "history": queries.waiting_history(db, rules, now, days=90),
+                "history": waiting_history(db, rules, now, days=90),
                 "resign_due": resign_due, "resign_due_total": resign_total,
                 "certs": certs, "certs_total": certs_total,
                 "head": audit.head(db),
-                "upcoming_rules": queries.upcoming_rules(db, now),
+                "upcoming_rules": upcoming_rules(db, now),
             }
 
     # --- reports (hall.reports) ------------------------------------------------------

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Footer, Input, Label, Static
 
+from hall.reports import slips
 from hall.views import admin as admin_views
 from hall.views import calls as views
 from hall.views import referrals as referral_views
@@ -427,7 +428,7 @@ class DispatchScreen(HallScreen):
     def action_slips(self) -> None:
         if self.call_id is None:
             return
-        self.load(views.write_slips, self.hall_app.store, self.call_id, self.slips_folder,
+        self.load(slips.write_slips, self.hall_app.store, self.call_id, self.slips_folder,
                   done=self._slips_written, group=f"slips-{id(self)}")
 
     def _slips_written(self, paths: list[Path]) -> None:

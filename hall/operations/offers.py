@@ -11,24 +11,11 @@ from hall.errors import HallError
 from hall.operations.calls import update_fill_state
 from hall.operations.common import Receipt, check_card, check_text, write_registration
 
-SCREEN_MARGIN = 60
-
-
 def check_outcome(outcome: str) -> str:
     value = (outcome or "").strip().lower().replace("-", "_").replace(" ", "_")
     if value not in OUTCOMES:
         raise HallError(f"{outcome[:30]!r} is not an outcome: use one of {', '.join(OUTCOMES)}.")
     return value
-
-
-def ranking_through(db, call, rules, now, card: str | None = None):
-    """The call's ranking far enough to include ``card`` (a screenful past the call's needs)."""
-    outcomes = load.call_outcomes(db, call.id)
-    limit = len(outcomes) + call.workers + SCREEN_MARGIN
-    ranking, ctx = load.rank_call(db, call, rules, now, limit=limit)
-    if card is not None and ranking.truncated and ranking.find(card) is None:
-        ranking, ctx = load.rank_call(db, call, rules, now)
-    return ranking, ctx
 
 
 def _open_call(db, call_id: int):
@@ -46,7 +33,7 @@ def preview_offer(store, call_id: int, card: str, outcome: str) -> str:
     outcome = check_outcome(outcome)
     with store.reading() as read:
         call = _open_call(read.db, call_id)
-        ranking, _ = ranking_through(read.db, call, read.rules, read.now, card)
+        ranking, _ = load.ranking_through(read.db, call, read.rules, read.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:
             raise HallError(refusal)
@@ -72,7 +59,7 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, no
                 raise HallError(
                     f"{calling[1]} is calling card {calling[0]} on call #{call.id}: wait for that outcome."
                 )
-        ranking, _ = ranking_through(tx.db, call, tx.rules, tx.now, card)
+        ranking, _ = load.ranking_through(tx.db, call, tx.rules, tx.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:
             raise HallError(refusal)
@@ -150,7 +137,7 @@ def mark_calling(store, call_id: int, card: str, *, actor: str) -> Receipt:
             since = load.parse_time(row[2])
             if since and (tx.now - since).total_seconds() < tx.rules.offers.calling_minutes * 60:
                 raise HallError(f"{row[1]} is already calling card {row[0]} on call #{call.id}.")
-        ranking, _ = ranking_through(tx.db, call, tx.rules, tx.now, card)
+        ranking, _ = load.ranking_through(tx.db, call, tx.rules, tx.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:
             raise HallError(refusal)

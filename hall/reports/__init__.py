@@ -78,14 +78,14 @@ def produce(store, name: str, *, now: datetime | None = None, **options) -> Repo
 
 def rule_notices(db, now: datetime) -> list[str]:
     """Lines for the board and the kiosk: "rules change on Mon 07 Dec 2026: resign.days: 30 → 45"."""
-    from hall import queries
-    from hall.store import rules_row_in_force, parse_rules_row
+    from hall.queries.rules import upcoming_rules
+    from hall.store import parse_rules_row, rules_row_in_force
 
     row = rules_row_in_force(db, now)
     rules = parse_rules_row(row[1]) if row else RuleSet()
     today = calendar.local_date(now, rules)
     lines = []
-    for change in queries.upcoming_rules(db, now):
+    for change in upcoming_rules(db, now):
         text = f"rules change on {calendar.day_text(calendar.local_date(change['effective_at'], rules), today)}"
         if change["changes"]:
             text += ": " + "; ".join(change["changes"])

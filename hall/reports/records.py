@@ -7,7 +7,11 @@ import json
 
 from dispatch import calendar
 from dispatch.model import REMOVED_RESIGN, REMOVED_SHORT_CALL_LIMIT
-from hall import asof, audit, load, queries
+from hall import asof, audit, load
+from hall.queries.books import book_counts, book_list
+from hall.queries.calls import calls
+from hall.queries.members import member_history
+from hall.queries.resign import resign_due_soon
 from hall.reports.common import (
     BASIS_WORDS,
     Ctx,
@@ -109,7 +113,7 @@ def wall_list(ctx: Ctx, book=None) -> Report:
     books = [found] if found else list(ctx.rules.books)
     report = ctx.report("list", "Out-of-work list", book=found.id if found else "all")
     for b in books:
-        rows = queries.book_list(ctx.db, b.id, ctx.rules, ctx.now)
+        rows = book_list(ctx.db, b.id, ctx.rules, ctx.now)
         section = Section(f"{b.id} {b.name}", ["position", "name"], [[r.position, r.name] for r in rows])
         section.notes.append(f"{len(rows)} waiting.")
         report.sections.append(section)
@@ -119,7 +123,7 @@ def wall_list(ctx: Ctx, book=None) -> Report:
 def resign_due(ctx: Ctx, days=None) -> Report:
     days = need_days(days)
     report = ctx.report("resign-due", f"Re-sign due within {days} days", days=days)
-    rows = queries.resign_due_soon(ctx.db, ctx.rules, ctx.now, days=days)
+    rows = resign_due_soon(ctx.db, ctx.rules, ctx.now, days=days)
     report.sections.append(Section("Re-sign due", ["due", "card", "name", "book", "state"], [
         [r["due"].isoformat(), r["card"], r["name"], r["book"],
          {"overdue": "overdue", "due_soon": "due soon"}.get(r["state"], "")] for r in rows
@@ -174,7 +178,7 @@ def dropped(ctx: Ctx, since=None) -> Report:
 
 def open_calls(ctx: Ctx) -> Report:
     report = ctx.report("open-calls", "Open calls")
-    rows = queries.calls(ctx.db, open_only=True)
+    rows = calls(ctx.db, open_only=True)
     report.sections.append(Section("Open calls", [
         "call", "employer", "class", "workers", "referred", "start", "days", "site", "taken by", "taken at",
     ], [[c["id"], c["employer"], c["class"], c["workers"], c["accepted"], ctx.t(c["start"]), c["days"],
@@ -206,7 +210,7 @@ def employment(ctx: Ctx) -> Report:
 
 def unemployed(ctx: Ctx) -> Report:
     report = ctx.report("unemployed", "Unemployed counts by book")
-    waiting = queries.book_counts(ctx.db, ctx.rules, ctx.now)
+    waiting = book_counts(ctx.db, ctx.rules, ctx.now)
     short = dict(ctx.db.execute(
         "SELECT book_id, count(*) FROM registrations WHERE status = 'on_short_call' GROUP BY book_id").fetchall())
     distinct = ctx.db.execute(
@@ -285,7 +289,7 @@ def member(ctx: Ctx, card=None) -> Report:
                           ctx.t(row[6]), row[7]])
     report.sections.append(regs)
     report.sections.append(positions_over_time(ctx, card))
-    history = queries.member_history(ctx.db, card)
+    history = member_history(ctx.db, card)
     report.sections.append(Section("Offers", ["when", "call", "employer", "book", "position", "basis", "outcome",
                                               "turndown", "recorded by"], [
         [ctx.t(o["at"]), o["call"], o["employer"], o["book"], o["position"],

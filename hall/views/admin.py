@@ -9,11 +9,12 @@ from datetime import datetime, timedelta
 
 from dispatch import calendar
 from dispatch.rules import describe_changes
-from hall import files, load, queries
+from hall import files, load
 from hall.errors import HallError
 from hall.operations.accounts import list_users
 from hall.operations.common import parse_datetime_text
 from hall.operations.rules import read_rules_text
+from hall.queries.rules import upcoming_rules
 
 OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "no answer",
                  "employer_rejected": "employer rejected"}
@@ -102,7 +103,7 @@ def rules_view(store) -> dict:
         row = db.execute("SELECT text, effective_at, created_at, created_by, urgent_reason FROM rulesets"
                          " WHERE id = ?", [read.ruleset_id]).fetchone()
         upcoming = []
-        for change in queries.upcoming_rules(db, read.now):
+        for change in upcoming_rules(db, read.now):
             extra = db.execute("SELECT created_at, created_by, urgent_reason FROM rulesets WHERE id = ?",
                                [change["id"]]).fetchone()
             upcoming.append(change | {"created_at": load.parse_time(extra[0]), "created_by": extra[1],

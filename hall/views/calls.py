@@ -1,7 +1,7 @@
 """What the call screens read: the intake form's options and "who qualifies now",
-the dispatch screen's ranked rows, friendly start times, and referral slips.
+the dispatch screen's ranked rows and friendly start times (slips: ``hall.reports.slips``).
 
-Plain dicts and lists; no writes to the database (slips are files).
+Plain dicts and lists; no writes.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from dispatch import calendar
 from dispatch.calls import expected_end
@@ -18,9 +17,12 @@ from dispatch.model import ON_SHORT_CALL, WAITING, JobCall, NameRequest
 from dispatch.ranking import name_request_refusals, next_to_offer, offer_refusal, rank
 from dispatch.reasons import render_all
 from dispatch.rules import RuleSet
-from hall import load, queries
+from hall import load
 from hall.errors import HallError
-from hall.operations.offers import ranking_through
+from hall.queries.calls import call_info, calls
+from hall.queries.certifications import known_certifications
+from hall.queries.employers import employers
+from hall.queries.members import phones as member_phones
 from hall.views.referrals import referral_states, referral_suffix
 
 # --- the intake form ---------------------------------------------------------------
@@ -30,9 +32,9 @@ def intake_options(store) -> dict:
     """Known employers, the hall's classifications and known certifications, for the form."""
     with store.reading() as read:
         return {
-            "employers": [e["name"] for e in queries.employers(read.db)],
+            "employers": [e["name"] for e in employers(read.db)],
             "classifications": list(read.rules.classifications),
-            "certs": queries.known_certifications(read.db),
+            "certs": known_certifications(read.db),
             "short_max_days": read.rules.short_calls.max_days,
         }
 
@@ -259,7 +261,7 @@ def who_qualifies(store, *, classification: str, certs=(), workers=None, days=No
 def open_calls(store) -> list[dict]:
     """Open calls for the dispatch screen's picker (newest first)."""
     with store.read() as db:
-        return queries.calls(db, open_only=True)
+        return calls(db, open_only=True)
 
 
 def duration_text(seconds: float) -> str:
@@ -319,9 +321,9 @@ def dispatch_view(store, call_id: int) -> dict:
     with store.reading() as read:
         db, now, rules = read.db, read.now, read.rules
         job = load.job_call(db, int(call_id))
-        ranking, ctx = ranking_through(db, job, rules, now)
-        info = queries.call_info(db, job.id)
-        phones = queries.phones(db, [c.card for c in ranking.candidates])
+        ranking, ctx = load.ranking_through(db, job, rules, now)
+        info = call_info(db, job.id)
+        phones = member_phones(db, [c.card for c in ranking.candidates])
         offers = _offer_rows(db, job.id)
         ids = [c.registration_id for c in ranking.candidates]
         regs = {}
@@ -379,7 +381,7 @@ def dispatch_view(store, call_id: int) -> dict:
                 "resign_due": due, "resign_warn": due_warn, "state": state, "outcome": outcome,
                 "warn": warn, "refusal": None if state == "next" else offer_refusal(ranking, cand.card),
             })
-        _place_missing_offers(rows, offers, ranking, regs, phones_of=lambda c: queries.phones(db, [c]).get(c, ""),
+        _place_missing_offers(rows, offers, ranking, regs, phones_of=lambda c: member_phones(db, [c]).get(c, ""),
                               db=db, rules=rules, requests=requests)
         referrals = referral_states(db, job.id)
         listed = {row["card"] for row in rows}
@@ -388,7 +390,7 @@ def dispatch_view(store, call_id: int) -> dict:
                 name = load.member(db, card).name
                 rows.insert(0, {
                     "card": card, "name": name, "pos": "remedy", "book": "", "registered_at": None,
-                    "phone": queries.phones(db, [card]).get(card, ""), "resign_due": None, "resign_warn": False,
+                    "phone": member_phones(db, [card]).get(card, ""), "resign_due": None, "resign_warn": False,
                     "state": "done", "outcome": "remedy referral (correction)", "warn": False,
                     "refusal": f"{name} ({card}) was referred to this call as a remedy.",
                 })
@@ -446,59 +448,3 @@ def _place_missing_offers(rows: list[dict], offers: dict, ranking, regs: dict, *
                 at = i
                 break
         rows.insert(at, new)
-
-
-# --- referral slips -----------------------------------------------------------------
-
-
-def write_slips(store, call_id: int, folder: str | Path = "slips") -> list[Path]:
-    """A plain-text referral slip for each accepted referral of the call, one file each
-    (``call-41-card-104.txt``) in ``folder`` (created if missing). Returns the paths."""
-    with store.reading() as read:
-        db, rules = read.db, read.rules
-        job = load.job_call(db, int(call_id))
-        info = queries.call_info(db, job.id)
-        requests = {r.card: r.reason for r in job.name_requests}
-        referrals = db.execute(
-            "SELECT r.card, m.name, r.basis, r.at, r.recorded_by, r.audit_seq, r.short_call"
-            " FROM referrals r JOIN members m ON m.card = r.card"
-            " WHERE r.call_id = ? AND r.status != 'reversed' ORDER BY r.id", [job.id]
-        ).fetchall()
-    if not referrals:
-        raise HallError(f"Call #{job.id} has no accepted referrals yet: there is no slip to write.")
-    zone = rules.zone
-    folder = Path(folder)
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as error:
-        raise HallError(f"Cannot create the slips folder {folder}: {error.strerror or error}.") from None
-    paths = []
-    for card, name, basis, at, by, seq, short in referrals:
-        if basis == "name_request":
-            basis_text = f"name request: {requests.get(card, '')}".rstrip(": ")
-        else:
-            basis_text = basis.replace("_", " ")
-        lines = [
-            f"{rules.hall.name} · REFERRAL SLIP",
-            "",
-            f"Call          #{job.id}",
-            f"Member        {name}",
-            f"Card          {card}",
-            f"Employer      {job.employer}",
-            f"Site          {job.site or info.get('site') or '—'}",
-            f"Report        {calendar.local(job.start, rules):%a %d %b %Y %H:%M} ({zone.key})",
-            f"Class         {job.classification}, {job.duration_days} working days"
-            + (f" (short call until {expected_end(job, rules):%a %d %b %Y})" if short else ""),
-            f"Basis         {basis_text}",
-            f"Referred      {calendar.local(load.parse_time(at), rules):%a %d %b %Y %H:%M}",
-            f"Dispatcher    {by}",
-            f"Receipt       audit #{seq}",
-            "",
-        ]
-        path = folder / f"call-{job.id}-card-{card}.txt"
-        try:
-            path.write_text("\n".join(lines), encoding="utf-8")
-        except OSError as error:
-            raise HallError(f"Cannot write {path}: {error.strerror or error}.") from None
-        paths.append(path)
-    return paths

@@ -8,7 +8,8 @@ from sqlite_utils import Database
 
 from dispatch import calendar
 from dispatch.rules import RuleSet
-from hall import audit, queries
+from hall import audit
+from hall.queries.employers import bars
 
 
 def employers_overview(db: Database, rules: RuleSet, now: datetime) -> dict:
@@ -29,5 +30,5 @@ def employers_overview(db: Database, rules: RuleSet, now: datetime) -> dict:
         for r in rows
     ]
     today = calendar.local_date(now, rules)
-    return {"employers": employers, "bars": queries.bars(db, today), "window_days": days,
+    return {"employers": employers, "bars": bars(db, today), "window_days": days,
             "max_share": rules.name_requests.max_share, "bar_max_days": rules.bars.max_days, "today": today}

@@ -20,9 +20,11 @@ from dispatch.model import Reason
 from dispatch.ranking import card_key
 from dispatch.reasons import render_all
 from dispatch.rules import RuleSet
-from hall import audit, load, queries
+from hall import audit, load
 from hall.errors import NotFound
 from hall.operations.accounts import secret_matches
+from hall.queries.calls import calls
+from hall.queries.members import member_position
 
 RECENT_DAYS = 30
 PIN_AUTH = "pin"
@@ -132,7 +134,7 @@ class KioskView:
 
 def member_view(db: Database, card: str, rules: RuleSet, now: datetime) -> KioskView:
     """Everything the kiosk shows one member (already authenticated)."""
-    info = queries.member_position(db, card, rules, now)
+    info = member_position(db, card, rules, now)
     member = info["member"]
     today = calendar.local_date(now, rules)
     books = []
@@ -179,14 +181,12 @@ def corrections_for(db: Database, card: str) -> list[tuple[datetime, str]]:
 
 def open_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now: datetime) -> list[KioskCall]:
     """Open calls of the member's classifications and where the member would stand on each."""
-    from hall.operations.offers import ranking_through  # a read: ranks in memory
-
     result = []
-    for c in queries.calls(db, open_only=True):
+    for c in calls(db, open_only=True):
         if c["class"] not in classes:
             continue
         job = load.job_call(db, c["id"])
-        ranking, _ = ranking_through(db, job, rules, now, card)
+        ranking, _ = load.ranking_through(db, job, rules, now, card)
         place = None
         why = ""
         me = ranking.find(card)
@@ -339,7 +339,7 @@ def position_changes(db: Database, card: str, rules: RuleSet, now: datetime) -> 
     if rules.ordering.policy != "registration":
         return []
     since = now - timedelta(days=RECENT_DAYS)
-    info = queries.member_position(db, card, rules, now)
+    info = member_position(db, card, rules, now)
     changes: list[KioskChange] = []
     for b in info["books"]:
         if b["status"] != "waiting" or b["position"] is None:

@@ -12,7 +12,9 @@ from datetime import date, datetime, timedelta
 from dispatch import calendar
 from dispatch.model import WAITING
 from dispatch.rules import RuleSet
-from hall import load, queries
+from hall import load
+from hall.queries import books as lists
+from hall.queries.members import member_history, search_members
 
 CERT_WARNING_DAYS = 30
 
@@ -44,17 +46,17 @@ def book_order(store, book_id: str, keep: int | None = None, near: int = 0, page
         db, now, rules = read.db, read.now, read.rules
         ids = None
         if rules.ordering.policy != "registration":
-            ids = queries.book_order_ids(db, book_id, rules, now)
+            ids = lists.book_order_ids(db, book_id, rules, now)
             count = len(ids)
             kept = next((i for i, (rid, _) in enumerate(ids) if rid == keep), None)
         else:
-            count = queries.book_count(db, book_id, rules, now)
-            kept = queries.book_index_of(db, book_id, rules, now, keep) if keep is not None else None
+            count = lists.book_count(db, book_id, rules, now)
+            kept = lists.book_index_of(db, book_id, rules, now, keep) if keep is not None else None
         page, rows = 0, ()
         if page_size and count:
             page = (kept if kept is not None else max(min(near, count - 1), 0)) // page_size
-            rows = tuple(queries.book_list_page(db, book_id, rules, now, offset=page * page_size,
-                                                limit=page_size, order=ids))
+            rows = tuple(lists.book_list_page(db, book_id, rules, now, offset=page * page_size,
+                                              limit=page_size, order=ids))
         return BookOrder(book_id, count, now, rules, ids, kept, page, rows)
 
 
@@ -70,34 +72,34 @@ class ListsOpening:
 
 def lists_opening(store, book_id: str, page_size: int) -> ListsOpening:
     with store.reading() as read:
-        counts = queries.book_counts(read.db, read.rules, read.now)
-        lapse_due = queries.lapse_due(read.db, read.rules, read.now)
+        counts = lists.book_counts(read.db, read.rules, read.now)
+        lapse_due = lists.lapse_due(read.db, read.rules, read.now)
     return ListsOpening(counts, book_order(store, book_id, page_size=page_size), lapse_due)
 
 
-def book_page(store, order: BookOrder, offset: int, limit: int) -> list[queries.ListRow]:
+def book_page(store, order: BookOrder, offset: int, limit: int) -> list[lists.ListRow]:
     """Rows offset .. offset+limit of a book's list, with names, re-sign due and turndowns."""
     with store.read() as db:
-        return queries.book_list_page(db, order.book_id, order.rules, order.now,
-                                      offset=offset, limit=limit, order=order.ids)
+        return lists.book_list_page(db, order.book_id, order.rules, order.now,
+                                    offset=offset, limit=limit, order=order.ids)
 
 
 def find_in_book(store, order: BookOrder, text: str) -> list[int]:
     """0-based places (in the book's list) of rows whose card starts with, or name contains, ``text``."""
     with store.read() as db:
-        return queries.find_in_book(db, order.book_id, order.rules, order.now, text, order.ids)
+        return lists.find_in_book(db, order.book_id, order.rules, order.now, text, order.ids)
 
 
 def lapse_due(store) -> bool:
     """Whether some waiting registration is past its re-sign deadline (the sweep has work)."""
     with store.reading() as read:
-        return queries.lapse_due(read.db, read.rules, read.now)
+        return lists.lapse_due(read.db, read.rules, read.now)
 
 
 def search(store, text: str, limit: int = 30) -> list[dict]:
     """Members by card prefix or name, with their books (for the find box)."""
     with store.read() as db:
-        found = queries.search_members(db, text, limit=limit)
+        found = search_members(db, text, limit=limit)
         exact = db.execute("SELECT card, name FROM members WHERE card = ?", [(text or "").strip()]).fetchone()
         if exact and all(m["card"] != exact[0] for m in found):
             found.insert(0, {"card": exact[0], "name": exact[1]})
@@ -112,7 +114,7 @@ def search(store, text: str, limit: int = 30) -> list[dict]:
 def _position(db, reg, rules, now, orders: dict) -> tuple[int | None, int]:
     ids = orders.get(reg.book_id)
     if ids is None:
-        ids = orders[reg.book_id] = queries.book_order_ids(db, reg.book_id, rules, now)
+        ids = orders[reg.book_id] = lists.book_order_ids(db, reg.book_id, rules, now)
     for i, (rid, _) in enumerate(ids, start=1):
         if rid == reg.id:
             return i, len(ids)
@@ -185,7 +187,7 @@ def member_card(store, card: str, *, history: bool = True) -> dict:
 
 def member_timeline(db, card: str) -> list[dict]:
     """Offers, referrals and job ends of a member in one list, newest first."""
-    past = queries.member_history(db, card)
+    past = member_history(db, card)
     events = []
     for o in past["offers"]:
         what = o["outcome"].replace("_", " ")
@@ -230,4 +232,4 @@ def positions_of(store, card: str) -> dict[str, tuple[int | None, int]]:
 def book_counts(store) -> dict[str, int]:
     """How many are waiting on each book now (for the tab labels)."""
     with store.reading() as read:
-        return queries.book_counts(read.db, read.rules, read.now)
+        return lists.book_counts(read.db, read.rules, read.now)

@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from hall import audit, queries
+from hall import audit
+from hall.queries.calls import calls
 from hall.store import Store
 
 pytestmark = [
@@ -97,7 +98,7 @@ def test_log_in_open_a_call_and_quit(hall_db: Path, tmp_path: Path):
     status_file = tmp_path / "exit-status"
     store = Store(hall_db)
     with store.read() as db:
-        open_calls = {c["id"]: c for c in queries.calls(db, open_only=True)}
+        open_calls = {c["id"]: c for c in calls(db, open_only=True)}
         before = audit.head(db)[0]
     assert open_calls, "the example hall has open calls"
 

@@ -9,8 +9,11 @@ from pathlib import Path
 import pytest
 
 from dispatch import calendar
-from hall import audit, queries
+from hall import audit
 from hall.db import connect
+from hall.queries.books import waiting_history
+from hall.queries.certifications import certifications_expiring, certifications_expiring_top
+from hall.queries.resign import resign_due_soon, resign_due_top
 from hall.store import Store
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hall.db.example"
@@ -48,7 +51,7 @@ def test_waiting_history_matches_the_full_replay(hall, now):
     store, db = hall
     _, rules = store.rules(db, now)
     for days in (1, 7, 90):
-        assert queries.waiting_history(db, rules, now, days) == waiting_history_replay(db, rules, now, days)
+        assert waiting_history(db, rules, now, days) == waiting_history_replay(db, rules, now, days)
 
 
 @pytest.mark.parametrize("now", MOMENTS, ids=lambda m: m.strftime("%m-%d"))
@@ -56,9 +59,9 @@ def test_resign_due_top_is_the_head_of_the_full_list(hall, now):
     store, db = hall
     _, rules = store.rules(db, now)
     for days in (0, 3, 7, 40):
-        full = queries.resign_due_soon(db, rules, now, days=days)
+        full = resign_due_soon(db, rules, now, days=days)
         for limit in (1, 2, 5, 13, 1000):
-            top, total = queries.resign_due_top(db, rules, now, days=days, limit=limit)
+            top, total = resign_due_top(db, rules, now, days=days, limit=limit)
             assert total == len(full)
             assert top == full[:limit]
 
@@ -69,7 +72,7 @@ def test_certifications_expiring_top_is_the_head_of_the_full_list(hall, now):
     _, rules = store.rules(db, now)
     today = now.date()
     for days in (7, 30, 400):
-        full = queries.certifications_expiring(db, today, days)
+        full = certifications_expiring(db, today, days)
         for limit in (1, 3, 1000):
-            top, total = queries.certifications_expiring_top(db, today, days, limit=limit)
+            top, total = certifications_expiring_top(db, today, days, limit=limit)
             assert (top, total) == (full[:limit], len(full))

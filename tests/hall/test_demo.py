@@ -11,11 +11,14 @@ import pytest
 from click.testing import CliRunner
 
 from dispatch import calendar
-from hall import audit, load, queries, schema
+from hall import audit, load, schema
 from hall.cli import main
 from hall.db import connect_read_only
 from hall.demo import OPEN_NAMED_CARD, RESIGN_DUE_CARD, UNAVAILABLE_CARD, build_demo
-from hall.operations.offers import ranking_through
+from hall.queries.books import book_counts
+from hall.queries.certifications import certifications_expiring
+from hall.queries.employers import bars
+from hall.queries.resign import resign_due_soon
 from hall.store import Store
 
 DAY = date(2026, 11, 26)
@@ -95,7 +98,7 @@ def test_the_hall_has_what_the_demo_promises(demo):
         assert [b.id for b in rules.books] == ["JW-1", "JW-2", "JW-3", "JW-4", "AP-1"]
         assert 55 <= db.execute("SELECT count(*) FROM members").fetchone()[0] <= 65
         assert db.execute("SELECT count(*) FROM employers").fetchone()[0] == 5
-        counts = queries.book_counts(db, rules, now)
+        counts = book_counts(db, rules, now)
         assert counts["JW-1"] >= 15 and counts["AP-1"] >= 5 and all(counts[b] > 0 for b in counts)
         statuses = dict(db.execute("SELECT status, count(*) FROM calls GROUP BY status").fetchall())
         assert statuses["open"] >= 2 and statuses["filled"] >= 5 and statuses["cancelled"] == 1
@@ -110,7 +113,7 @@ def test_the_hall_has_what_the_demo_promises(demo):
             "SELECT count(*) FROM registrations WHERE status = 'waiting' AND turndowns = 2").fetchone()[0] == 1
         assert db.execute("SELECT card FROM unavailability WHERE until >= ?", [DAY.isoformat()]).fetchall() == [
             (UNAVAILABLE_CARD,)]
-        assert len(queries.bars(db, DAY)) == 1
+        assert len(bars(db, DAY)) == 1
         # Referrals of every kind of history: list order, name request, ended, reversed by a cancellation.
         kinds = {(r[0], r[1]) for r in db.execute("SELECT basis, status FROM referrals")}
         assert {("list_order", "active"), ("name_request", "active"), ("list_order", "ended"),
@@ -121,7 +124,7 @@ def test_the_hall_has_what_the_demo_promises(demo):
         assert ends == {"laid_off", "quit", "discharged"}
 
         # Certifications: some expired, some expiring within 30 days.
-        expiring = queries.certifications_expiring(db, DAY, 30)
+        expiring = certifications_expiring(db, DAY, 30)
         assert sum(1 for c in expiring if c["expires"] < DAY) >= 2
         assert sum(1 for c in expiring if c["expires"] >= DAY) >= 3
 
@@ -138,7 +141,7 @@ def test_no_one_is_overdue_and_one_re_sign_is_due_this_week(demo):
             for reg in load.registrations_of(db, card) if reg.status == "waiting"
         ]
         assert "overdue" not in states and "lapsed" not in states
-        due = queries.resign_due_soon(db, rules, now, days=rules.resign.warning_days)
+        due = resign_due_soon(db, rules, now, days=rules.resign.warning_days)
         assert [r["card"] for r in due] == [RESIGN_DUE_CARD]
         assert db.execute("SELECT count(*) FROM audit WHERE action = 'registration.lapsed'").fetchone()[0] == 0
 
@@ -153,7 +156,7 @@ def test_open_calls_show_pass_overs_and_a_name_request(demo):
         named = []
         for (call_id,) in db.execute("SELECT id FROM calls WHERE status = 'open'").fetchall():
             call = load.job_call(db, call_id)
-            ranking, _ = ranking_through(db, call, rules, now)
+            ranking, _ = load.ranking_through(db, call, rules, now)
             codes |= {reason.code for cand in ranking.candidates for reason in cand.reasons}
             named += [c.card for c in ranking.candidates if c.name_request]
             if call.required_certs:

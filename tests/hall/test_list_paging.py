@@ -10,8 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from hall import queries
 from hall.db import connect, immediate
+from hall.queries.books import (
+    _book_where,
+    book_count,
+    book_index_of,
+    book_list_page,
+    book_order_ids,
+    book_page_ids,
+    find_in_book,
+)
 from hall.store import Store
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "hall.db.example"
@@ -44,33 +52,33 @@ def test_pages_places_and_search_match_the_whole_order(hall, now):
     store, db = hall
     _, rules = store.rules(db, now)
     for book in rules.books:
-        order = queries.book_order_ids(db, book.id, rules, now)
-        assert queries.book_count(db, book.id, rules, now) == len(order)
+        order = book_order_ids(db, book.id, rules, now)
+        assert book_count(db, book.id, rules, now) == len(order)
         for limit in (1, 3, 7, 200):
             for offset in range(0, len(order) + 2):
-                assert queries.book_page_ids(db, book.id, rules, now, offset, limit) == \
+                assert book_page_ids(db, book.id, rules, now, offset, limit) == \
                     order[offset:offset + limit], (book.id, offset, limit)
-        assert queries.book_list_page(db, book.id, rules, now, offset=2, limit=5) == \
-            queries.book_list_page(db, book.id, rules, now, offset=2, limit=5, order=order)
+        assert book_list_page(db, book.id, rules, now, offset=2, limit=5) == \
+            book_list_page(db, book.id, rules, now, offset=2, limit=5, order=order)
         for place, (reg_id, _) in enumerate(order):
-            assert queries.book_index_of(db, book.id, rules, now, reg_id) == place
+            assert book_index_of(db, book.id, rules, now, reg_id) == place
         gone = db.execute("SELECT id FROM registrations WHERE book_id = ? AND status != 'waiting'",
                           [book.id]).fetchall()
         for (reg_id,) in gone:
-            assert queries.book_index_of(db, book.id, rules, now, reg_id) is None
+            assert book_index_of(db, book.id, rules, now, reg_id) is None
         names = dict(db.execute("SELECT card, name FROM members").fetchall())
         for text in ("Quill", "Tie", "1", "a", "Member 1", "zzz", "%", "_"):
             expected = [i for i, (_, card) in enumerate(order)
                         if card.casefold().startswith(text.casefold()) or text.casefold() in names[card].casefold()]
-            assert queries.find_in_book(db, book.id, rules, now, text) == expected, (book.id, text)
-            assert queries.find_in_book(db, book.id, rules, now, text, order) == expected, (book.id, text)
+            assert find_in_book(db, book.id, rules, now, text) == expected, (book.id, text)
+            assert find_in_book(db, book.id, rules, now, text, order) == expected, (book.id, text)
 
 
 def test_the_book_where_reads_the_index_alone_when_nothing_has_lapsed(hall):
     store, db = hall
     now = MOMENTS[0]
     _, rules = store.rules(db, now)
-    where, args = queries._book_where(db, "JW-1", rules, now)
+    where, args = _book_where(db, "JW-1", rules, now)
     plan = [row[3] for row in db.execute(f"EXPLAIN QUERY PLAN SELECT count(*) FROM registrations WHERE {where}"
                                          " AND registered_at < ?", [*args, "2026"])]
     if "last_signed_at" not in where:

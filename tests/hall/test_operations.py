@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hall import audit, load, queries
+from hall import audit, load
+from hall.queries.books import book_list
 from hall.db import connect
 from hall.errors import HallError, NotFound
 from hall.operations.calls import cancel_call, take_call
@@ -33,7 +34,7 @@ def crew(store, clock):
 def positions(store, book="JW-1"):
     with store.read() as db:
         _, rules = store.rules(db)
-        return [(r.position, r.card) for r in queries.book_list(db, book, rules, store.now())]
+        return [(r.position, r.card) for r in book_list(db, book, rules, store.now())]
 
 
 def test_refused_operation_writes_nothing(crew):
@@ -111,7 +112,7 @@ def test_sweep_dates_removals_at_the_deadline_and_writes_only_when_needed(crew, 
     clock.set("2026-12-02 17:00")  # signed Nov 2 + 30 = Wed Dec 2
     with crew.read() as db:
         _, rules = crew.rules(db)
-        assert queries.book_list(db, "JW-1", rules, crew.now()) == []
+        assert book_list(db, "JW-1", rules, crew.now()) == []
     db = connect(crew.path)
     try:
         head = audit.head(db)

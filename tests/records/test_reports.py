@@ -12,7 +12,8 @@ from click.testing import CliRunner
 from freezegun import freeze_time
 from openpyxl import load_workbook
 
-from hall import audit, queries
+from hall import audit
+from hall.queries.rules import upcoming_rules
 from hall.cli import main
 from hall.errors import HallError
 from hall.operations import calls, corrections, employers, members, offers, referrals, registrations
@@ -253,5 +254,5 @@ def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
     clock.at("2026-11-26 08:00")
     with store.read() as db:
         assert rule_notices(db, clock.moment) == []
-        assert queries.upcoming_rules(db, clock.moment) == []
+        assert upcoming_rules(db, clock.moment) == []
     assert produce(store, "unemployed").ruleset_id == receipt.id

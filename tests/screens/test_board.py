@@ -7,7 +7,8 @@ import time
 
 from textual.widgets import DataTable, Static
 
-from hall import queries
+from hall.queries.books import book_counts
+from hall.queries.calls import calls as open_call_rows
 from hall.clock import fixed
 from hall.operations import registrations
 from hall.store import Store
@@ -37,8 +38,8 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
     store = Store(demo_hall, clock=fixed(FIXED_NOW))
     with store.read() as db:
         _, rules = store.rules(db)
-        open_calls = queries.calls(db, open_only=True)
-        counts = queries.book_counts(db, rules, FIXED_NOW)
+        open_calls = open_call_rows(db, open_only=True)
+        counts = book_counts(db, rules, FIXED_NOW)
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, app, *MARIA)
@@ -107,7 +108,7 @@ async def test_the_board_refreshes_when_another_terminal_commits(demo_hall):
         assert book_lines(screen)["JW-1"] != jw1
         with Store(demo_hall).read() as db:
             _, rules = other.rules(db)
-            assert f" {queries.book_counts(db, rules, FIXED_NOW)['JW-1']} " in f" {book_lines(screen)['JW-1']} "
+            assert f" {book_counts(db, rules, FIXED_NOW)['JW-1']} " in f" {book_lines(screen)['JW-1']} "
         # The cursor stayed on the same call.
         assert calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value == kept
 

@@ -8,7 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from textual.widgets import Input, SelectionList, Static
 
-from hall import load, queries
+from hall import load
+from hall.queries.books import book_list
+from hall.queries.calls import call_info
+from hall.queries.certifications import known_certifications
 from hall.errors import HallError
 from hall.store import Store
 from hall.views import calls as views
@@ -30,7 +33,7 @@ def _a_name_request(path, cert: str) -> str:
                                 start="fri 07:00", employer="Acme Electric")
     assert first["meet_all"] >= 3, "the demo should have enough qualified JWs"
     with store.read() as db:
-        cards = [r.card for r in queries.book_list(db, "JW-1", _rules(path), FIXED_NOW)]
+        cards = [r.card for r in book_list(db, "JW-1", _rules(path), FIXED_NOW)]
     for card in reversed(cards):
         q = views.who_qualifies(store, classification="JW", certs=[cert], workers="2", days="30",
                                 start="fri 07:00", employer="Acme Electric", requests=f"{card} foreman on Main St")
@@ -49,7 +52,7 @@ async def _open_intake(pilot, app) -> IntakeScreen:
 
 async def _choose_cert(pilot, app, cert: str) -> None:
     with Store(app.store.path).read() as db:
-        index = queries.known_certifications(db).index(cert)
+        index = known_certifications(db).index(cert)
     assert isinstance(app.focused, SelectionList)
     await pilot.press(*["down"] * (index + 1), "space")
 
@@ -96,7 +99,7 @@ async def test_take_a_call_from_the_keyboard_then_the_ranking_opens(demo_hall):
         call_id = app.screen.call_id
         with Store(demo_hall).read() as db:
             call = load.job_call(db, call_id)
-            info = queries.call_info(db, call_id)
+            info = call_info(db, call_id)
         assert call.employer == "Acme Electric"
         assert call.classification == "JW" and call.workers == 2 and call.duration_days == 30
         assert call.start == datetime(2026, 11, 27, 13, 0, tzinfo=UTC)  # 07:00 in Chicago

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Static
 
-from hall import load, queries
+from hall import load
+from hall.queries.books import book_list
 from hall.clock import fixed
 from hall.operations.members import phone_last4
 from hall.store import Store
@@ -25,7 +26,7 @@ def first_waiting(path: Path, book: str = "JW-1") -> tuple[str, str, int, int]:
     store = Store(path, clock=fixed(FIXED_NOW))
     with store.read() as db:
         _, rules = store.rules(db)
-        rows = queries.book_list(db, book, rules, FIXED_NOW)
+        rows = book_list(db, book, rules, FIXED_NOW)
         for row in rows[1:]:
             phone = load.member(db, row.card).phone
             if len(phone_last4(phone)) == 4:

@@ -10,7 +10,7 @@ from hall.clock import fixed
 from hall.db import connect, immediate
 from hall.operations import accounts
 from hall.operations.calls import take_call
-from hall.operations.offers import ranking_through, record_offer
+from hall.operations.offers import record_offer
 from hall.session import Session
 from hall.store import Store
 from hall.views import members as views
@@ -33,7 +33,7 @@ def short_call_for_next_jw(path):
     call_id = receipt.id
     with store.read() as db:
         _, rules = store.rules(db)
-        ranking, _ = ranking_through(db, load.job_call(db, call_id), rules, yesterday)
+        ranking, _ = load.ranking_through(db, load.job_call(db, call_id), rules, yesterday)
         card = next_to_offer(ranking).card
     return store, card, call_id
 

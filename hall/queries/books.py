@@ -1,8 +1,5 @@
-"""What screens, the CLI and reports read: plain dicts and lists, no writes.
-
-Reads exclude registrations whose re-sign deadline has passed even before the
-removal is recorded, so no list ever shows a lapsed registration.
-"""
+"""The out-of-work lists, book by book: the order, positions, counts, pages, search and
+how many waited on each day (the board's sparklines)."""
 
 from __future__ import annotations
 
@@ -12,10 +9,10 @@ from datetime import date, datetime, timedelta
 from sqlite_utils import Database
 
 from dispatch import calendar
-from dispatch.model import WAITING, Registration
-from dispatch.ranking import book_order
+from dispatch.ranking import book_order, card_key
 from dispatch.rules import RuleSet
 from hall import audit, load
+from hall.queries import escape_like
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,30 +77,7 @@ def book_counts(db: Database, rules: RuleSet, now: datetime) -> dict[str, int]:
     return counts
 
 
-def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> dict:
-    """A member's books: status, position (waiting only), registered and re-sign due."""
-    member = load.member(db, card)
-    books = []
-    for reg in load.registrations_of(db, card, active_only=True):
-        if reg.status == WAITING and now >= calendar.removal_at(reg, rules):
-            continue
-        position = None
-        of = None
-        if reg.status == WAITING:
-            position, of = _position_of(db, reg, rules, now)
-        books.append({
-            "book": reg.book_id, "status": reg.status, "position": position, "of": of,
-            "registered_at": reg.registered_at, "last_signed_at": reg.last_signed_at,
-            "resign_due": calendar.resign_due(reg, rules) if reg.status == WAITING else None,
-            "resign_state": calendar.resign_state(reg, rules, now) if reg.status == WAITING else None,
-            "turndowns": reg.turndowns, "restorations": reg.restorations,
-            "short_call": reg.short_call, "registration_id": reg.id,
-        })
-    books.sort(key=lambda b: (rules.book(b["book"]).priority if rules.book(b["book"]) else 99, b["book"]))
-    return {"member": member, "books": books}
-
-
-def _position_of(db: Database, reg, rules: RuleSet, now: datetime) -> tuple[int | None, int]:
+def position_of(db: Database, reg, rules: RuleSet, now: datetime) -> tuple[int | None, int]:
     """A waiting registration's position on its book and how many wait there, counted on
     the index (``registration`` policy) rather than by ordering the whole book.
 
@@ -114,8 +88,6 @@ def _position_of(db: Database, reg, rules: RuleSet, now: datetime) -> tuple[int 
     if rules.ordering.policy != "registration":
         order = waiting_registrations(db, reg.book_id, rules, now)
         return next((i for i, r in enumerate(order, start=1) if r.id == reg.id), None), len(order)
-    from dispatch.ranking import card_key
-
     cutoff = load.lapse_cutoff_text(rules, now)
     where = "book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
     of = db.execute(f"SELECT count(*) FROM registrations WHERE {where}", [reg.book_id, cutoff]).fetchone()[0]
@@ -135,232 +107,10 @@ def _position_of(db: Database, reg, rules: RuleSet, now: datetime) -> tuple[int 
     return ahead + 1, of
 
 
-def calls(db: Database, *, open_only: bool = False) -> list[dict]:
-    """Job calls, newest first, with fill state."""
-    sql = (
-        "SELECT c.id, e.name, c.classification, c.workers, c.start_at, c.duration_days, c.status,"
-        " c.site, c.taken_by, c.taken_at, c.calling_card, c.calling_by, c.calling_since,"
-        " (SELECT count(*) FROM referrals r WHERE r.call_id = c.id AND r.status != 'reversed')"
-        " FROM calls c JOIN employers e ON e.id = c.employer_id"
-    )
-    if open_only:
-        sql += " WHERE c.status = 'open'"
-    sql += " ORDER BY c.id DESC"
-    return [
-        {"id": r[0], "employer": r[1], "class": r[2], "workers": r[3], "start": load.parse_time(r[4]),
-         "days": r[5], "status": r[6], "site": r[7], "taken_by": r[8], "taken_at": load.parse_time(r[9]),
-         "calling_card": r[10], "calling_by": r[11], "calling_since": load.parse_time(r[12]),
-         "accepted": r[13]}
-        for r in db.execute(sql).fetchall()
-    ]
-
-
-def employers(db: Database) -> list[dict]:
-    """Known employers with their open bars."""
-    return [
-        {"id": r[0], "name": r[1], "phone": r[2]}
-        for r in db.execute("SELECT id, name, phone FROM employers ORDER BY name COLLATE NOCASE")
-    ]
-
-
-def bars(db: Database, today: date) -> list[dict]:
-    return [
-        {"id": r[0], "employer": r[1], "card": r[2], "name": r[3], "until": date.fromisoformat(r[4]),
-         "reason": r[5], "contact": r[6], "created_by": r[7]}
-        for r in db.execute(
-            "SELECT b.id, e.name, b.card, m.name, b.until, b.reason, b.contact, b.created_by"
-            " FROM employer_bars b JOIN employers e ON e.id = b.employer_id JOIN members m ON m.card = b.card"
-            " WHERE b.until >= ? ORDER BY e.name, b.until", [today.isoformat()]
-        )
-    ]
-
-
-def known_certifications(db: Database) -> list[str]:
-    """Every certification name held by someone or asked for on a call."""
-    names = {r[0] for r in db.execute("SELECT DISTINCT name FROM certifications")}
-    names |= {r[0] for r in db.execute("SELECT DISTINCT cert FROM call_certs")}
-    return sorted(names, key=str.casefold)
-
-
-def resign_due_soon(db: Database, rules: RuleSet, now: datetime, days: int = 7) -> list[dict]:
-    """Waiting registrations due within ``days`` (or already overdue), soonest first."""
-    cutoff = load.lapse_cutoff_text(rules, now)
-    horizon = calendar.local_date(now, rules) + timedelta(days=days)
-    result = []
-    sql = (f"SELECT {load.REGISTRATION_COLUMNS}, m.name FROM registrations r JOIN members m USING (card)"
-           " WHERE r.status = 'waiting' AND r.last_signed_at >= ?")
-    params = [cutoff]
-    if rules.resign.mode == "rolling":
-        # Due = the signing's local date + days: only those signed before the start of
-        # (horizon - days + 2) can be due by the horizon (a day's slack; checked below).
-        bound = calendar.start_of_day(horizon - timedelta(days=rules.resign.days - 2), rules)
-        sql += " AND r.last_signed_at < ?"
-        params.append(audit.iso(bound))
-    for row in db.execute(sql, params):
-        reg = load.registration_from_row(row[:12])
-        due = calendar.resign_due(reg, rules)
-        if due <= horizon:
-            result.append({"card": reg.card, "name": row[12], "book": reg.book_id, "due": due,
-                           "state": calendar.resign_state(reg, rules, now)})
-    result.sort(key=lambda r: (r["due"], r["book"], r["card"]))
-    return result
-
-
-def _first_signing_due_after(rules: RuleSet, first: date, last: date, limit: date) -> datetime | None:
-    """The start of the first local signing date in ``first``..``last`` whose re-sign due date
-    is after ``limit`` (None: none is). The due date only grows with the signing date, so a
-    binary search finds it."""
-    def due(day: date) -> date:
-        moment = calendar.start_of_day(day, rules)
-        return calendar.resign_due(Registration(0, "", "", moment, moment), rules)
-
-    if due(last) <= limit:
-        return None
-    lo, hi = first, last  # due(hi) > limit
-    while lo < hi:
-        mid = lo + (hi - lo) // 2
-        if due(mid) > limit:
-            hi = mid
-        else:
-            lo = mid + timedelta(days=1)
-    return calendar.start_of_day(lo, rules)
-
-
-def resign_due_top(db: Database, rules: RuleSet, now: datetime, days: int = 7,
-                   limit: int = 100) -> tuple[list[dict], int]:
-    """``resign_due_soon(...)[:limit]`` and ``len(resign_due_soon(...))``, reading only those rows.
-
-    The due date grows with the signing date, so those due by the horizon are a range of
-    ``last_signed_at`` (counted on ``registrations_lapse``), the soonest due are the earliest
-    signed, and the ties at the last due date shown are read in (book, card) order.
-    """
-    cutoff = load.lapse_cutoff_text(rules, now)
-    today = calendar.local_date(now, rules)
-    horizon = today + timedelta(days=days)
-    first = calendar.local_date(load.parse_time(cutoff), rules) - timedelta(days=1)
-    last = today + timedelta(days=800)
-    upper = _first_signing_due_after(rules, first, last, horizon)
-    where = "r.status = 'waiting' AND r.last_signed_at >= ?"
-    params: list = [cutoff]
-    if upper is not None:
-        where += " AND r.last_signed_at < ?"
-        params.append(audit.iso(upper))
-    total = db.execute(f"SELECT count(*) FROM registrations r JOIN members m USING (card) WHERE {where}",
-                       params).fetchone()[0]
-    columns = ", ".join("r." + c.strip() for c in load.REGISTRATION_COLUMNS.split(","))
-    select = f"SELECT {columns}, m.name FROM registrations r JOIN members m USING (card) WHERE {where}"
-    rows = db.execute(select + " ORDER BY r.last_signed_at LIMIT ?", [*params, limit]).fetchall()
-
-    def entry(row) -> dict:
-        reg = load.registration_from_row(row[:12])
-        return {"card": reg.card, "name": row[12], "book": reg.book_id, "due": calendar.resign_due(reg, rules),
-                "state": calendar.resign_state(reg, rules, now)}
-
-    result = [entry(row) for row in rows]
-    if total > limit and result:
-        # The rows due on the last date shown, in (book, card) order, replace those read so far.
-        last_due = result[-1]["due"]
-        result = [r for r in result if r["due"] < last_due]
-        low = _first_signing_due_after(rules, first, last, last_due - timedelta(days=1))
-        high = _first_signing_due_after(rules, first, last, last_due)
-        tie_where, tie_params = where, list(params)
-        if low is not None:
-            tie_where += " AND r.last_signed_at >= ?"
-            tie_params.append(audit.iso(low))
-        if high is not None:
-            tie_where += " AND r.last_signed_at < ?"
-            tie_params.append(audit.iso(high))
-        tie = f"SELECT {columns}, m.name FROM registrations r JOIN members m USING (card) WHERE {tie_where}"
-        result += [entry(row) for row in db.execute(tie + " ORDER BY r.book_id, r.card LIMIT ?",
-                                                    [*tie_params, limit - len(result)])]
-    result.sort(key=lambda r: (r["due"], r["book"], r["card"]))
-    return result, total
-
-
-def certifications_expiring_top(db: Database, today: date, days: int = 30,
-                                limit: int = 100) -> tuple[list[dict], int]:
-    """``certifications_expiring(...)[:limit]`` and how many there are in all."""
-    low = (today - timedelta(days=days)).isoformat()
-    high = (today + timedelta(days=days)).isoformat()
-    total = db.execute("SELECT count(*) FROM certifications c JOIN members m USING (card)"
-                       " WHERE c.expires BETWEEN ? AND ?", [low, high]).fetchone()[0]
-    return certifications_expiring(db, today, days, limit=limit), total
-
-
-def certifications_expiring(db: Database, today: date, days: int = 30, *, limit: int = -1) -> list[dict]:
-    """Certifications expiring within ``days`` (or expired in the last ``days``), soonest first."""
-    low = (today - timedelta(days=days)).isoformat()
-    high = (today + timedelta(days=days)).isoformat()
-    return [
-        {"card": r[0], "name": r[1], "cert": r[2], "expires": date.fromisoformat(r[3])}
-        for r in db.execute(
-            "SELECT c.card, m.name, c.name, c.expires FROM certifications c JOIN members m USING (card)"
-            " WHERE c.expires BETWEEN ? AND ? ORDER BY c.expires, c.card LIMIT ?", [low, high, limit]
-        )
-    ]
-
-
-def member_history(db: Database, card: str) -> dict:
-    """A member's offers, referrals and job ends, newest first."""
-    offers = [
-        {"call": r[0], "employer": r[1], "outcome": r[2], "at": load.parse_time(r[3]), "position": r[4],
-         "book": r[5], "named": bool(r[6]), "turndown": bool(r[7]), "note": r[8], "by": r[9]}
-        for r in db.execute(
-            "SELECT o.call_id, e.name, o.outcome, o.at, o.position, o.book_id, o.named, o.turndown_counted,"
-            " o.note, o.recorded_by FROM offers o JOIN calls c ON c.id = o.call_id"
-            " JOIN employers e ON e.id = c.employer_id WHERE o.card = ? ORDER BY o.id DESC", [card]
-        )
-    ]
-    referrals = [
-        {"call": r[0], "employer": r[1], "basis": r[2], "at": load.parse_time(r[3]), "status": r[4],
-         "short_call": bool(r[5]), "reversal": r[6]}
-        for r in db.execute(
-            "SELECT r.call_id, e.name, r.basis, r.at, r.status, r.short_call, r.reversal FROM referrals r"
-            " JOIN employers e ON e.id = r.employer_id WHERE r.card = ? ORDER BY r.id DESC", [card]
-        )
-    ]
-    ends = [
-        {"call": r[0], "reason": r[1], "at": load.parse_time(r[2]), "days_worked": r[3], "short": bool(r[4])}
-        for r in db.execute(
-            "SELECT r.call_id, j.reason, j.at, j.days_worked, j.counted_short FROM job_ends j"
-            " JOIN referrals r ON r.id = j.referral_id WHERE j.card = ? ORDER BY j.id DESC", [card]
-        )
-    ]
-    corrections = [
-        {"kind": r[0], "call": r[1], "authority": r[2], "reason": r[3], "at": load.parse_time(r[4]), "by": r[5]}
-        for r in db.execute(
-            "SELECT kind, call_id, authority, reason, at, recorded_by FROM corrections WHERE card = ?"
-            " ORDER BY id DESC", [card]
-        )
-    ]
-    return {"offers": offers, "referrals": referrals, "ends": ends, "corrections": corrections}
-
-
-def search_members(db: Database, text: str, limit: int = 20) -> list[dict]:
-    """Members whose card starts with, or name contains, ``text``."""
-    text = (text or "").strip()
-    if not text:
-        return []
-    return [
-        {"card": r[0], "name": r[1]}
-        for r in db.execute(
-            "SELECT card, name FROM members WHERE card LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\'"
-            " ORDER BY name COLLATE NOCASE LIMIT ?",
-            [_like(text) + "%", "%" + _like(text) + "%", limit],
-        )
-    ]
-
-
-def _like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def book_order_ids(db: Database, book_id: str, rules: RuleSet, now: datetime) -> list[tuple[int, str]]:
     """(registration id, card) of a book's waiting registrations in list order, read lightly."""
     if rules.ordering.policy != "registration":
         return [(reg.id, reg.card) for reg in waiting_registrations(db, book_id, rules, now)]
-    from dispatch.ranking import card_key
-
     cutoff = load.lapse_cutoff_text(rules, now)
     rows = db.execute(
         "SELECT id, card, registered_at FROM registrations"
@@ -411,8 +161,6 @@ def lapse_due(db: Database, rules: RuleSet, now: datetime) -> bool:
 
 def _tie_order(rows) -> list:
     """(id, card, registered_at) rows in list order: ties on ``registered_at`` by the rules' card order."""
-    from dispatch.ranking import card_key
-
     return sorted(rows, key=lambda r: (r[2], card_key(r[1]), r[0]))
 
 
@@ -534,7 +282,7 @@ def find_in_book(db: Database, book_id: str, rules: RuleSet, now: datetime, text
     found = db.execute(
         "SELECT r.id, r.card, r.registered_at FROM registrations r JOIN members m ON m.card = r.card"
         f" WHERE {where} AND (m.card LIKE ? ESCAPE '\\' OR m.name LIKE ? ESCAPE '\\')",
-        [*args, _like(text) + "%", "%" + _like(text) + "%"],
+        [*args, escape_like(text) + "%", "%" + escape_like(text) + "%"],
     ).fetchall()
     if not ranked:
         order = order if order is not None else book_order_ids(db, book_id, rules, now)
@@ -616,46 +364,3 @@ def _replay_counts(rows, mark_texts: list[str], counts: dict[str, int], status: 
             series[b].append(counts.get(b, 0))
         mark_i += 1
     return series
-
-
-def upcoming_rules(db: Database, now: datetime) -> list[dict]:
-    """Rule changes adopted but not yet in force: when, and what changes."""
-    import json
-
-    result = []
-    for row in db.execute(
-        "SELECT id, effective_at FROM rulesets WHERE effective_at > ? ORDER BY effective_at", [audit.iso(now)]
-    ):
-        entry = db.execute(
-            "SELECT data FROM audit WHERE action = 'rules.changed' AND json_extract(data, '$.new_ruleset') = ?",
-            [row[0]],
-        ).fetchone()
-        changes = json.loads(entry[0]).get("changes", []) if entry else []
-        result.append({"id": row[0], "effective_at": load.parse_time(row[1]), "changes": changes})
-    return result
-
-
-def call_info(db: Database, call_id: int) -> dict:
-    """A call's record as taken: site, notes, who took it, who is calling whom."""
-    row = db.execute(
-        "SELECT site, notes, taken_by, taken_at, calling_card, calling_by, calling_since, cancel_reason,"
-        " closed_at FROM calls WHERE id = ?", [call_id]
-    ).fetchone()
-    if row is None:
-        return {}
-    return {"site": row[0], "notes": row[1], "taken_by": row[2], "taken_at": load.parse_time(row[3]),
-            "calling_card": row[4], "calling_by": row[5], "calling_since": load.parse_time(row[6]),
-            "cancel_reason": row[7], "closed_at": load.parse_time(row[8])}
-
-
-def phones(db: Database, cards: list[str]) -> dict[str, str]:
-    """card -> phone on file, for the staff's dispatch screen (never the kiosk)."""
-    if not cards:
-        return {}
-    result = {}
-    for i in range(0, len(cards), 500):
-        chunk = cards[i:i + 500]
-        marks = ",".join("?" for _ in chunk)
-        result.update(dict(db.execute(f"SELECT card, phone FROM members WHERE card IN ({marks})", chunk)))
-    return result
-
