@@ -7,9 +7,9 @@ audit head it was produced at, all read in one read transaction.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Callable
+from typing import Callable, Mapping
 
 from dispatch import calendar
 from dispatch.rules import RuleSet
@@ -26,7 +26,13 @@ __all__ = ["REPORTS", "Report", "ReportSpec", "Section", "produce", "render_text
 
 @dataclass(frozen=True)
 class ReportSpec:
-    """A report the hall can produce: its options (``date``, ``since``, ``book``, ``days``, ``card``)."""
+    """A report the hall can produce: its options (``date``, ``since``, ``book``, ``days``, ``card``).
+
+    ``option_help`` says what an option means for this report (e.g. what ``since`` counts
+    from); ``example`` is what follows ``hall report NAME`` in an example command line.
+    Everything that offers reports (the command line, the Reports screen) is built from
+    this registry, so a new report is one entry.
+    """
 
     name: str
     title: str
@@ -35,31 +41,45 @@ class ReportSpec:
     required: tuple[str, ...] = ()
     printed: bool = True  # offered as XLSX and PDF (CSV always)
     description: str = ""
+    example: str = ""
+    option_help: Mapping[str, str] = field(default_factory=dict)
 
 
 REPORTS: dict[str, ReportSpec] = {spec.name: spec for spec in (
     ReportSpec("daybook", "Day book", _records.daybook, ("date",), ("date",),
-               description="Every offer and referral of a day, in order; ends with the day's audit head."),
+               description="Every offer and referral of a day, in order; ends with the day's audit head.",
+               example="--date 2026-11-26 --out daybook.pdf"),
     ReportSpec("list", "Out-of-work list", _records.wall_list, ("book",),
-               description="Names and positions, for the hall's wall."),
+               description="Names and positions, for the hall's wall.",
+               example="--book JW-1 --out jw1-wall.pdf"),
     ReportSpec("resign-due", "Re-sign due", _records.resign_due, ("days",),
-               description="Registrations due to re-sign within N days."),
+               description="Registrations due to re-sign within N days.",
+               example="--days 5"),
     ReportSpec("dropped", "Dropped", _records.dropped, ("since",), ("since",),
-               description="Removed for not re-signing, turndowns or the short-call limit."),
+               description="Removed for not re-signing, turndowns or the short-call limit.",
+               example="--since 2026-11-01", option_help={"since": "Removed on or after this day."}),
     ReportSpec("open-calls", "Open calls", _records.open_calls,
-               description="Calls still being filled."),
+               description="Calls still being filled.",
+               example="--out open.csv"),
     ReportSpec("employment", "Employment by employer", _records.employment,
-               description="Who is working now, by employer."),
+               description="Who is working now, by employer.",
+               example="--out employment.xlsx"),
     ReportSpec("unemployed", "Unemployed by book", _records.unemployed,
                description="How many are waiting on each book."),
     ReportSpec("name-requests", "Name requests", _records.name_requests, ("since",), ("since",),
-               description="Per employer: referrals by name, their share and reasons."),
+               description="Per employer: referrals by name, their share and reasons.",
+               example="--since 2026-11-01", option_help={"since": "Referrals on or after this day."}),
     ReportSpec("member", "Member history", _records.member, ("card",), ("card",),
-               description="A member's registrations, positions, offers, referrals, job ends."),
+               description="A member's registrations, positions, offers, referrals, job ends.",
+               example="1042"),
     ReportSpec("fairness", "Fairness", _fairness.fairness, ("since",), ("since",),
-               description="Out-of-order referrals (must be 0), shares, waits, rates, EEO aggregates."),
+               description="Out-of-order referrals (must be 0), shares, waits, rates, EEO aggregates.",
+               example="--since 2026-11-01 --out fairness.pdf",
+               option_help={"since": "The period starts on this day."}),
     ReportSpec("packet", "Member's records packet", _packet.packet, ("card", "since"), ("card", "since"),
-               description="Everything a member may see about their place (PDF and Markdown)."),
+               description="Everything a member may see about their place (PDF and Markdown).",
+               example="1042 --since 2026-11-01 --out packet-1042.pdf",
+               option_help={"since": "The period the member asks about."}),
 )}
 
 

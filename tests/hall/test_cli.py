@@ -575,3 +575,56 @@ def test_local_times_in_json_are_utc_z(crew):
     _call(crew)
     assert crew.json("call", "list")[0]["start"] == start == "2026-11-10T13:00:00Z"
 
+
+
+# --- the command tree: every name a script may use, each with help and an example -------------
+
+COMMAND_PATHS = {
+    "hall", "hall init", "hall demo", "hall migrate", "hall check", "hall tui", "hall kiosk",
+    "hall rules", "hall rules show", "hall rules set",
+    "hall member", "hall member add", "hall member update", "hall member show", "hall member import",
+    "hall member cert", "hall member unavailable", "hall member pin", "hall member reinstate",
+    "hall member identify",
+    "hall sign", "hall resign", "hall list", "hall position",
+    "hall employer", "hall employer add", "hall employer list", "hall employer bar",
+    "hall call", "hall call add", "hall call list", "hall call rank", "hall call cancel", "hall call amend",
+    "hall offer", "hall end", "hall referral",
+    "hall correct", "hall correct outcome", "hall correct restore", "hall correct grant",
+    "hall audit", "hall audit verify", "hall audit head", "hall audit log", "hall backup", "hall restore",
+    "hall user", "hall user add", "hall user list", "hall user disable", "hall user password",
+    "hall report", "hall report daybook", "hall report list", "hall report resign-due", "hall report dropped",
+    "hall report open-calls", "hall report employment", "hall report unemployed", "hall report name-requests",
+    "hall report member", "hall report fairness", "hall report packet",
+}
+
+
+def _command_tree(command, path: tuple[str, ...] = ("hall",)):
+    import click
+
+    yield path, command
+    if isinstance(command, click.Group):
+        ctx = click.Context(command, info_name=path[-1])
+        for name in command.list_commands(ctx):
+            yield from _command_tree(command.get_command(ctx, name), path + (name,))
+
+
+def test_every_command_and_sub_command_has_help_with_an_example():
+    import click
+    from click.testing import CliRunner
+
+    from hall.cli import main
+
+    tree = dict(_command_tree(main))
+    assert {" ".join(path) for path in tree} == COMMAND_PATHS
+    for path, command in tree.items():
+        result = CliRunner().invoke(main, [*path[1:], "--help"])
+        assert result.exit_code == 0, result.output
+        text = result.output
+        summary = text.split("\n\n")[1].strip() if "\n\n" in text else ""
+        assert summary and not summary.startswith(("Options:", "Commands:")), f"{' '.join(path)}: no help text"
+        example = text.split("Example:", 1)
+        assert len(example) == 2, f"{' '.join(path)}: no example"
+        assert example[1].lstrip().startswith("hall "), f"{' '.join(path)}: the example is not a command line"
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{' '.join(path)} {param.opts[0]}: no help"

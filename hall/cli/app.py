@@ -1,0 +1,185 @@
+"""The hall itself: create it (or the demo), upgrade it, its rule set, check it, and open the apps."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hall.cli.base import Context, pass_ctx, say
+from hall.errors import HallError
+
+
+@click.command()
+@click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="A rule set file (TOML).")
+@pass_ctx
+def init(obj: Context, rules_file: str | None) -> None:
+    """Create the hall database, with default rules unless a file is given.
+
+    \b
+    Example:
+      hall --db local999.db init --rules local999.toml
+    """
+    from hall import files
+    from hall.clock import system_now
+    from hall.operations.rules import init_database
+
+    text = files.read_text(rules_file, "rules file") if rules_file else None
+    receipt = init_database(obj.db_path, actor=obj.actor, now=system_now(), rules_text=text)
+    click.echo(receipt.message)
+
+
+@click.command()
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--date", "as_of", metavar="YYYY-MM-DD", help="Build the demo as of this date (default today).")
+@click.option("--force", is_flag=True, help="Replace PATH if it exists.")
+def demo(path: str, as_of: str | None, force: bool) -> None:
+    """Write the demo hall: about 60 members, calls, a few weeks of history.
+
+    \b
+    Example:
+      hall demo demo.db && hall --db demo.db tui
+    """
+    from hall.demo import build_demo
+    from hall.operations.common import parse_date_text
+
+    day = parse_date_text(as_of, "date") if as_of else None
+    target = Path(path)
+    if target.exists():
+        if not force:
+            raise HallError(f"{target} already exists: use --force to replace it.")
+        for suffix in ("", "-wal", "-shm"):
+            Path(str(target) + suffix).unlink(missing_ok=True)
+    summary = build_demo(target, day)
+    click.echo(summary)
+
+
+@click.command()
+@pass_ctx
+def migrate(obj: Context) -> None:
+    """Upgrade a database made by an older version (a copy is kept beside it).
+
+    \b
+    Example:
+      hall --db hall.db migrate
+    """
+    from hall.db import connect
+
+    store = obj.store()
+    db = connect(store.path)
+    try:
+        applied = store.upgrade_if_needed(db)
+    finally:
+        db.close()
+    click.echo(f"Applied {len(applied)} migration(s)." if applied else "The database is up to date.")
+
+
+@click.group()
+def rules() -> None:
+    """Show or change the rule set.
+
+    \b
+    Example:
+      hall rules show > rules.toml
+    """
+
+
+@rules.command("show")
+@click.option("--at", "at", metavar="DATETIME", help="The rules in force at this moment (default now).")
+@pass_ctx
+def rules_show(obj: Context, at: str | None) -> None:
+    """Print the rule set in force, and any change waiting to take effect.
+
+    \b
+    Example:
+      hall rules show > rules.toml
+    """
+    from dispatch import calendar
+    from hall import audit, load
+    from hall.operations.common import parse_datetime_text
+
+    with obj.store().reading() as read:
+        moment = parse_datetime_text(at, read.rules) if at else read.now
+        row = read.db.execute(
+            "SELECT id, text, effective_at FROM rulesets WHERE effective_at <= ? ORDER BY effective_at DESC, id DESC LIMIT 1",
+            [audit.iso(moment)],
+        ).fetchone()
+        click.echo(row[1].rstrip("\n"))
+        upcoming = read.db.execute(
+            "SELECT effective_at FROM rulesets WHERE effective_at > ? ORDER BY effective_at", [audit.iso(read.now)]
+        ).fetchall()
+        for (when,) in upcoming:
+            when_text = calendar.moment_text(load.parse_time(when), read.rules, read.today)
+            click.echo(f"# note: a new rule set takes effect {when_text}", err=True)
+
+
+@rules.command("set")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--effective", required=True, metavar="DATETIME", help="When the new rules take effect (hall time).")
+@click.option("--urgent", "urgent_reason", metavar="REASON", default="", help="Take effect sooner than the notice days, with a reason.")
+@pass_ctx
+def rules_set(obj: Context, file: str, effective: str, urgent_reason: str) -> None:
+    """Adopt a new rule set from a date on (at least the notice days ahead).
+
+    \b
+    Example:
+      hall rules set local999.toml --effective "2026-12-07 00:00"
+    """
+    from hall import files
+    from hall.operations.rules import set_rules
+
+    text = files.read_text(file, "rules file")
+    receipt = set_rules(obj.store(), text, effective, actor=obj.actor, urgent_reason=urgent_reason)
+    say(receipt)
+
+
+@click.command()
+@pass_ctx
+def check(obj: Context) -> None:
+    """Check the database: integrity, references, schema, audit chain and triggers, permissions.
+
+    Prints a report; exits 1 if any check found a problem. Writes nothing.
+
+    \b
+    Example:
+      hall --db hall.db check
+    """
+    from hall.check import check_database
+
+    report = check_database(obj.db_path)
+    for line in report.lines():
+        click.echo(line)
+    if not report.ok:
+        sys.exit(1)
+
+
+@click.command()
+@pass_ctx
+def tui(obj: Context) -> None:
+    """Open the dispatcher's app (log in first).
+
+    \b
+    Example:
+      hall --db demo.db tui
+    """
+    from screens.app import run_app
+
+    run_app(obj.store())
+
+
+@click.command()
+@pass_ctx
+def kiosk(obj: Context) -> None:
+    """Open the members' kiosk: read-only, card and phone digits to look up a position.
+
+    \b
+    Example:
+      hall --db hall.db kiosk
+    """
+    from screens.kiosk import run_kiosk
+
+    run_kiosk(obj.store())
+
+
+COMMANDS = (init, demo, migrate, rules, check, tui, kiosk)

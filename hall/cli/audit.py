@@ -1,0 +1,140 @@
+"""The audit log (verify, head, read) and backups (take one, restore one)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from hall.cli.base import Context, emit_json, pass_ctx
+from hall.errors import HallError
+
+
+@click.group("audit")
+def audit_group() -> None:
+    """Verify and read the audit log.
+
+    \b
+    Example:
+      hall audit verify && hall audit head
+    """
+
+
+def _parse_head(text: str) -> tuple[int, str]:
+    seq, sep, digest = (text or "").partition(":")
+    if not sep or not seq.strip().isdigit() or len(digest.strip()) != 64:
+        raise HallError(f"{text[:80]!r} is not a head: write it as SEQ:HASH, as `hall audit head` prints it.")
+    return int(seq), digest.strip().lower()
+
+
+@audit_group.command("verify")
+@click.option("--head", "head_text", default=None, metavar="SEQ:HASH", help="Also check a head posted earlier is still in the chain.")
+@pass_ctx
+def audit_verify(obj: Context, head_text: str | None) -> None:
+    """Recompute the whole hash chain; name the first bad entry.
+
+    \b
+    Example:
+      hall audit verify --head 1287:9f2c...e01a
+    """
+    from hall import audit
+
+    expect = _parse_head(head_text) if head_text else None
+    with obj.store().read() as db:
+        total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+        if total > 50000 and sys.stderr.isatty():
+            with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
+                last = [0]
+
+                def progress(done, _total):
+                    bar.update(done - last[0])
+                    last[0] = done
+
+                result = audit.verify(db, expect_head=expect, progress=progress)
+        else:
+            result = audit.verify(db, expect_head=expect)
+    if not result.ok:
+        click.echo(f"Audit log FAILED at entry {result.bad_seq}: {result.problem}.", err=True)
+        sys.exit(1)
+    extra = f"; head {expect[0]} is part of it" if expect else ""
+    click.echo(f"Audit log verified: {result.checked} entries, chain intact{extra}.")
+
+
+@audit_group.command("head")
+@pass_ctx
+def audit_head(obj: Context) -> None:
+    """Print the newest entry as SEQ:HASH, to post on the wall or in the minutes.
+
+    \b
+    Example:
+      hall audit head
+    """
+    from hall import audit
+
+    with obj.store().read() as db:
+        seq, digest = audit.head(db)
+    click.echo(f"{seq}:{digest}")
+
+
+@audit_group.command("log")
+@click.option("--card", default=None, help="Only entries about this member.")
+@click.option("--call", "call_id", default=None, type=int, help="Only entries about this call.")
+@click.option("--action", default=None, help="Only this action, e.g. offer.recorded.")
+@click.option("--actor", default=None, help="Only entries by this person.")
+@click.option("--limit", default=50, show_default=True, help="How many entries (newest first).")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def audit_log(obj: Context, card, call_id, action, actor, limit, as_json) -> None:
+    """Read the audit log, newest first.
+
+    \b
+    Example:
+      hall audit log --card 1042 --json
+    """
+    from hall import audit
+
+    with obj.store().read() as db:
+        rows = audit.entries(db, card=card, call=call_id, action=action, actor=actor, limit=limit)
+    if as_json:
+        emit_json(rows)
+        return
+    for row in rows:
+        summary = row["data"].get("message") or ", ".join(
+            f"{k}={v}" for k, v in row["data"].items() if isinstance(v, (str, int)) and k != "message")[:100]
+        click.echo(f"#{row['seq']:<6} {row['at']}  {row['actor']:<10} {row['action']:<22} {row['subject']:<14} {summary}")
+
+
+@click.command()
+@click.argument("dest", type=click.Path(dir_okay=False))
+@pass_ctx
+def backup(obj: Context, dest: str) -> None:
+    """Copy the database safely while others keep working (SQLite backup API).
+
+    \b
+    Example:
+      hall backup /media/usb/hall-2026-11-26.db
+    """
+    from hall.backup import backup_to
+
+    message = backup_to(obj.store(), Path(dest))
+    click.echo(message)
+
+
+@click.command()
+@click.argument("src", type=click.Path(dir_okay=False))
+@click.option("--force", is_flag=True, help="Replace an existing database.")
+@pass_ctx
+def restore(obj: Context, src: str, force: bool) -> None:
+    """Replace the hall database with a backup, after checking the backup. Stop every terminal first.
+
+    \b
+    Example:
+      hall --db hall.db restore /media/usb/hall-2026-11-26.db --force
+    """
+    from hall.backup import restore_from
+
+    click.echo(restore_from(Path(src), obj.db_path, force=force))
+
+
+COMMANDS = (audit_group, backup, restore)

@@ -1,0 +1,99 @@
+"""What every command shares: the group that turns errors into one sentence, the context
+(where the hall is, who is acting), JSON output and receipts."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import os
+import sqlite3
+import sys
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import click
+
+from hall.errors import HallError
+
+
+def one_line(text: str) -> str:
+    """A message safe for a terminal: one line, control and bidi characters shown as escapes."""
+    return "".join(ch if ch.isprintable() else repr(ch)[1:-1] for ch in text)
+
+
+class HallGroup(click.Group):
+    """A click group that turns hall errors into one sentence and a non-zero exit."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except HallError as error:
+            raise click.ClickException(one_line(str(error))) from None
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise click.ClickException("The database is busy (another terminal is writing); try again.") from None
+            raise click.ClickException(f"The database could not be used: {error}.") from None
+        except sqlite3.DatabaseError as error:
+            raise click.ClickException(f"The database could not be read: {error}.") from None
+        except OverflowError:
+            # A call number too large for the database, a date past the calendar's end.
+            raise click.ClickException("A number or date given is out of range: give a smaller one.") from None
+        except UnicodeEncodeError:
+            # Bytes that are not UTF-8 on the command line (they arrive as lone surrogates).
+            raise click.ClickException("The input is not valid UTF-8 text: type it again.") from None
+        except KeyboardInterrupt:
+            click.echo("Interrupted: nothing more was written.", err=True)
+            sys.exit(130)
+
+
+def _json_default(value):
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot encode {type(value).__name__}")
+
+
+def emit_json(data) -> None:
+    """Exactly one JSON document on stdout."""
+    click.echo(json.dumps(data, default=_json_default, ensure_ascii=False, indent=2))
+
+
+def say(receipt) -> None:
+    """Print what an operation did and its receipt (the audit entry's number) to read back."""
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}.")
+
+
+class Context:
+    """What every command needs: where the hall is, who is acting, what time it is."""
+
+    def __init__(self, db: str | None, actor: str | None):
+        self.path = Path(db) if db else None
+        self._actor = actor
+
+    @property
+    def db_path(self) -> Path:
+        from hall.db import default_path
+
+        return self.path or default_path()
+
+    @property
+    def actor(self) -> str:
+        if self._actor:
+            return self._actor
+        env = os.environ.get("HALL_ACTOR")
+        if env:
+            return env
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError, ImportError):  # no login name for this uid (a container, a service)
+            return "unknown"
+
+    def store(self):
+        """The hall's Store (imported here: ``hall --help`` needs no database code)."""
+        from hall.store import Store
+
+        return Store(self.db_path)
+
+
+pass_ctx = click.make_pass_decorator(Context)

@@ -1,0 +1,238 @@
+"""Members: add, change, show, import, certifications, unavailability, kiosk PINs, suspension, self-identification."""
+
+from __future__ import annotations
+
+import click
+
+from hall.cli.base import Context, emit_json, pass_ctx, say
+from hall.cli.books import echo_books
+
+
+@click.group()
+def member() -> None:
+    """Add, show, change and import members.
+
+    \b
+    Example:
+      hall member show 1042
+    """
+
+
+@member.command("add")
+@click.argument("card")
+@click.option("--name", required=True, help="Full name.")
+@click.option("--phone", default="", help="Phone number.")
+@click.option("--class", "classes", multiple=True, metavar="C", help="A classification (repeat), e.g. JW.")
+@click.option("--cert", "certs", multiple=True, metavar="NAME[:YYYY-MM-DD]", help="A certification, with expiry (repeat).")
+@click.option("--home-local", default="", help="Home local, for travelers.")
+@pass_ctx
+def member_add(obj: Context, card, name, phone, classes, certs, home_local) -> None:
+    """Add a member or applicant.
+
+    \b
+    Example:
+      hall member add 1042 --name "Ada Lovelace" --phone 555-0101 --class JW --cert OSHA-30:2027-06-30
+    """
+    from hall.operations.members import add_member
+
+    receipt = add_member(obj.store(), card, name, actor=obj.actor, phone=phone, classes=classes,
+                         certs=certs, home_local=home_local)
+    say(receipt)
+
+
+@member.command("update")
+@click.argument("card")
+@click.option("--name", default=None, help="New full name.")
+@click.option("--phone", default=None, help="New phone number.")
+@click.option("--class", "classes", multiple=True, metavar="C", help="The classifications (repeat; replaces the list).")
+@click.option("--home-local", default=None, help="Home local.")
+@click.option("--note", default="", help="Why the classifications changed.")
+@pass_ctx
+def member_update(obj: Context, card, name, phone, classes, home_local, note) -> None:
+    """Change a member's name, phone, home local or classifications.
+
+    \b
+    Example:
+      hall member update 1042 --phone 555-0199 --class JW --class AP
+    """
+    from hall.operations.members import update_member
+
+    receipt = update_member(obj.store(), card, actor=obj.actor, name=name, phone=phone,
+                            classes=list(classes) if classes else None, home_local=home_local,
+                            class_note=note)
+    say(receipt)
+
+
+def _member_json(info: dict, history: dict | None = None) -> dict:
+    m = info["member"]
+    data = {
+        "card": m.card, "name": m.name, "phone": m.phone, "home_local": m.home_local,
+        "standing": m.standing, "suspension_note": m.suspension_note,
+        "classes": sorted(m.classifications),
+        "certs": [{"name": c.name, "expires": c.expires} for c in m.certifications],
+        "books": [_book_json(b) for b in info["books"]],
+    }
+    if history is not None:
+        data["offers"] = history["offers"]
+        data["referrals"] = history["referrals"]
+        data["job_ends"] = history["ends"]
+        data["corrections"] = history["corrections"]
+    return data
+
+
+def _book_json(b: dict) -> dict:
+    return {"book": b["book"], "status": b["status"], "position": b["position"],
+            "registered_at": b["registered_at"], "resign_due": b["resign_due"],
+            "turndowns": b["turndowns"], "restorations": b["restorations"]}
+
+
+@member.command("show")
+@click.argument("card")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@pass_ctx
+def member_show(obj: Context, card: str, as_json: bool) -> None:
+    """Show a member: books, positions, certifications, history.
+
+    \b
+    Example:
+      hall member show 1042 --json
+    """
+    from hall.operations.common import check_card
+    from hall.queries.members import member_history, member_position
+
+    card = check_card(card)
+    store = obj.store()
+    with store.reading() as read:
+        info = member_position(read.db, card, read.rules, read.now)
+        history = member_history(read.db, card)
+    store.sweep()  # after the read succeeded: a refused command records nothing
+    if as_json:
+        emit_json(_member_json(info, history))
+        return
+    m = info["member"]
+    click.echo(f"{m.name} · {m.card} · {', '.join(sorted(m.classifications)) or 'no classification'}"
+               + (f" · phone {m.phone}" if m.phone else ""))
+    if m.standing == "suspended":
+        click.echo(f"  SUSPENDED: {m.suspension_note or 'referral suspended'}")
+    for cert in m.certifications:
+        click.echo(f"  cert {cert.name}" + (f" (expires {cert.expires})" if cert.expires else ""))
+    echo_books(info, read.rules)
+    for offer in history["offers"][:10]:
+        click.echo(f"  offer  #{offer['call']} {offer['employer']}: {offer['outcome']}"
+                   + (" (turndown)" if offer["turndown"] else ""))
+    for ref in history["referrals"][:10]:
+        click.echo(f"  referral #{ref['call']} {ref['employer']} ({ref['basis']}, {ref['status']})")
+
+
+@member.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@pass_ctx
+def member_import(obj: Context, file: str) -> None:
+    """Import members from CSV: all rows or none.
+
+    Columns: card,name,phone,classes,certs — classes like "JW;AP", certs like
+    "OSHA-30:2027-01-31;CPR".
+
+    \b
+    Example:
+      hall member import members.csv
+    """
+    from hall.operations.members import import_members
+
+    receipt = import_members(obj.store(), file, actor=obj.actor)
+    say(receipt)
+
+
+@member.command("cert")
+@click.argument("card")
+@click.argument("name")
+@click.option("--expires", default=None, metavar="YYYY-MM-DD", help="Expiry date.")
+@click.option("--remove", is_flag=True, help="Remove the certification.")
+@pass_ctx
+def member_cert(obj: Context, card, name, expires, remove) -> None:
+    """Record or remove a certification.
+
+    \b
+    Example:
+      hall member cert 1042 "Confined Space" --expires 2027-03-31
+    """
+    from hall.operations.members import set_certification
+
+    receipt = set_certification(obj.store(), card, name, actor=obj.actor, expires=expires, remove=remove)
+    say(receipt)
+
+
+@member.command("unavailable")
+@click.argument("card")
+@click.option("--until", required=True, metavar="YYYY-MM-DD", help="Last day unavailable (included).")
+@click.option("--reason", required=True, help="Why (private: never shown to other members).")
+@click.option("--via", default="in_person", help="How the request came in: in_person, phone, email, fax, mail.")
+@pass_ctx
+def member_unavailable(obj: Context, card, until, reason, via) -> None:
+    """Record that a member asked not to be referred until a date.
+
+    \b
+    Example:
+      hall member unavailable 1042 --until 2026-12-03 --reason "surgery" --via phone
+    """
+    from hall.operations.members import declare_unavailable
+
+    receipt = declare_unavailable(obj.store(), card, until, reason, actor=obj.actor, via=via)
+    say(receipt)
+
+
+@member.command("pin")
+@click.argument("card")
+@pass_ctx
+def member_pin(obj: Context, card: str) -> None:
+    """Set the PIN a member types at the kiosk (asked twice; for halls with kiosk.auth = "pin").
+
+    \b
+    Example:
+      hall member pin 1042
+    """
+    from hall.operations.common import check_card
+    from hall.operations.members import set_pin
+
+    check_card(card)
+    pin = click.prompt("PIN (4-8 digits)", hide_input=True, confirmation_prompt="Repeat the PIN", err=True)
+    say(set_pin(obj.store(), card, pin, actor=obj.actor))
+
+
+@member.command("reinstate")
+@click.argument("card")
+@click.option("--reason", required=True, help="The appeal or ruling that reinstates the member.")
+@pass_ctx
+def member_reinstate(obj: Context, card, reason) -> None:
+    """Lift a member's suspension (admin).
+
+    \b
+    Example:
+      hall member reinstate 1042 --reason "appeal 2026-14 upheld"
+    """
+    from hall.operations.members import reinstate
+
+    receipt = reinstate(obj.store(), card, reason, actor=obj.actor)
+    say(receipt)
+
+
+@member.command("identify")
+@click.argument("card")
+@click.option("--sex", default="declined", show_default=True, help="female, male or declined.")
+@click.option("--race", default="declined", show_default=True,
+              help="hispanic_latino, white, black, nhpi, asian, aian, two_or_more or declined.")
+@pass_ctx
+def member_identify(obj: Context, card, sex, race) -> None:
+    """Record a member's voluntary self-identification (EEO-3; shown only in aggregate).
+
+    \b
+    Example:
+      hall member identify 1042 --sex declined --race asian
+    """
+    from hall.operations.identification import record_self_identification
+
+    receipt = record_self_identification(obj.store(), card, sex, race, actor=obj.actor)
+    say(receipt)
+
+
+COMMANDS = (member,)
