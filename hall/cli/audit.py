@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from hall.cli.base import Context, emit_json, pass_ctx
+from hall.cli.base import Context, emit_json, json_option, pass_ctx
 from hall.errors import HallError
 
 
@@ -83,7 +83,7 @@ def audit_head(obj: Context) -> None:
 @click.option("--action", default=None, help="Only this action, e.g. offer.recorded.")
 @click.option("--actor", default=None, help="Only entries by this person.")
 @click.option("--limit", default=50, show_default=True, help="How many entries (newest first).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def audit_log(obj: Context, card, call_id, action, actor, limit, as_json) -> None:
     """Read the audit log, newest first.

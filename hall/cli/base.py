@@ -97,3 +97,19 @@ class Context:
 
 
 pass_ctx = click.make_pass_decorator(Context)
+
+json_option = click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+"""The ``--json`` flag of every command that can print one JSON document."""
+
+call_argument = click.argument("call_id", metavar="CALL", type=int)
+"""The CALL argument (a call's number) of every command about one call."""
+
+
+def call_and_card(command):
+    """The CALL and CARD arguments of a command about one member on one call."""
+    return call_argument(click.argument("card")(command))
+
+
+def until_option(what: str):
+    """``--until``, a required last day (included); ``what`` says the last day of what."""
+    return click.option("--until", required=True, metavar="YYYY-MM-DD", help=f"Last day {what} (included).")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli.base import Context, emit_json, pass_ctx, say
+from hall.cli.base import Context, emit_json, json_option, pass_ctx, say
 from hall.errors import HallError
 
 
@@ -60,7 +60,7 @@ def _as_of_moment(text: str | None, read):
 @click.argument("book", required=False)
 @click.option("--as-of", "as_of", default=None, metavar="DATETIME",
               help="The list exactly as it stood at this moment (hall time).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> None:
     """Show the out-of-work list of a book (or every book), in order.
@@ -117,7 +117,7 @@ def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> N
 @click.argument("card")
 @click.option("--as-of", "as_of", default=None, metavar="DATETIME",
               help="Where the member stood at this moment (hall time).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def position(obj: Context, card: str, as_of: str | None, as_json: bool) -> None:
     """Where a member stands on each of their books.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli.base import Context, emit_json, pass_ctx, say
+from hall.cli.base import Context, call_and_card, call_argument, emit_json, json_option, pass_ctx, say
 from hall.errors import HallError
 
 
@@ -29,7 +29,7 @@ def call() -> None:
 @click.option("--request", "requests", multiple=True, metavar="CARD:REASON", help="A name request (repeat).")
 @click.option("--site", default="", help="Job site.")
 @click.option("--notes", default="", help="Notes.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def call_add(obj: Context, employer, classification, workers, start, days, certs, requests, site, notes,
              as_json) -> None:
@@ -58,7 +58,7 @@ def call_add(obj: Context, employer, classification, workers, start, days, certs
 
 @call.command("list")
 @click.option("--open", "open_only", is_flag=True, help="Only open calls.")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def call_list(obj: Context, open_only: bool, as_json: bool) -> None:
     """List job calls, newest first.
@@ -84,8 +84,8 @@ def call_list(obj: Context, open_only: bool, as_json: bool) -> None:
 
 
 @call.command("rank")
-@click.argument("call_id", metavar="CALL", type=int)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@call_argument
+@json_option
 @pass_ctx
 def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
     """Show a call's candidates in offer order, passed-over ones with their reasons.
@@ -118,7 +118,7 @@ def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
 
 
 @call.command("cancel")
-@click.argument("call_id", metavar="CALL", type=int)
+@call_argument
 @click.option("--reason", required=True, help="Why the call is cancelled.")
 @pass_ctx
 def call_cancel(obj: Context, call_id: int, reason: str) -> None:
@@ -135,7 +135,7 @@ def call_cancel(obj: Context, call_id: int, reason: str) -> None:
 
 
 @call.command("amend")
-@click.argument("call_id", metavar="CALL", type=int)
+@call_argument
 @click.option("--workers", default=None, help="New number of workers (not below those accepted).")
 @click.option("--start", default=None, metavar="DATETIME", help="New start (hall time).")
 @click.option("--days", default=None, help="New expected duration in working days.")
@@ -156,8 +156,7 @@ def call_amend(obj: Context, call_id: int, workers, start, days, reason) -> None
 
 
 @click.command()
-@click.argument("call_id", metavar="CALL", type=int)
-@click.argument("card")
+@call_and_card
 @click.argument("outcome", metavar="OUTCOME")
 @click.option("--note", default="", help="Number dialled, voicemail, who at the employer...")
 @pass_ctx
@@ -198,8 +197,7 @@ def end(obj: Context, card, reason, days_worked, hours, at) -> None:
 
 
 @click.command()
-@click.argument("call_id", metavar="CALL", type=int)
-@click.argument("card")
+@call_and_card
 @click.argument("outcome", type=click.Choice(["rejected_at_job", "cancelled", "no_show"]))
 @click.option("--note", default="", help="Who reported it, and what they said.")
 @pass_ctx

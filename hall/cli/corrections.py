@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import click
 
-from hall.cli.base import Context, pass_ctx, say
+from hall.cli.base import Context, call_and_card, pass_ctx, say
+
+
+def cited(why: str):
+    """The ``--authority`` (appeal or ruling) and ``--reason`` every correction gives; ``why`` is the
+    reason's help (what it explains)."""
+
+    def add(command):
+        command = click.option("--reason", required=True, help=why)(command)
+        return click.option("--authority", required=True, help="Appeal number or ruling.")(command)
+
+    return add
 
 
 @click.group()
@@ -18,10 +29,8 @@ def correct() -> None:
 
 
 @correct.command("outcome")
-@click.argument("call_id", metavar="CALL", type=int)
-@click.argument("card")
-@click.option("--authority", required=True, help="Appeal number or ruling.")
-@click.option("--reason", required=True, help="Why the outcome is set aside.")
+@call_and_card
+@cited("Why the outcome is set aside.")
 @pass_ctx
 def correct_outcome(obj: Context, call_id: int, card: str, authority: str, reason: str) -> None:
     """Set aside an outcome recorded on a call (its turndown no longer counts).
@@ -39,8 +48,7 @@ def correct_outcome(obj: Context, call_id: int, card: str, authority: str, reaso
 @correct.command("restore")
 @click.argument("card")
 @click.argument("book")
-@click.option("--authority", required=True, help="Appeal number or ruling.")
-@click.option("--reason", required=True, help="Why the place is restored.")
+@cited("Why the place is restored.")
 @pass_ctx
 def correct_restore(obj: Context, card: str, book: str, authority: str, reason: str) -> None:
     """Put a removed registration back at its original place.
@@ -56,10 +64,8 @@ def correct_restore(obj: Context, card: str, book: str, authority: str, reason: 
 
 
 @correct.command("grant")
-@click.argument("call_id", metavar="CALL", type=int)
-@click.argument("card")
-@click.option("--authority", required=True, help="Appeal number or ruling.")
-@click.option("--reason", required=True, help="Why the referral is granted.")
+@call_and_card
+@cited("Why the referral is granted.")
 @pass_ctx
 def correct_grant(obj: Context, call_id: int, card: str, authority: str, reason: str) -> None:
     """Refer a member to a call as a remedy (basis remedy), outside the list order.

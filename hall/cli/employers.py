@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli.base import Context, emit_json, pass_ctx, say
+from hall.cli.base import Context, emit_json, json_option, pass_ctx, say, until_option
 
 
 @click.group()
@@ -35,7 +35,7 @@ def employer_add(obj: Context, name, phone) -> None:
 
 
 @employer.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def employer_list(obj: Context, as_json: bool) -> None:
     """List employers.
@@ -58,7 +58,7 @@ def employer_list(obj: Context, as_json: bool) -> None:
 @employer.command("bar")
 @click.argument("name")
 @click.argument("card")
-@click.option("--until", required=True, metavar="YYYY-MM-DD", help="Last day of the bar (included).")
+@until_option("of the bar")
 @click.option("--reason", required=True, help="The employer's reason.")
 @click.option("--contact", default="", help="Who at the employer asked.")
 @pass_ctx

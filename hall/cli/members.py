@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli.base import Context, emit_json, pass_ctx, say
+from hall.cli.base import Context, emit_json, json_option, pass_ctx, say, until_option
 from hall.cli.books import echo_books
 
 
@@ -88,7 +88,7 @@ def _book_json(b: dict) -> dict:
 
 @member.command("show")
 @click.argument("card")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def member_show(obj: Context, card: str, as_json: bool) -> None:
     """Show a member: books, positions, certifications, history.
@@ -164,7 +164,7 @@ def member_cert(obj: Context, card, name, expires, remove) -> None:
 
 @member.command("unavailable")
 @click.argument("card")
-@click.option("--until", required=True, metavar="YYYY-MM-DD", help="Last day unavailable (included).")
+@until_option("unavailable")
 @click.option("--reason", required=True, help="Why (private: never shown to other members).")
 @click.option("--via", default="in_person", help="How the request came in: in_person, phone, email, fax, mail.")
 @pass_ctx

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli.base import Context, emit_json, pass_ctx, say
+from hall.cli.base import Context, emit_json, json_option, pass_ctx, say
 
 
 @click.group()
@@ -42,7 +42,7 @@ def user_add(obj: Context, name: str, role: str) -> None:
 
 
 @user.command("list")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@json_option
 @pass_ctx
 def user_list(obj: Context, as_json: bool) -> None:
     """List staff accounts.
