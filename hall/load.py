@@ -39,6 +39,7 @@ def parse_time(text: str | None) -> datetime | None:
 
 
 def parse_date(text: str | None) -> date | None:
+    """A stored local date (``YYYY-MM-DD``), or None."""
     return date.fromisoformat(text) if text else None
 
 

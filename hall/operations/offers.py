@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dispatch.calls import is_short_call
-from dispatch.model import LEFT_FOR_REGULAR_CALL, LIST_ORDER, NAME_REQUEST, OUTCOMES
+from dispatch.model import ACCEPTED, LEFT_FOR_REGULAR_CALL, LIST_ORDER, NAME_REQUEST, OUTCOMES
 from dispatch.ranking import offer_refusal, snapshot
 from dispatch.transitions import apply_outcome, describe_outcome
 from hall import audit, load
@@ -39,8 +39,13 @@ def preview_offer(store, call_id: int, card: str, outcome: str) -> str:
             raise HallError(refusal)
         cand = ranking.find(card)
         reg = next(r for r in load.registrations_of(read.db, card) if r.id == cand.registration_id)
-        return describe_outcome(call, outcome, reg, named=cand.name_request, rules=read.rules,
-                                member_name=cand.name)
+        sentence = describe_outcome(call, outcome, reg, named=cand.name_request, rules=read.rules,
+                                    member_name=cand.name)
+        held = load.active_referral(read.db, card)
+        if outcome == ACCEPTED and held is not None and held[2]:
+            left = load.job_call(read.db, held[1])
+            sentence += f" The short call for {left.employer} (#{left.id}) ends: {LEFT_FOR_REGULAR_CALL}."
+        return sentence
 
 
 def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, note: str = "") -> Receipt:

@@ -8,7 +8,7 @@ from sqlite_utils import Database
 
 
 def employers(db: Database) -> list[dict]:
-    """Known employers with their open bars."""
+    """Known employers (id, name, phone), by name."""
     return [
         {"id": r[0], "name": r[1], "phone": r[2]}
         for r in db.execute("SELECT id, name, phone FROM employers ORDER BY name COLLATE NOCASE")
@@ -16,6 +16,7 @@ def employers(db: Database) -> list[dict]:
 
 
 def bars(db: Database, today: date) -> list[dict]:
+    """Employers' no-referral requests still in force on ``today``: who, until when, why and who asked."""
     return [
         {"id": r[0], "employer": r[1], "card": r[2], "name": r[3], "until": date.fromisoformat(r[4]),
          "reason": r[5], "contact": r[6], "created_by": r[7]}

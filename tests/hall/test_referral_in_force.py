@@ -10,6 +10,10 @@ from __future__ import annotations
 
 import sqlite3
 
+from freezegun import freeze_time
+
+from hall.operations.offers import preview_offer
+from hall.store import Store
 from tests.hall.conftest import RULES_TEXT, Hall, local
 
 OFFER_REGULAR = RULES_TEXT + "[short_calls]\noffer_regular_calls = true\n"
@@ -88,6 +92,10 @@ def test_offer_regular_calls_ends_the_short_call_when_a_regular_one_is_accepted(
     signed_before_the_fix(hall, "1000", "JW-1", "2026-11-19 12:00")
     assert candidate(hall, regular, "1000")["eligible"]
     hall.ok("offer", regular, "1001", "declined")
+    with freeze_time(local(hall.now)):
+        preview = preview_offer(Store(hall.path), int(regular), "1000", "accepted")
+    assert preview == ("Record accepted for Ada Archer: referral to Acme Electric, leaves the books while working. "
+                       "The short call for Bolt Co (#1) ends: left for a regular call.")
     accepted = hall.ok("offer", regular, "1000", "accepted")
     assert "The short call for Bolt Co (#1) ends: left for a regular call." in accepted.stdout
     assert referrals_in_force(hall, "1000") == [(int(regular), 0)]
