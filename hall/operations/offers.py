@@ -99,14 +99,17 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, no
         tx.db.execute("UPDATE calls SET calling_card = NULL, calling_by = NULL, calling_since = NULL"
                       " WHERE id = ?", [call.id])
         status = update_fill_state(tx, call.id)
-        entry = tx.record("offer.recorded", f"call:{call.id}", {
+        data = {
             "call": call.id, "card": card, "outcome": outcome, "note": note, "offer": offer_id,
             "book": cand.book_id, "position": cand.position, "named": cand.name_request,
             "turndown_counted": effect.turndown_counted, "basis": basis, "short_call": effect.short_call,
-            "call_status": status, "message": effect.message, "left_short_call": left,
+            "call_status": status, "message": effect.message,
             "registrations": [load.registration_values(r) | {"id": r.id} for r in effect.registrations],
             "snapshot": snapshot(ranking, card),
-        })
+        }
+        if left is not None:
+            data["left_short_call"] = left
+        entry = tx.record("offer.recorded", f"call:{call.id}", data)
         message = effect.message
         if left is not None:
             message += f" The short call for {left['employer']} (#{left['call']}) ends: {LEFT_FOR_REGULAR_CALL}."
