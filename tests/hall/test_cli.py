@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.hall.conftest import RULES_TEXT, Hall, local, make_db, zulu
+from tests.hall.conftest import RULES_TEXT, Hall, local, zulu
 
 
 def add_members(hall: Hall, at: str = "2026-10-27 09:00") -> None:
@@ -191,8 +191,8 @@ def test_actor_from_as_option_and_env(hall):
     assert actors[-2:] == ["maria", "joe"]
 
 
-def test_db_option_beats_env(tmp_path, hall):
-    other = make_db(tmp_path / "other.db")
+def test_db_option_beats_env(fresh_hall, hall):
+    other = fresh_hall()
     hall.ok("--db", str(other), "employer", "add", "Only Here")
     assert [e["name"] for e in Hall(other).json("employer", "list")] == ["Only Here"]
     assert hall.json("employer", "list") == []
@@ -261,8 +261,8 @@ def test_resign_before_closing_keeps_the_place(hall):
     assert rows[0]["registered_at"] == zulu("2026-11-05 10:00") and rows[0]["resign_due"] == "2027-01-06"
 
 
-def test_grace_days_and_holidays(make_hall):
-    hall = make_hall(RULES_TEXT + 'holidays = ["2026-12-08"]\n\n[resign]\ngrace_days = 3\n')
+def test_grace_days_and_holidays(fresh_hall):
+    hall = Hall(fresh_hall(RULES_TEXT + 'holidays = ["2026-12-08"]\n\n[resign]\ngrace_days = 3\n'))
     hall.ok("member", "add", "101", "--name", "Ada Archer", "--class", "JW", at="2026-11-05 09:00")
     hall.ok("member", "add", "102", "--name", "Ben Baker", "--class", "JW", at="2026-11-05 09:00")
     # Due Sat Dec 5: overdue from Mon Dec 7 17:00; due + 3 = Tue Dec 8, a holiday: removed Wed Dec 9 17:00.
@@ -287,9 +287,9 @@ def test_grace_days_and_holidays(make_hall):
 
 
 @pytest.fixture
-def busy_hall(tmp_path) -> Hall:
+def busy_hall(fresh_hall) -> Hall:
     """A hall on Nov 3 with calls, and a removal pending (card 900, deadline Mon Nov 2 17:00)."""
-    hall = Hall(make_db(tmp_path / "busy.db"), now="2026-11-03 10:00")
+    hall = Hall(fresh_hall(), now="2026-11-03 10:00")
     at = "2026-10-02 09:00"
     hall.ok("member", "add", "900", "--name", "Lapsing Lou", "--class", "JW", at=at)
     hall.ok("sign", "900", "JW-2", at=at)
