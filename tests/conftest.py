@@ -44,6 +44,11 @@ DEMO_DAY = date(2026, 11, 26)
 DEMO_NOW = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)  # 07:30 in Chicago, when the demo's history ends
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slow tests first: run in parallel (pytest -n), none of them is then left to end the run alone."""
+    items.sort(key=lambda item: item.get_closest_marker("slow") is None)
+
+
 # --- time ----------------------------------------------------------------------------------------
 
 
@@ -176,16 +181,19 @@ def unchanged(path: Path) -> Iterator[None]:
 
 async def wait_for_workers(app, pilot, rounds: int = 100) -> None:
     """Until the app has no workers. Each round waits for the running ones, then lets the app handle
-    what they posted, which may start more (a result that opens a screen whose mount loads it)."""
+    what they posted, which may start more (a result that opens a screen whose mount loads it, a
+    dialog's answer that starts a write): no workers must hold for two rounds in a row."""
     from textual.worker import WorkerCancelled
 
+    quiet = 0
     for _ in range(rounds):
         try:
             await app.workers.wait_for_complete()
         except WorkerCancelled:
             pass
         await pilot.pause()
-        if not len(app.workers):
+        quiet = 0 if len(app.workers) else quiet + 1
+        if quiet == 2:
             return
     raise AssertionError(f"workers still running after {rounds} rounds: {list(app.workers)}")
 
