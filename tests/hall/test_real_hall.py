@@ -35,6 +35,15 @@ def add_signed(store, clock, cards, book="JW-1"):
         clock.advance(minutes=1)
 
 
+def acme_call(store, clock, cards, *, workers=1):
+    """Members ``cards`` signed on JW-1 a minute apart, Acme Electric, and a 30-day JW call of Acme's
+    starting Nov 3 07:00: the call's id."""
+    add_signed(store, clock, cards)
+    employers.add_employer(store, "Acme Electric", actor="maria")
+    return calls.take_call(store, employer="Acme Electric", classification="JW", workers=workers,
+                           start="2026-11-03 07:00", days=30, actor="maria").id
+
+
 def positions(hall: Hall, book="JW-1"):
     return [(row["position"], row["card"]) for row in hall.json("list", book)]
 
@@ -64,10 +73,7 @@ def test_gate_rejection_restores_the_place_and_reopens_the_call(open_hall, clock
 
 def test_no_show_counts_as_a_quit(open_hall, clock):
     store, hall = open_hall()
-    add_signed(store, clock, ["101", "102"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
-    call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                              start="2026-11-03 07:00", days=30, actor="maria").id
+    call_id = acme_call(store, clock, ["101", "102"])
     offers.record_offer(store, call_id, "101", "accepted", actor="maria")
     result = hall.run("referral", call_id, "101", "no_show")
     assert result.exit_code == 0, result.output
@@ -81,10 +87,7 @@ def test_no_show_counts_as_a_quit(open_hall, clock):
 
 def test_amend_never_below_accepted_and_reopens(open_hall, clock):
     store, hall = open_hall()
-    add_signed(store, clock, ["101", "102", "103"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
-    call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=2,
-                              start="2026-11-03 07:00", days=30, actor="maria").id
+    call_id = acme_call(store, clock, ["101", "102", "103"], workers=2)
     offers.record_offer(store, call_id, "101", "accepted", actor="maria")
     offers.record_offer(store, call_id, "102", "accepted", actor="maria")
     refused = hall.run("call", "amend", call_id, "--workers", "1", "--reason", "smaller job")
@@ -175,10 +178,7 @@ def test_employer_cannot_name_its_crew_through_one_worker_calls(open_hall, clock
 
 def test_an_offer_waits_for_another_terminals_calling(open_hall, clock):
     store, hall = open_hall()
-    add_signed(store, clock, ["101", "102"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
-    call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                              start="2026-11-03 07:00", days=30, actor="maria").id
+    call_id = acme_call(store, clock, ["101", "102"])
     offers.mark_calling(store, call_id, "101", actor="dwayne")
     with pytest.raises(HallError, match="dwayne is calling"):
         offers.record_offer(store, call_id, "101", "declined", actor="maria")
@@ -192,10 +192,7 @@ def test_a_correction_is_visible_in_the_members_history_and_the_kiosk(open_hall,
     from hall.views.members import member_timeline
 
     store, hall = open_hall()
-    add_signed(store, clock, ["101", "102"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
-    call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                              start="2026-11-03 07:00", days=30, actor="maria").id
+    call_id = acme_call(store, clock, ["101", "102"])
     offers.record_offer(store, call_id, "101", "declined", actor="maria")
     result = hall.run("correct", "outcome", call_id, "101", "--authority", "Appeal 2026-14",
                  "--reason", "never phoned")
