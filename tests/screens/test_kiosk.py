@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import string
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -33,11 +34,15 @@ def first_waiting(path: Path, book: str = "JW-1") -> tuple[str, str, int, int]:
     raise AssertionError("no member with a phone on the book")
 
 
-def list_row(path: Path, card: str, book: str = "JW-1") -> queries.ListRow:
+def resign_due(path: Path, card: str, book: str = "JW-1") -> date:
+    """When the member's registration on ``book`` must be re-signed."""
+    from dispatch import calendar
+
     store = Store(path, clock=fixed(FIXED_NOW))
     with store.read() as db:
         _, rules = store.rules(db)
-        return next(row for row in queries.book_list(db, book, rules, FIXED_NOW) if row.card == card)
+        registration = next(r for r in load.registrations_of(db, card) if r.book_id == book)
+    return calendar.resign_due(registration, rules)
 
 
 def kiosk(path: Path) -> KioskApp:
@@ -75,7 +80,7 @@ async def test_right_digits_show_the_position(demo_hall):
         assert f"position {position} of {of}" in text
         assert f"{position - 1} ahead of you" in text
         assert "Open calls you qualify for today" in text
-        due = list_row(demo_hall, card).resign_due  # nobody is overdue in the demo at 07:30
+        due = resign_due(demo_hall, card)  # nobody is overdue in the demo at 07:30
         assert f"Re-sign by {due:%a} {due.day} {due:%b}" in text and "Re-sign was due" not in text
         # The digits typed are not left on the screen.
         assert app.kiosk_screen.query_one("#kiosk-secret", Input).value == ""
