@@ -1,5 +1,6 @@
 """The command line for the records layer's tests: ``Hall`` runs `hall` commands through click's
-CliRunner with the time frozen; the ``hall`` fixture is the CLI on ``fresh_db``.
+CliRunner with the time frozen; the ``hall`` fixture is the CLI on ``fresh_db``, ``make_hall(rules)``
+the CLI on a new hall with other rules.
 
 Times are written as the hall's local time (America/Chicago), e.g. ``"2026-11-20 08:00"``; the
 clock, the halls and ``dump``/``unchanged`` come from tests/conftest.py.
@@ -77,3 +78,13 @@ def rules_file(tmp_path) -> Path:
 def hall(fresh_db) -> Hall:
     """The CLI on ``fresh_db`` (HALL_DB and HALL_ACTOR set)."""
     return Hall(fresh_db)
+
+
+@pytest.fixture
+def make_hall(fresh_hall):
+    """The CLI on a new hall with other rules: ``make_hall(RULES_TEXT + "[turndowns]\\nlimit = 2\\n")``."""
+
+    def make(rules_text: str = RULES_TEXT) -> Hall:
+        return Hall(fresh_hall(rules_text))
+
+    return make

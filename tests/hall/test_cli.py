@@ -261,8 +261,8 @@ def test_resign_before_closing_keeps_the_place(hall):
     assert rows[0]["registered_at"] == zulu("2026-11-05 10:00") and rows[0]["resign_due"] == "2027-01-06"
 
 
-def test_grace_days_and_holidays(fresh_hall):
-    hall = Hall(fresh_hall(RULES_TEXT + 'holidays = ["2026-12-08"]\n\n[resign]\ngrace_days = 3\n'))
+def test_grace_days_and_holidays(make_hall):
+    hall = make_hall(RULES_TEXT + 'holidays = ["2026-12-08"]\n\n[resign]\ngrace_days = 3\n')
     hall.ok("member", "add", "101", "--name", "Ada Archer", "--class", "JW", at="2026-11-05 09:00")
     hall.ok("member", "add", "102", "--name", "Ben Baker", "--class", "JW", at="2026-11-05 09:00")
     # Due Sat Dec 5: overdue from Mon Dec 7 17:00; due + 3 = Tue Dec 8, a holiday: removed Wed Dec 9 17:00.
