@@ -179,23 +179,32 @@ def unchanged(path: Path) -> Iterator[None]:
 # --- Textual apps --------------------------------------------------------------------------------
 
 
+def workers_at_work(app) -> list:
+    """The app's workers doing work now: not finished and, where the app tells (``busy_workers``),
+    not a flow waiting for a person to answer its dialog."""
+    busy = getattr(app, "busy_workers", None)
+    return busy() if busy is not None else [w for w in app.workers if not w.is_finished]
+
+
 async def wait_for_workers(app, pilot, rounds: int = 100) -> None:
-    """Until the app has no workers. Each round waits for the running ones, then lets the app handle
+    """Until the app's workers are done. Each round waits for those at work, then lets the app handle
     what they posted, which may start more (a result that opens a screen whose mount loads it, a
-    dialog's answer that starts a write): no workers must hold for two rounds in a row."""
+    dialog's answer that starts a write): none at work must hold for two rounds in a row."""
     from textual.worker import WorkerCancelled
 
     quiet = 0
     for _ in range(rounds):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
+        working = workers_at_work(app)
+        if working:  # (an empty list would mean every worker to Textual)
+            try:
+                await app.workers.wait_for_complete(working)
+            except WorkerCancelled:
+                pass
         await pilot.pause()
-        quiet = 0 if len(app.workers) else quiet + 1
+        quiet = 0 if workers_at_work(app) else quiet + 1
         if quiet == 2:
             return
-    raise AssertionError(f"workers still running after {rounds} rounds: {list(app.workers)}")
+    raise AssertionError(f"workers still at work after {rounds} rounds: {workers_at_work(app)}")
 
 
 async def type_text(pilot, text: str) -> None:

@@ -22,7 +22,7 @@ from hall.clock import fixed
 from hall.operations.rules import init_database
 from hall.store import Store
 from screens.app import HallApp
-from tests.conftest import DEMO_NOW, SettableClock, type_text, wait_for_workers  # noqa: F401 (shared)
+from tests.conftest import DEMO_NOW, SettableClock, type_text, wait_for_workers, workers_at_work  # noqa: F401
 
 FIXED_NOW = DEMO_NOW
 
@@ -52,7 +52,7 @@ def make_app(path: Path, clock=None, *, poll: bool = False) -> HallApp:
 
 
 def _busy(app) -> bool:
-    return any(not w.is_finished for w in app.workers)
+    return bool(workers_at_work(app))
 
 
 async def settle(pilot: Pilot, rounds: int = 50) -> None:
@@ -78,7 +78,7 @@ async def login(pilot: Pilot, app, name: str, password: str) -> None:
     """Log in through the log-in screen: name, Enter, password, Enter; then wait for the board."""
     from screens.login import LoginScreen
 
-    await pilot.pause()
+    await wait_for_workers(app, pilot)  # the hall is read in a worker before the log-in screen
     assert isinstance(app.screen, LoginScreen), f"expected the log-in screen, got {app.screen!r}"
     name_input = app.screen.query_one("#login-name")
     name_input.value = ""

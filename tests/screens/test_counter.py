@@ -85,8 +85,7 @@ async def test_unknown_card_says_so_and_keeps_the_cursor(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await at_counter(app, pilot)
-        await type_text(pilot, "99999")
-        await pilot.press("enter")
+        await pilot.press(*"99999", "enter")
         await wait_for_workers(app, pilot)
         assert "No member has card 99999" in str(screen.query_one("#counter-summary").render())
         assert screen.query_one("#counter-card").has_focus

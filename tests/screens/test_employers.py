@@ -5,7 +5,7 @@ from __future__ import annotations
 from hall import audit
 from hall.store import Store
 from screens.employers import AddEmployerForm, BarForm, EmployersScreen
-from tests.screens.conftest import MARIA, login, make_app, type_text, wait_for_workers
+from tests.screens.conftest import MARIA, login, make_app, wait_for_workers
 
 SIZE = (130, 40)
 
@@ -24,10 +24,7 @@ async def test_add_an_employer_from_the_keyboard(demo_hall):
         await pilot.press("plus")
         await pilot.pause()
         assert isinstance(app.screen, AddEmployerForm)
-        await type_text(pilot, "Zenith Wiring")
-        await pilot.press("enter")
-        await type_text(pilot, "3125550199")
-        await pilot.press("enter")
+        await pilot.press(*"Zenith Wiring", "enter", *"3125550199", "enter")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, EmployersScreen)
         table = app.screen.query_one("#employers-table")
@@ -47,9 +44,8 @@ async def test_bar_a_member_from_the_keyboard(demo_hall):
         assert isinstance(app.screen, BarForm)
         # The employer is the highlighted one (the first: Acme Electric); focus starts on the card.
         assert app.screen.query_one("#form-employer").value == "Acme Electric"
-        for text in ("1042", "2027-01-31", "No-show on the Fulton job", "R. Diaz, superintendent"):
-            await type_text(pilot, text)
-            await pilot.press("enter")
+        await pilot.press(*"1042", "enter", *"2027-01-31", "enter", *"No-show on the Fulton job", "enter",
+                          *"R. Diaz, superintendent", "enter")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, EmployersScreen)
         assert "will not be referred" in str(app.screen.query_one("#employers-status").content)
@@ -66,12 +62,7 @@ async def test_a_bar_too_long_is_refused_and_the_form_stays(demo_hall):
         await open_employers(app, pilot)
         await pilot.press("b")
         await pilot.pause()
-        await type_text(pilot, "1042")
-        await pilot.press("enter")
-        await type_text(pilot, "2031-01-01")
-        await pilot.press("enter")
-        await type_text(pilot, "reason")
-        await pilot.press("enter", "enter")
+        await pilot.press(*"1042", "enter", *"2031-01-01", "enter", *"reason", "enter", "enter")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, BarForm)
         assert "at most 730 days" in str(app.screen.query_one("#form-message").content)

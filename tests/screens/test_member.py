@@ -15,7 +15,7 @@ from hall.session import Session
 from hall.store import Store
 from hall.views import members as views
 from screens.member import MemberScreen
-from tests.screens.conftest import ADMIN, FIXED_NOW, MARIA, make_app, type_text, wait_for_workers
+from tests.screens.conftest import ADMIN, FIXED_NOW, MARIA, make_app, wait_for_workers
 
 
 async def logged_in(app, pilot, user=MARIA):
@@ -46,7 +46,7 @@ async def test_find_by_name_then_open(demo_hall):
         await wait_for_workers(app, pilot)
         screen = app.screen
         assert isinstance(screen, MemberScreen) and screen.card is None
-        await type_text(pilot, "kevin mur")
+        await pilot.press(*"kevin mur")
         await wait_for_workers(app, pilot)
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
@@ -103,8 +103,7 @@ async def test_unavailable_and_phone_from_the_member(demo_hall):
         await pilot.press("u")
         date_input = app.screen.query_one("#field-date")
         date_input.value = "2026-12-10"
-        await type_text(pilot, "family")
-        await pilot.press("enter", "f")
+        await pilot.press(*"family", "enter", "f")
         await wait_for_workers(app, pilot)
         await pilot.press("p")
         app.screen.query_one("#field-phone").value = "(312) 555-9999"
@@ -149,10 +148,7 @@ async def test_reinstate_refused_for_a_dispatcher_allowed_for_an_admin(demo_hall
         app.action_member("1164")
         await wait_for_workers(app, pilot)
         await pilot.press("i")
-        await type_text(pilot, "appeal upheld")
-        await pilot.press("enter")
-        await type_text(pilot, "A-14")
-        await pilot.press("enter")
+        await pilot.press(*"appeal upheld", "enter", *"A-14", "enter")
         await wait_for_workers(app, pilot)
         with Store(demo_hall).read() as db:
             assert db.execute("SELECT standing FROM members WHERE card = '1164'").fetchone()[0] == "active"
