@@ -12,7 +12,8 @@ waiting for an app's workers.
   ``dwayne``/``dispatch``).
 - ``dump(path)`` is everything in a database file; ``with unchanged(path): ...`` fails the test if
   the block changed any of it.
-- ``wait_for_workers(app, pilot)`` (also a fixture) returns once the app has no workers left;
+- ``wait_for_workers(app, pilot)`` (also a fixture) returns once no worker of the app is at work
+  (never sleeps: it waits for them, then lets the app handle what they posted);
   ``type_text(pilot, text)`` types into the focused widget in one burst.
 - Passwords are hashed with Argon2id's cheapest parameters for the whole session (the same code
   paths, a millisecond instead of a fifth of a second per log-in).
