@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from datetime import timedelta
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
 from hall import audit
@@ -21,7 +21,18 @@ ROLES = ("admin", "dispatcher")
 MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
 
-_hasher = PasswordHasher()  # Argon2id with the library's recommended parameters
+RECOMMENDED = profiles.RFC_9106_LOW_MEMORY  # Argon2id, the library's default
+_hasher = PasswordHasher.from_parameters(RECOMMENDED)
+
+
+def use_profile(parameters: Parameters) -> None:
+    """Hash new passwords with these Argon2 parameters (the test suite picks ``profiles.CHEAPEST``).
+
+    A stored hash is always checked with the parameters it was made with, and one made with
+    other parameters is replaced at the next successful log-in.
+    """
+    global _hasher
+    _hasher = PasswordHasher.from_parameters(parameters)
 
 
 def hash_secret(secret: str) -> str:

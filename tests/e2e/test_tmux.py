@@ -39,9 +39,9 @@ class Terminal:
         self.socket = f"hall-e2e-{os.getpid()}-{tmp_path.name}"[:90]
         self.target = "hall"
 
-    def tmux(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    def tmux(self, *args: str, check: bool = True, timeout: float = 20) -> subprocess.CompletedProcess:
         return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True,
-                              check=check, timeout=20)
+                              check=check, timeout=timeout)
 
     def start(self, command: str) -> None:
         self.tmux("-f", "/dev/null", "new-session", "-d", "-s", self.target, "-x", "140", "-y", "40", command)
@@ -57,14 +57,23 @@ class Terminal:
         return result.stdout
 
     def wait_for(self, pattern: str, timeout: float = 20) -> str:
+        """The screen once ``pattern`` shows on it (a terminal tells no one when it redraws: look again
+        every 50 ms)."""
         deadline = time.monotonic() + timeout
         text = ""
         while time.monotonic() < deadline:
             text = self.screen()
             if re.search(pattern, text):
                 return text
-            time.sleep(0.2)
+            time.sleep(0.05)
         raise AssertionError(f"{pattern!r} did not appear within {timeout} s; the screen:\n{text}")
+
+    def wait_for_signal(self, channel: str, timeout: float = 20) -> None:
+        """Until a command in the session runs ``tmux wait-for -S CHANNEL`` (or has run it already)."""
+        try:
+            self.tmux("wait-for", channel, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            raise AssertionError(f"no {channel!r} within {timeout} s; the screen:\n{self.screen()}") from None
 
     def cursor(self) -> tuple[int, int]:
         out = self.tmux("display-message", "-p", "-t", self.target, "#{cursor_x} #{cursor_y}").stdout.split()
@@ -75,7 +84,7 @@ class Terminal:
         focus change would go to the old field)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline and self.cursor()[1] == row:
-            time.sleep(0.1)
+            time.sleep(0.05)
         assert self.cursor()[1] != row, "the focus did not move:\n" + self.screen()
 
     def close(self) -> None:
@@ -102,9 +111,10 @@ def test_log_in_open_a_call_and_quit(hall_db: Path, tmp_path: Path):
         before = audit.head(db)[0]
     assert open_calls, "the example hall has open calls"
 
-    command = (f"cd {shlex.quote(str(tmp_path))} && HALL_DB={shlex.quote(str(hall_db))} TERM=xterm-256color "
-               f"{shlex.quote(str(hall))} tui; echo EXIT=$? > {shlex.quote(str(status_file))}")
     term = Terminal(tmp_path)
+    command = (f"cd {shlex.quote(str(tmp_path))} && HALL_DB={shlex.quote(str(hall_db))} TERM=xterm-256color "
+               f"{shlex.quote(str(hall))} tui; echo EXIT=$? > {shlex.quote(str(status_file))};"
+               f" tmux -L {shlex.quote(term.socket)} wait-for -S hall-exited")
     try:
         term.start(command)
         term.wait_for(r"Log in")
@@ -128,10 +138,7 @@ def test_log_in_open_a_call_and_quit(hall_db: Path, tmp_path: Path):
         assert "maria (dispatcher)" in shown
 
         term.keys("C-q")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline and not status_file.exists():
-            time.sleep(0.2)
-        assert status_file.exists(), "the app did not quit:\n" + term.screen()
+        term.wait_for_signal("hall-exited")
         assert status_file.read_text().strip() == "EXIT=0"
     finally:
         term.close()

@@ -1,77 +1,38 @@
-"""Fixtures for the records layer and the CLI: a real database file, a settable clock, a CLI runner.
+"""The command line for the records layer's tests: ``Hall`` runs `hall` commands through click's
+CliRunner with the time frozen; the ``hall`` fixture is the CLI on ``fresh_db``, ``make_hall(rules)``
+the CLI on a new hall with other rules.
 
-Times in tests are written as the hall's local time (America/Chicago), e.g.
-``"2026-11-20 08:00"``; ``local()`` turns them into aware UTC moments.
+Times are written as the hall's local time (America/Chicago), e.g. ``"2026-11-20 08:00"``; the
+clock, the halls and ``dump``/``unchanged`` come from tests/conftest.py.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-from datetime import UTC, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner, Result
 from freezegun import freeze_time
 
 from hall.cli import main
-from hall.operations.rules import init_database
-from hall.store import Store
-
-ZONE = ZoneInfo("America/Chicago")
-RULES_TEXT = '[hall]\nname = "Test Local 1"\ntimezone = "America/Chicago"\n'
-INIT_AT = "2026-10-01 09:00"
-ACTOR = "tester"
-
-
-def local(text: str) -> datetime:
-    """``"YYYY-MM-DD HH:MM[:SS]"`` in the hall's zone as an aware UTC moment."""
-    naive = datetime.fromisoformat(text)
-    return naive.replace(tzinfo=ZONE).astimezone(UTC)
-
-
-def zulu(text: str) -> str:
-    """A local time as the CLI's JSON shows it (UTC with ``Z``)."""
-    return local(text).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-class SettableClock:
-    """A clock for ``Store``: ``clock.set("2026-11-20 08:00")`` moves it."""
-
-    def __init__(self, moment: datetime):
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def set(self, text: str) -> None:
-        self.moment = local(text)
-
-
-def dump(path: Path) -> dict:
-    """Every row of every table (to prove a refused command wrote nothing)."""
-    conn = sqlite3.connect(path)
-    try:
-        tables = [r[0] for r in conn.execute(
-            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name")]
-        return {t: conn.execute(f'SELECT * FROM "{t}" ORDER BY rowid').fetchall() for t in tables}
-    finally:
-        conn.close()
+from tests.conftest import ACTOR, RULES_TEXT, SettableClock, dump, local, zulu  # noqa: F401 (shared names)
 
 
 class Hall:
-    """Runs `hall` commands through click's CliRunner with time frozen (hall time)."""
+    """Runs `hall` commands through click's CliRunner with time frozen (hall time): at ``now``, or
+    at what ``clock`` says when the hall follows a test's clock."""
 
-    def __init__(self, path: Path, now: str = "2026-11-20 08:00"):
+    def __init__(self, path: Path, now: str = "2026-11-20 08:00", *, clock: SettableClock | None = None):
         self.path = Path(path)
         self.now = now
+        self.clock = clock
         self.runner = CliRunner()
 
     def run(self, *args: str, at: str | None = None, actor: str = ACTOR, input: str | None = None) -> Result:
         env = {"HALL_DB": str(self.path), "HALL_ACTOR": actor}
-        with freeze_time(local(at or self.now)):
+        moment = local(at) if at else self.clock() if self.clock else local(self.now)
+        with freeze_time(moment):
             return self.runner.invoke(main, [str(a) for a in args], env=env, input=input)
 
     def ok(self, *args: str, **kw) -> Result:
@@ -113,27 +74,6 @@ def rules_file(tmp_path) -> Path:
     return path
 
 
-def make_db(path: Path, rules_text: str = RULES_TEXT, at: str = INIT_AT) -> Path:
-    init_database(path, actor=ACTOR, now=local(at), rules_text=rules_text)
-    return path
-
-
-@pytest.fixture
-def fresh_db(tmp_path) -> Path:
-    """A new hall database FILE (not :memory:) with Chicago rules."""
-    return make_db(tmp_path / "hall.db")
-
-
-@pytest.fixture
-def clock() -> SettableClock:
-    return SettableClock(local("2026-11-20 08:00"))
-
-
-@pytest.fixture
-def store(fresh_db, clock) -> Store:
-    return Store(fresh_db, clock)
-
-
 @pytest.fixture
 def hall(fresh_db) -> Hall:
     """The CLI on ``fresh_db`` (HALL_DB and HALL_ACTOR set)."""
@@ -141,12 +81,10 @@ def hall(fresh_db) -> Hall:
 
 
 @pytest.fixture
-def make_hall(tmp_path):
-    """A CLI helper on a new database made with other rules: ``make_hall(rules_text)``."""
-    count = [0]
+def make_hall(fresh_hall):
+    """The CLI on a new hall with other rules: ``make_hall(RULES_TEXT + "[turndowns]\\nlimit = 2\\n")``."""
 
-    def build(rules_text: str = RULES_TEXT) -> Hall:
-        count[0] += 1
-        return Hall(make_db(tmp_path / f"hall{count[0]}.db", rules_text))
+    def make(rules_text: str = RULES_TEXT) -> Hall:
+        return Hall(fresh_hall(rules_text))
 
-    return build
+    return make

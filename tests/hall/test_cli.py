@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.hall.conftest import RULES_TEXT, Hall, local, make_db, zulu
+from tests.hall.conftest import RULES_TEXT, Hall, local, zulu
 
 
 def add_members(hall: Hall, at: str = "2026-10-27 09:00") -> None:
@@ -191,8 +191,8 @@ def test_actor_from_as_option_and_env(hall):
     assert actors[-2:] == ["maria", "joe"]
 
 
-def test_db_option_beats_env(tmp_path, hall):
-    other = make_db(tmp_path / "other.db")
+def test_db_option_beats_env(fresh_hall, hall):
+    other = fresh_hall()
     hall.ok("--db", str(other), "employer", "add", "Only Here")
     assert [e["name"] for e in Hall(other).json("employer", "list")] == ["Only Here"]
     assert hall.json("employer", "list") == []
@@ -287,9 +287,9 @@ def test_grace_days_and_holidays(make_hall):
 
 
 @pytest.fixture
-def busy_hall(tmp_path) -> Hall:
+def busy_hall(fresh_hall) -> Hall:
     """A hall on Nov 3 with calls, and a removal pending (card 900, deadline Mon Nov 2 17:00)."""
-    hall = Hall(make_db(tmp_path / "busy.db"), now="2026-11-03 10:00")
+    hall = Hall(fresh_hall(), now="2026-11-03 10:00")
     at = "2026-10-02 09:00"
     hall.ok("member", "add", "900", "--name", "Lapsing Lou", "--class", "JW", at=at)
     hall.ok("sign", "900", "JW-2", at=at)

@@ -113,3 +113,4 @@ def test_backup_copy_verifies(hall, tmp_path):
 
 def test_backup_into_a_missing_folder(hall, tmp_path):
     hall.fails("backup", str(tmp_path / "nope" / "b.db"))
+    assert not (tmp_path / "nope").exists()

@@ -12,18 +12,18 @@ from pathlib import Path
 from hall import audit
 from hall.clock import system_now
 from hall.operations import employers, members, registrations
-from hall.operations.rules import init_database
 from hall.store import Store
+from tests.conftest import new_hall
 
 WORKER = Path(__file__).with_name("worker.py")
 RULES_TEXT = '[hall]\nname = "Reliability Local"\ntimezone = "UTC"\n'
 ACTOR = "setup"
 
 
-def make_hall(path: Path, *, members_count: int = 40, employers_count: int = 3) -> Store:
-    """A hall with members on JW-1 and a few employers, on the real clock (as the workers use)."""
-    init_database(path, actor=ACTOR, now=system_now(), rules_text=RULES_TEXT)
-    store = Store(path)
+def hall_with_members(path: Path, *, members_count: int = 40, employers_count: int = 3) -> Store:
+    """A hall with members on JW-1 (and every fourth on JW-2) and a few employers, on the real clock
+    (as the worker processes use)."""
+    store = Store(new_hall(path, RULES_TEXT, at=system_now(), actor=ACTOR))
     for i in range(employers_count):
         employers.add_employer(store, f"Employer {i}", actor=ACTOR)
     for i in range(members_count):
@@ -33,9 +33,11 @@ def make_hall(path: Path, *, members_count: int = 40, employers_count: int = 3) 
     return store
 
 
-def start_worker(db: Path, log: Path, seed: int, seconds: float, name: str) -> subprocess.Popen:
+def start_worker(db: Path, log: Path, seed: int, seconds: float, name: str, *, tell: bool = False) -> subprocess.Popen:
+    """A worker process (worker.py) dispatching on ``db`` for ``seconds`` at most; with ``tell`` it
+    prints ``ack SEQ`` for each acknowledged operation (read them with ``wait_for_acks``)."""
     return subprocess.Popen(
-        [sys.executable, str(WORKER), str(db), str(log), str(seed), str(seconds), name],
+        [sys.executable, str(WORKER), str(db), str(log), str(seed), str(seconds), name, *(["--tell"] if tell else [])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
 
@@ -43,6 +45,14 @@ def start_worker(db: Path, log: Path, seed: int, seconds: float, name: str) -> s
 def wait_ready(proc: subprocess.Popen, timeout: float = 30) -> None:
     line = proc.stdout.readline()
     assert line.strip() == "ready", f"worker did not start: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
+
+
+def wait_for_acks(proc: subprocess.Popen, count: int) -> None:
+    """Until a ``tell`` worker has acknowledged ``count`` more operations (it stops by itself at its
+    deadline, so this cannot wait forever)."""
+    for _ in range(count):
+        line = proc.stdout.readline()
+        assert line.startswith("ack "), f"the worker stopped acknowledging: {line!r} {proc.stderr.read() if proc.poll() is not None else ''}"
 
 
 def read_log(log: Path) -> list[dict]:

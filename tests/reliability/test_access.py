@@ -3,9 +3,11 @@ a dispatcher cannot reach admin operations."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
-from datetime import timedelta
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,39 +18,14 @@ from hall.operations import accounts
 from hall.operations.accounts import User
 from hall.session import NotAllowed, Session
 from hall.store import Store
-from tests.reliability.helpers import make_hall
-
-
-class Clock:
-    def __init__(self):
-        self.moment = system_now()
-
-    def __call__(self):
-        return self.moment
-
-
-def _dump(db: Path):
-    conn = sqlite3.connect(db)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _cheap_hashes():
-    """Argon2id with small costs: the same code paths, a fraction of the time."""
-    from argon2 import PasswordHasher
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-        yield
+from tests.conftest import SettableClock, unchanged
+from tests.reliability.helpers import hall_with_members
 
 
 @pytest.fixture(scope="module")
-def _template(tmp_path_factory, _cheap_hashes) -> Path:
+def _template(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("access") / "hall.db"
-    make_hall(db, members_count=2, employers_count=1)
+    hall_with_members(db, members_count=2, employers_count=1)
     store = Store(db)
     accounts.add_user(store, "admin", "admin-pass-1", "admin", actor="setup", first_admin=True)
     accounts.add_user(store, "maria", "maria-pass-1", "dispatcher", actor="admin")
@@ -56,10 +33,10 @@ def _template(tmp_path_factory, _cheap_hashes) -> Path:
 
 
 @pytest.fixture
-def hall(_template: Path, tmp_path: Path) -> tuple[Path, Clock]:
+def hall(_template: Path, tmp_path: Path) -> tuple[Path, SettableClock]:
     db = tmp_path / "hall.db"
     shutil.copyfile(_template, db)
-    return db, Clock()
+    return db, SettableClock(system_now())
 
 
 @pytest.mark.parametrize("statement", [
@@ -71,11 +48,9 @@ def hall(_template: Path, tmp_path: Path) -> tuple[Path, Clock]:
 ])
 def test_the_kiosk_connection_cannot_write(hall, statement):
     db, clock = hall
-    before = _dump(db)
-    with Store(db, clock).read_only() as conn:
+    with unchanged(db), Store(db, clock).read_only() as conn:
         with pytest.raises(sqlite3.OperationalError, match="readonly"):
             conn.execute(statement)
-    assert _dump(db) == before
 
 
 def test_the_kiosk_refuses_an_older_database(hall):
@@ -112,10 +87,10 @@ def test_the_lockout_after_failed_logins_holds(hall):
     for terminal in (store, Store(db, clock)):
         with pytest.raises(HallError, match="Too many failed log-ins"):
             accounts.login(terminal, "maria", "maria-pass-1")
-    clock.moment += timedelta(seconds=rules.lockout_seconds - 1)
+    clock.advance(seconds=rules.lockout_seconds - 1)
     with pytest.raises(HallError, match="Too many failed log-ins"):
         accounts.login(store, "maria", "maria-pass-1")
-    clock.moment += timedelta(seconds=2)
+    clock.advance(seconds=2)
     assert accounts.login(store, "maria", "maria-pass-1").name == "maria"
 
 
@@ -134,7 +109,6 @@ def test_a_dispatcher_session_cannot_do_admin_actions(hall):
     store = Store(db, clock)
     session = Session(store, accounts.login(store, "maria", "maria-pass-1"))
     assert not session.user.is_admin
-    before = _dump(db)
     attempts = {
         "set_rules": lambda: session.set_rules('[hall]\nname = "Mine now"\n', "2030-01-01 00:00", "urgent"),
         "add_user": lambda: session.add_user("eve", "eve-pass-123", "admin"),
@@ -142,17 +116,54 @@ def test_a_dispatcher_session_cannot_do_admin_actions(hall):
         "set_password": lambda: session.set_password("admin", "taken-over-1"),
         "reinstate": lambda: session.reinstate("1000", "because I can"),
     }
-    for name, attempt in attempts.items():
-        with pytest.raises(NotAllowed, match="Only an admin"):
-            attempt()
-    assert _dump(db) == before, "a refused admin action wrote something"
+    with unchanged(db):  # a refused admin action writes nothing
+        for attempt in attempts.values():
+            with pytest.raises(NotAllowed, match="Only an admin"):
+                attempt()
     # Her own password she may change.
     session.set_password("maria", "maria-pass-2")
+    assert accounts.login(store, "maria", "maria-pass-2") == User("maria", "dispatcher")
 
 
 def test_an_admin_session_can(hall):
+    """What a dispatcher is refused above, an admin does, each step audited under the admin's name."""
     db, clock = hall
+    conn = sqlite3.connect(db, isolation_level=None)
+    conn.execute("UPDATE members SET standing = 'suspended', suspension_note = 'two discharges' WHERE card = '1000'")
+    conn.close()
     store = Store(db, clock)
     session = Session(store, accounts.login(store, "admin", "admin-pass-1"))
-    session.add_user("eve", "eve-pass-123", "dispatcher")
-    session.disable_user("eve")
+    receipts = [
+        session.add_user("eve", "eve-pass-123", "dispatcher"),
+        session.set_password("maria", "maria-pass-9"),
+        session.reinstate("1000", "appeal granted", authority="Board 2026-7"),
+        session.set_rules('[hall]\nname = "Renamed Local"\ntimezone = "UTC"\n', "2030-01-01 00:00", "urgent"),
+    ]
+    assert accounts.login(store, "eve", "eve-pass-123") == User("eve", "dispatcher")
+    assert accounts.login(store, "maria", "maria-pass-9") == User("maria", "dispatcher")
+    receipts.append(session.disable_user("eve"))
+    with pytest.raises(HallError, match="The account eve is disabled."):
+        accounts.login(store, "eve", "eve-pass-123")
+    with store.read() as conn:
+        assert conn.execute("SELECT standing FROM members WHERE card = '1000'").fetchone()[0] == "active"
+        assert conn.execute("SELECT count(*) FROM rulesets WHERE effective_at = '2030-01-01T00:00:00Z'"
+                            ).fetchone()[0] == 1
+        entries = {seq: (actor, action) for seq, actor, action in conn.execute("SELECT seq, actor, action FROM audit")}
+    assert [entries[r.seq] for r in receipts] == [
+        ("admin", "user.added"), ("admin", "user.password"), ("admin", "member.reinstated"),
+        ("admin", "rules.changed"), ("admin", "user.disabled")]
+
+
+def test_outside_the_test_suite_passwords_get_argon2s_recommended_profile(tmp_path: Path):
+    """The suite hashes with the cheapest parameters (tests/conftest.py); `hall` itself never does."""
+    env = {**os.environ, "HALL_DB": str(tmp_path / "hall.db"), "HALL_ACTOR": "setup"}
+    hall = [str(Path(sys.executable).parent / "hall")]
+    subprocess.run([*hall, "init"], env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run([*hall, "user", "add", "ada", "--role", "admin"], input="ada-secret-1\nada-secret-1\n",
+                   text=True, env=env, check=True, capture_output=True, timeout=60)
+    conn = sqlite3.connect(tmp_path / "hall.db")
+    try:
+        (stored,) = conn.execute("SELECT password_hash FROM users WHERE name = 'ada'").fetchone()
+    finally:
+        conn.close()
+    assert stored.startswith("$argon2id$v=19$m=65536,t=3,p=4$"), stored

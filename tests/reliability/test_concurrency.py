@@ -21,12 +21,13 @@ from hall.cli import main
 from hall.errors import Busy, HallError
 from hall.operations import members
 from hall.store import Store
+from tests.conftest import unchanged
 from tests.reliability.helpers import (
     assert_dispatch_rules_held,
     assert_receipts_present,
     assert_sound,
     assert_whole_operations,
-    make_hall,
+    hall_with_members,
     read_log,
     start_worker,
     wait_ready,
@@ -39,7 +40,7 @@ SECONDS = 10.0
 @pytest.mark.slow
 def test_four_terminals_dispatching_at_once(tmp_path: Path):
     db = tmp_path / "hall.db"
-    make_hall(db, members_count=40)
+    hall_with_members(db, members_count=40)
     procs = []
     for n in range(4):
         log = tmp_path / f"worker{n}.log"
@@ -102,7 +103,7 @@ def test_control_a_deferred_transaction_fails_where_begin_immediate_waits(tmp_pa
     at once, busy_timeout notwithstanding (its snapshot is stale: SQLITE_BUSY_SNAPSHOT).
     With BEGIN IMMEDIATE the second waits its turn and succeeds."""
     db = tmp_path / "hall.db"
-    make_hall(db, members_count=1)
+    hall_with_members(db, members_count=1)
     a, b = _two_connections(db)
     try:
         a.execute("BEGIN")
@@ -120,23 +121,24 @@ def test_control_a_deferred_transaction_fails_where_begin_immediate_waits(tmp_pa
         # The same situation with BEGIN IMMEDIATE: B waits for A, then reads fresh data and writes.
         a.execute("BEGIN IMMEDIATE")
         a.execute("SELECT count(*) FROM employers").fetchone()
-        done = threading.Event()
+        b_asked = threading.Event()  # B's BEGIN IMMEDIATE has started to run (it waits inside it)
+        b.set_trace_callback(lambda sql: b_asked.set() if sql.startswith("BEGIN IMMEDIATE") else None)
+        b_saw: list[set[str]] = []
 
         def second():
             b.execute("BEGIN IMMEDIATE")
-            b.execute("SELECT count(*) FROM employers").fetchone()
+            b_saw.append({r[0] for r in b.execute("SELECT name FROM employers")})
             b.execute("INSERT INTO employers (name, created_at) VALUES ('D Co', 'x')")
             b.execute("COMMIT")
-            done.set()
 
         thread = threading.Thread(target=second)
         thread.start()
-        time.sleep(0.2)
-        assert not done.is_set(), "B must wait while A holds the write lock"
+        assert b_asked.wait(timeout=10), "B never asked for the write lock"
         a.execute("INSERT INTO employers (name, created_at) VALUES ('C Co', 'x')")
         a.execute("COMMIT")
         thread.join(timeout=10)
-        assert done.is_set()
+        # B asked before A wrote C Co, yet its transaction saw C Co: it waited for A's commit.
+        assert b_saw and "C Co" in b_saw[0], "B must wait while A holds the write lock"
         names = {r[0] for r in a.execute("SELECT name FROM employers")}
         assert {"A Co", "C Co", "D Co"} <= names and "B Co" not in names
     finally:
@@ -149,58 +151,48 @@ def short_wait(monkeypatch):
     monkeypatch.setattr(hall.db, "BUSY_TIMEOUT_SECONDS", 0.3)
 
 
-def _dump(path: Path):
-    conn = sqlite3.connect(path)
-    try:
-        return list(conn.iterdump())
-    finally:
-        conn.close()
-
-
 def test_a_writer_waiting_too_long_gets_busy_and_writes_nothing(tmp_path: Path, short_wait):
     db = tmp_path / "hall.db"
-    store = make_hall(db, members_count=1)
+    store = hall_with_members(db, members_count=1)
     holder = sqlite3.connect(db, isolation_level=None)
-    before = _dump(db)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        started = time.monotonic()
-        with pytest.raises(Busy) as caught:
-            members.add_member(store, "2001", "Late Writer", actor="t", classes=["JW"])
-        assert str(caught.value) == BUSY_SENTENCE
-        assert isinstance(caught.value, HallError)
-        assert 0.25 <= time.monotonic() - started < 3
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
-    assert _dump(db) == before
+    with unchanged(db):
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            started = time.monotonic()
+            with pytest.raises(Busy) as caught:
+                members.add_member(store, "2001", "Late Writer", actor="t", classes=["JW"])
+            assert str(caught.value) == BUSY_SENTENCE
+            assert isinstance(caught.value, HallError)
+            assert time.monotonic() - started >= 0.25  # it waited (about the busy timeout) first
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
     # Once the lock is free the same operation goes through.
     members.add_member(store, "2001", "Late Writer", actor="t", classes=["JW"])
 
 
 def test_the_cli_says_busy_in_one_sentence(tmp_path: Path, short_wait):
     db = tmp_path / "hall.db"
-    make_hall(db, members_count=1)
-    before = _dump(db)
+    hall_with_members(db, members_count=1)
     holder = sqlite3.connect(db, isolation_level=None)
-    holder.execute("BEGIN IMMEDIATE")
-    try:
-        result = CliRunner().invoke(main, ["member", "add", "2001", "--name", "Late", "--class", "JW"],
-                                    env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
-    finally:
-        holder.execute("ROLLBACK")
-        holder.close()
+    with unchanged(db):
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            result = CliRunner().invoke(main, ["member", "add", "2001", "--name", "Late", "--class", "JW"],
+                                        env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
     assert result.exit_code != 0
     assert result.exception is None or isinstance(result.exception, SystemExit)
     assert result.stderr.strip().splitlines() == [f"Error: {BUSY_SENTENCE}"]
     assert "Traceback" not in result.output
-    assert _dump(db) == before
 
 
 def test_a_busy_store_write_leaves_no_transaction_open(tmp_path: Path, short_wait):
     """After Busy, the next operation on the same Store works (no stuck lock, no half state)."""
     db = tmp_path / "hall.db"
-    store = make_hall(db, members_count=1)
+    store = hall_with_members(db, members_count=1)
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     with pytest.raises(Busy):

@@ -20,7 +20,7 @@ from tests.reliability.helpers import (
     assert_receipts_present,
     assert_sound,
     assert_whole_operations,
-    make_hall,
+    hall_with_members,
     read_log,
     start_worker,
     wait_ready,
@@ -34,7 +34,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs PO
 @pytest.mark.slow
 def test_sigkill_at_random_moments_leaves_whole_operations(tmp_path: Path):
     db = tmp_path / "hall.db"
-    make_hall(db, members_count=30)
+    hall_with_members(db, members_count=30)
     rnd = random.Random(20261126)
     log = tmp_path / "worker.log"
     growth = []

@@ -14,7 +14,8 @@ from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
 from screens.base import clean, safe
-from tests.reliability.helpers import make_hall
+from tests.conftest import type_text, unchanged
+from tests.reliability.helpers import hall_with_members
 
 EVIL = "\x1b[31mEvil\x1b[0m"
 NASTY = [EVIL, "\x1b]0;pwned\x07", "\x1b[2J\x1b[H", "\x9b31m", "a\rb", "\x08\x08x", "\u202eevil", "\x00", "\x7f"]
@@ -30,23 +31,19 @@ def test_clean_and_safe_strip_control_characters(text):
 
 def test_the_cli_refuses_an_escape_in_a_name(tmp_path: Path):
     db = tmp_path / "hall.db"
-    make_hall(db, members_count=1, employers_count=1)
-    before = list(sqlite3.connect(db).iterdump())
-    result = CliRunner().invoke(main, ["member", "add", "666", "--name", EVIL, "--class", "JW"],
-                                env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+    hall_with_members(db, members_count=1, employers_count=1)
+    with unchanged(db):
+        result = CliRunner().invoke(main, ["member", "add", "666", "--name", EVIL, "--class", "JW"],
+                                    env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
     assert result.exit_code == 1 and "control character" in result.stderr
     assert "\x1b" not in result.output
-    assert list(sqlite3.connect(db).iterdump()) == before
 
 
 @pytest.fixture
-def evil_hall(tmp_path: Path, monkeypatch) -> Path:
+def evil_hall(tmp_path: Path) -> Path:
     """A hall whose records hold escape codes anyway (an old import, an edit behind hall's back)."""
-    from argon2 import PasswordHasher
-
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     db = tmp_path / "hall.db"
-    make_hall(db, members_count=3, employers_count=1)
+    hall_with_members(db, members_count=3, employers_count=1)
     store = Store(db)
     accounts.add_user(store, "admin", "admin-pass-1", "admin", actor="setup", first_admin=True)
     conn = sqlite3.connect(db, isolation_level=None)
@@ -71,16 +68,7 @@ def assert_no_codes(svg: str, where: str) -> None:
         assert code not in svg, f"{code!r} reached the {where}"
 
 
-async def _settle(app, pilot):
-    for _ in range(50):
-        await pilot.pause()
-        if all(w.is_finished for w in app.workers):
-            break
-        await app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-async def test_escape_codes_in_records_do_not_reach_the_screen(evil_hall: Path):
+async def test_escape_codes_in_records_do_not_reach_the_screen(evil_hall: Path, wait_for_workers):
     from screens.app import HallApp
 
     store = Store(evil_hall)
@@ -89,23 +77,23 @@ async def test_escape_codes_in_records_do_not_reach_the_screen(evil_hall: Path):
         await pilot.pause()
         user = accounts.login(app.store, "admin", "admin-pass-1")
         app.logged_in(Session(app.store, user))
-        await _settle(app, pilot)
+        await wait_for_workers(app, pilot)
         board = app.export_screenshot()
         assert "Evil" in board, "the member at the top of JW-1 should be on the board"
         assert_no_codes(board, "board")
 
         app.action_member(None)
-        await _settle(app, pilot)
+        await wait_for_workers(app, pilot)
         find = app.screen.query_one("#member-find")
         find.focus()
-        await pilot.press(*"Evil")
-        await _settle(app, pilot)
+        await type_text(pilot, "Evil")
+        await wait_for_workers(app, pilot)
         search = app.export_screenshot()
         assert "Evil" in search, "the search should list the member"
         assert_no_codes(search, "member search")
 
         app.action_member("EVIL1")
-        await _settle(app, pilot)
+        await wait_for_workers(app, pilot)
         card = app.export_screenshot()
         assert "Evil" in card
         assert_no_codes(card, "member screen")

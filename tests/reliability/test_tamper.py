@@ -14,7 +14,7 @@ from hall import audit
 from hall.cli import main
 from hall.operations import members
 from hall.store import Store
-from tests.reliability.helpers import make_hall
+from tests.reliability.helpers import hall_with_members
 
 
 def hall(db: Path, *args: str):
@@ -40,7 +40,7 @@ def _sql(db: Path, *statements: str, params=()) -> None:
 @pytest.fixture
 def db(tmp_path: Path) -> Path:
     path = tmp_path / "hall.db"
-    make_hall(path, members_count=5, employers_count=2)  # 1 + 2 + 10 = 13 entries
+    hall_with_members(path, members_count=5, employers_count=2)  # 1 + 2 + 10 = 13 entries
     return path
 
 

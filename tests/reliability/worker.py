@@ -1,13 +1,15 @@
 """A terminal doing a dispatcher's work on a shared hall database, for the reliability tests.
 
-Run as ``python worker.py DB LOG SEED SECONDS NAME``. It prints ``ready`` once
-its imports are done, then for SECONDS takes calls, records offers (racing the
-other workers for the same calls and members), signs, re-signs, ends jobs and
-reverses referrals through the ``hall`` operations. Each operation that
-reported success is appended to LOG as one JSON line (seq, hash, action) at
-once, so a line in LOG is an acknowledged operation. A refused operation
-(``HallError``, ``Busy`` included) is counted; anything else is written to LOG
-as an ``error`` line and the worker exits 3.
+Run as ``python worker.py DB LOG SEED SECONDS NAME [--tell]``. It prints ``ready``
+once its imports are done, then for SECONDS (or until SIGTERM, which lets the
+operation under way finish) takes calls, records offers (racing the other workers
+for the same calls and members), signs, re-signs, ends jobs and reverses
+referrals through the ``hall`` operations. Each operation that reported success
+is appended to LOG as one JSON line (seq, hash, action) at once, so a line in LOG
+is an acknowledged operation; with ``--tell`` it also prints ``ack SEQ`` once the
+line is written, for a test that waits on the work rather than on the clock. A
+refused operation (``HallError``, ``Busy`` included) is counted; anything else is
+written to LOG as an ``error`` line and the worker exits 3.
 """
 
 from __future__ import annotations
@@ -15,12 +17,13 @@ from __future__ import annotations
 import json
 import os
 import random
+import signal
 import sys
 import time
 import traceback
 
 
-def main(db_path: str, log_path: str, seed: int, seconds: float, name: str) -> int:
+def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell: bool = False) -> int:
     from dispatch.ranking import next_to_offer
     from hall import load
     from hall.errors import HallError
@@ -35,6 +38,8 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str) -> i
         line = json.dumps({"worker": name, "op": op, "seq": receipt.seq, "hash": receipt.hash,
                            "action": action, **extra}) + "\n"
         os.write(log_fd, line.encode())
+        if tell:
+            print(f"ack {receipt.seq}", flush=True)
 
     def open_calls(db):
         return [r[0] for r in db.execute("SELECT id FROM calls WHERE status = 'open' ORDER BY id")]
@@ -113,9 +118,11 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str) -> i
            "reverse": (op_reverse, 1), "sign": (op_sign, 3), "resign": (op_resign, 2)}
     names = list(ops)
     weights = [ops[n][1] for n in names]
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
     print("ready", flush=True)
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopping:
         op = rnd.choices(names, weights)[0]
         try:
             done = ops[op][0]()
@@ -136,4 +143,4 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str) -> i
 
 if __name__ == "__main__":
     db, log, seed, seconds, who = sys.argv[1:6]
-    sys.exit(main(db, log, int(seed), float(seconds), who))
+    sys.exit(main(db, log, int(seed), float(seconds), who, tell="--tell" in sys.argv[6:]))

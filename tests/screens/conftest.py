@@ -1,72 +1,36 @@
-"""Shared fixtures and helpers for the screen tests.
+"""Fixtures and helpers for the screen tests (the demo hall, ``wait_for_workers``, ``type_text`` and
+the cheap password hashes come from tests/conftest.py).
 
-- ``demo_hall``: a fresh copy of the demo hall (built once per session as of
-  2026-11-26) in the test's tmp_path; users ``admin``/``admin999`` (admin),
-  ``maria``/``dispatch`` and ``dwayne``/``dispatch`` (dispatchers).
 - ``empty_hall``: a hall with rules but no staff accounts (first run).
-- ``clock``: a settable clock at ``FIXED_NOW``; ``clock.advance(seconds=61)``.
+- ``clock``: a settable clock at ``FIXED_NOW``, when the demo's history ends; ``clock.advance(seconds=61)``.
 - ``make_app(path, clock=...)``: the app on a hall, polling off unless asked.
-- ``wait_for_workers(app, pilot)``: until no worker is running (never sleeps).
-- ``login(pilot, app, name, password)``: through the log-in screen's inputs.
+- ``login(pilot, app, name, password)``: through the log-in screen, then wait for the board.
 - ``settle(pilot)``: call last in a snapshot's ``run_before`` (steady cursors, sized tables).
 - ``audit_actions(path, ...)``: the audit entries, oldest first.
 """
 
 from __future__ import annotations
 
-import shutil
-from datetime import UTC, date, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.worker import WorkerCancelled
 
 from hall import audit
 from hall.clock import fixed
 from hall.operations.rules import init_database
 from hall.store import Store
 from screens.app import HallApp
+from tests.conftest import DEMO_NOW, SettableClock, type_text, wait_for_workers, workers_at_work  # noqa: F401
 
-DEMO_DAY = date(2026, 11, 26)
-FIXED_NOW = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)  # 07:30 in Chicago, when the demo ends
+FIXED_NOW = DEMO_NOW
 
 ADMIN = ("admin", "admin999")
 MARIA = ("maria", "dispatch")
 DWAYNE = ("dwayne", "dispatch")
 
 EMPTY_RULES = '[hall]\nname = "Test Local 1"\ntimezone = "America/Chicago"\n'
-
-
-class SettableClock:
-    """A clock for the app's Store that tests can move: ``clock.advance(seconds=61)``."""
-
-    def __init__(self, moment: datetime = FIXED_NOW):
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def advance(self, **delta) -> datetime:
-        self.moment = self.moment + timedelta(**delta)
-        return self.moment
-
-
-@pytest.fixture(scope="session")
-def _demo_template(tmp_path_factory) -> Path:
-    from hall.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo-template") / "hall.db"
-    build_demo(path, DEMO_DAY)
-    return path
-
-
-@pytest.fixture
-def demo_hall(_demo_template: Path, tmp_path: Path) -> Path:
-    """A private copy of the demo hall for one test."""
-    path = tmp_path / "hall.db"
-    shutil.copyfile(_demo_template, path)
-    return path
 
 
 @pytest.fixture
@@ -88,23 +52,7 @@ def make_app(path: Path, clock=None, *, poll: bool = False) -> HallApp:
 
 
 def _busy(app) -> bool:
-    return any(not w.is_finished for w in app.workers)
-
-
-async def wait_for_workers(app, pilot: Pilot, rounds: int = 200) -> None:
-    """Until no worker is running. A finished worker's callback may push a screen whose mount
-    starts the next read, so "no workers" must hold over two rounds of messages in a row."""
-    quiet = 0
-    for _ in range(rounds):
-        try:
-            await app.workers.wait_for_complete()
-        except WorkerCancelled:
-            pass
-        await pilot.pause()
-        quiet = 0 if _busy(app) else quiet + 1
-        if quiet >= 2:
-            return
-    raise AssertionError(f"workers still running: {list(app.workers)}")
+    return bool(workers_at_work(app))
 
 
 async def settle(pilot: Pilot, rounds: int = 50) -> None:
@@ -126,15 +74,11 @@ async def settle(pilot: Pilot, rounds: int = 50) -> None:
     raise AssertionError("the screen did not settle")
 
 
-async def type_text(pilot: Pilot, text: str) -> None:
-    await pilot.press(*text)
-
-
 async def login(pilot: Pilot, app, name: str, password: str) -> None:
     """Log in through the log-in screen: name, Enter, password, Enter; then wait for the board."""
     from screens.login import LoginScreen
 
-    await pilot.pause()
+    await wait_for_workers(app, pilot)  # the hall is read in a worker before the log-in screen
     assert isinstance(app.screen, LoginScreen), f"expected the log-in screen, got {app.screen!r}"
     name_input = app.screen.query_one("#login-name")
     name_input.value = ""

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 
 from textual.widgets import DataTable, ProgressBar
 
 from hall import audit
 from hall.store import Store
+from hall.views import audit as audit_view
 from screens.audit import AuditScreen
-from tests.screens.conftest import MARIA, login, make_app, wait_for_workers
+from tests.conftest import unchanged
+from tests.screens.conftest import MARIA, login, make_app, type_text, wait_for_workers
 
 SIZE = (140, 42)
 
@@ -33,7 +36,7 @@ async def test_filter_by_card_shows_only_that_members_entries(demo_hall):
     async with app.run_test(size=SIZE) as pilot:
         await open_audit(app, pilot)
         await pilot.press("slash")
-        await pilot.press(*"1268")
+        await type_text(pilot, "1268")
         await wait_for_workers(app, pilot)
         table = app.screen.query_one("#audit-table", DataTable)
         shown = [int(table.get_row_at(i)[0].lstrip("#")) for i in range(table.row_count)]
@@ -98,16 +101,32 @@ async def test_verify_names_the_tampered_entry(demo_hall):
         assert status(app).startswith("! Chain broken at entry 57")
 
 
-async def test_escape_while_verifying_stops_harmlessly(demo_hall):
+async def test_escape_while_verifying_stops_harmlessly(demo_hall, monkeypatch):
+    """Esc while the chain is being verified stops it (nothing written, the screen stays); the next
+    Esc goes back. The verification is held until Esc was pressed, as a long one would be."""
+    pressed = threading.Event()
+    real_verify = audit_view.verify
+
+    def held_until_escape(store, progress=None, cancelled=None):
+        def stop_asked() -> bool:
+            assert pressed.wait(timeout=20), "the test never pressed escape"
+            return cancelled()
+
+        return real_verify(store, progress=progress, cancelled=stop_asked)
+
+    monkeypatch.setattr(audit_view, "verify", held_until_escape)
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         await open_audit(app, pilot)
         screen = app.screen
-        screen.action_verify()
-        screen.action_back()  # esc while the worker runs: stop, stay on the screen
-        await wait_for_workers(app, pilot)
-        assert app.screen is screen
-        assert "stopped" in status(app) or status(app).startswith("Chain verified")
+        with unchanged(demo_hall):
+            await pilot.press("v")
+            assert screen.verifying
+            await pilot.press("escape")
+            pressed.set()
+            await wait_for_workers(app, pilot)
+            assert app.screen is screen
+            assert status(app) == "Verification stopped; nothing was changed."
         await pilot.press("escape")
         await wait_for_workers(app, pilot)
         assert app.screen is not screen

@@ -7,7 +7,7 @@ from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
 from screens.counter import CounterScreen
-from tests.screens.conftest import FIXED_NOW, MARIA, make_app, settle, wait_for_workers
+from tests.screens.conftest import FIXED_NOW, MARIA, make_app, settle, type_text, wait_for_workers
 
 
 async def at_counter(app, pilot, user=MARIA):
@@ -34,7 +34,8 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
         screen = await at_counter(app, pilot)
         card_box = screen.query_one("#counter-card")
         assert card_box.has_focus
-        await pilot.press(*"1164", "enter")
+        await type_text(pilot, "1164")
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
         summary = str(screen.query_one("#counter-summary").render())
         assert "Tomás Rivera" in summary and "position 2 of" in summary
@@ -64,7 +65,8 @@ async def test_sign_a_book_at_the_counter(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await at_counter(app, pilot)
-        await pilot.press(*"1164", "enter")
+        await type_text(pilot, "1164")
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
         await pilot.press("g")
         assert app.screen.id == "choice-dialog"
@@ -94,7 +96,8 @@ def test_snapshot_counter_showing_a_member(demo_hall, snap_compare):
 
     async def run_before(pilot):
         await at_counter(app, pilot)
-        await pilot.press(*"1268", "enter")
+        await type_text(pilot, "1268")
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
 
     assert snap_compare(app, run_before=run_before, terminal_size=(120, 36))
@@ -105,7 +108,8 @@ def test_snapshot_counter_after_a_resign(demo_hall, snap_compare):
 
     async def run_before(pilot):
         await at_counter(app, pilot)
-        await pilot.press(*"1268", "enter")
+        await type_text(pilot, "1268")
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
         await pilot.press("r", "2")
         await wait_for_workers(app, pilot)

@@ -15,7 +15,7 @@ from hall.store import Store
 from hall.views import members as views
 from screens.lists import BookList, ListsScreen
 from textual.widgets import TabbedContent
-from tests.screens.conftest import FIXED_NOW, MARIA, make_app, wait_for_workers
+from tests.screens.conftest import FIXED_NOW, MARIA, make_app, type_text, wait_for_workers
 
 
 async def open_lists(app, pilot, user=MARIA):
@@ -77,7 +77,8 @@ async def test_sign_a_member_on_another_book(demo_hall):
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_lists(app, pilot)
         await pilot.press("s")
-        await pilot.press(*card, "enter")
+        await type_text(pilot, card)
+        await pilot.press("enter")
         await pilot.press("2")  # the second book: JW-2
         await pilot.press("m")  # it came by mail
         await wait_for_workers(app, pilot)
@@ -95,7 +96,8 @@ async def test_unavailable_from_the_list(demo_hall):
         card = screen.active_list().current_card()
         await pilot.press("u")
         # the date is filled in (a week from today): the reason is focused
-        await pilot.press(*"surgery", "enter")
+        await type_text(pilot, "surgery")
+        await pilot.press("enter")
         assert app.screen.id == "via-dialog"  # how did it come in?
         await pilot.press("p")
         await wait_for_workers(app, pilot)
@@ -164,7 +166,8 @@ async def test_generated_book_end_and_search(tmp_path):
         assert book_list.current_card() == cards[0]
         # search by name: the cursor lands on the member's row
         await pilot.press("slash")
-        await pilot.press(*"zelda", "enter")
+        await type_text(pilot, "zelda")
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
         assert book_list.current_card() == cards[BIG // 3 * 2]
         assert book_list.cursor == BIG // 3 * 2

@@ -136,7 +136,8 @@ async def test_enter_on_an_empty_password_is_not_an_attempt(demo_hall):
         await wait_for_workers(app, pilot)
         assert app.focused.id == "login-password"
         assert message(app) == ""
-        await pilot.press(*MARIA[1], "enter")
+        await type_text(pilot, MARIA[1])
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, BoardScreen)
     assert [e["action"] for e in audit_actions(demo_hall, after_seq=before)] == ["user.login"]

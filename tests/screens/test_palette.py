@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.command import CommandPalette
 
-from tests.screens.conftest import MARIA, login, make_app, wait_for_workers
+from tests.screens.conftest import MARIA, login, make_app, type_text, wait_for_workers
 
 SIZE = (130, 40)
 
@@ -13,14 +13,9 @@ async def palette(app, pilot, text: str):
     await pilot.press("ctrl+p")
     await pilot.pause()
     assert CommandPalette.is_open(app)
-    await pilot.press(*text)
-    # The search runs lookups in a thread: let it finish and the list fill.
-    for _ in range(50):
-        await wait_for_workers(app, pilot)
-        await pilot.pause(0.05)
-        options = app.screen.query_one("CommandList")
-        if options.option_count:
-            break
+    await type_text(pilot, text)
+    # The search (a worker, its lookups in a thread) fills the list when it is done.
+    await wait_for_workers(app, pilot)
 
 
 async def test_typing_a_card_opens_that_member(demo_hall):

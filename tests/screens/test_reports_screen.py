@@ -10,7 +10,7 @@ from textual.widgets import DataTable, Input, OptionList
 from hall.reports import produce
 from hall.store import Store
 from screens.reports import ReportsScreen, histogram_lines
-from tests.screens.conftest import FIXED_NOW, MARIA, login, make_app, wait_for_workers
+from tests.screens.conftest import FIXED_NOW, MARIA, login, make_app, type_text, wait_for_workers
 
 
 async def test_daybook_on_screen_and_exported(demo_hall, tmp_path, monkeypatch):
@@ -29,7 +29,8 @@ async def test_daybook_on_screen_and_exported(demo_hall, tmp_path, monkeypatch):
         date_input = screen.query_one("#opt-date", Input)
         date_input.value = ""
         date_input.focus()
-        await pilot.press(*"2026-11-25", "enter")
+        await type_text(pilot, "2026-11-25")
+        await pilot.press("enter")
         await wait_for_workers(app, pilot)
         await pilot.pause()
         expected = produce(Store(demo_hall, lambda: FIXED_NOW), "daybook", date="2026-11-25")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import threading
 
 from textual.widgets import DataTable
 
 from hall.operations import registrations
 from screens.board import BoardScreen
-from tests.screens.conftest import MARIA, audit_actions, audit_head, login, make_app, wait_for_workers
+from tests.screens.conftest import MARIA, audit_actions, audit_head, login, make_app, type_text, wait_for_workers
 
 SIZE = (140, 40)
 
@@ -31,11 +32,7 @@ async def test_keys_are_handled_while_a_slow_write_runs(demo_hall, monkeypatch):
             before = audit_head(demo_hall)
             receipts = []
             app.run_write(app.session.sign, "1008", "JW-1", done=receipts.append)
-            for _ in range(100):
-                if started.is_set():
-                    break
-                await pilot.pause(0.02)
-            assert started.is_set()
+            assert await asyncio.to_thread(started.wait, 20), "the write never started"
 
             # The write is stuck in its thread; the screen still answers keys.
             calls = app.screen.query_one("#calls-table", DataTable)
@@ -85,22 +82,22 @@ async def test_keys_are_handled_while_a_slow_read_runs(demo_hall, monkeypatch):
             await login(pilot, app, *MARIA)
             monkeypatch.setattr(Session, "board", slow_board)
             app.screen.reload()
-            for _ in range(100):
-                if started.is_set():
-                    break
-                await pilot.pause(0.02)
-            assert started.is_set()
+            assert await asyncio.to_thread(started.wait, 20), "the read never started"
             await pilot.press("ctrl+l")
             await pilot.pause()
             from screens.login import LockScreen
 
             assert isinstance(app.screen, LockScreen)
-            await pilot.press(*MARIA[1], "enter")
+            await type_text(pilot, MARIA[1])
+            await pilot.press("enter")
             # The unlock (a write worker) finishes while the read is still stuck.
-            for _ in range(200):
+            for _ in range(20):
                 if isinstance(app.screen, BoardScreen):
                     break
-                await pilot.pause(0.02)
+                writes = [w for w in app.workers if w.group == "write"]
+                if writes:  # (an empty list would mean every worker, the stuck read too)
+                    await app.workers.wait_for_complete(writes)
+                await pilot.pause()
             assert isinstance(app.screen, BoardScreen)
             # What the board showed before the slow read is still there.
             assert app.screen.query_one("#calls-table", DataTable).row_count == 3

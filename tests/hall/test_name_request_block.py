@@ -38,7 +38,9 @@ def test_blocked_through_the_last_day_whatever_the_hour(quitter, clock):
                   days=30, actor="t", requests=[("101", "knows the site")])
 
 
-def test_not_blocked_the_day_after(quitter, clock):
+def test_not_blocked_the_day_after(quitter, clock, hall):
     clock.set("2026-11-17 08:00")
-    take_call(quitter, employer="Acme", classification="JW", workers=2, start="2026-11-18 07:00",
-              days=30, actor="t", requests=[("101", "knows the site")])
+    receipt = take_call(quitter, employer="Acme", classification="JW", workers=2, start="2026-11-18 07:00",
+                        days=30, actor="t", requests=[("101", "knows the site")])
+    first = hall.json("call", "rank", receipt.id, at="2026-11-17 08:00")["candidates"][0]
+    assert (first["card"], first["name_request"], first["eligible"]) == ("101", True, True)

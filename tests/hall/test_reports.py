@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 import pytest
 from click.testing import CliRunner
@@ -17,80 +15,69 @@ from hall.queries.rules import upcoming_rules
 from hall.cli import main
 from hall.errors import HallError
 from hall.operations import calls, corrections, employers, members, offers, referrals, registrations
-from hall.operations.rules import init_database, set_rules
+from hall.operations.rules import set_rules
 from hall.reports import produce, rule_notices
 from hall.reports.export import to_csv, write
 from hall.session import Session
 from hall.operations.accounts import User
 from hall.store import Store
+from tests.conftest import RULES_TEXT, SettableClock, new_hall
 
-ZONE = ZoneInfo("America/Chicago")
-RULES = '[hall]\nname = "Test Local 1"\ntimezone = "America/Chicago"\n'
-
-
-def local(text: str) -> datetime:
-    return datetime.fromisoformat(text).replace(tzinfo=ZONE).astimezone(UTC)
-
-
-class Clock:
-    def __init__(self, text: str):
-        self.moment = local(text)
-
-    def __call__(self) -> datetime:
-        return self.moment
-
-    def at(self, text: str) -> "Clock":
-        self.moment = local(text)
-        return self
-
-
-def build_history(path) -> tuple[Store, Clock, dict]:
+def build_history(path) -> tuple[Store, SettableClock, dict]:
     """The worked example of the rules, on Friday 20 Nov 2026, plus what followed that day.
 
     JW-1: Ada 101 and Ben 102 (Nov 2 10:00), Cy 103 (Nov 3, no OSHA-30), Di 104 (Nov 4);
     JW-2: Ed 201. Call #1 (Acme, 2 JW, OSHA-30): Ada declines, Ben accepts, Di accepts;
     Di is turned away at the gate, Ed (JW-2) accepts; an admin sets Ada's decline aside.
     """
-    init_database(path, actor="setup", now=local("2026-11-02 09:00"), rules_text=RULES)
-    clock = Clock("2026-11-02 09:00")
+    new_hall(path, at="2026-11-02 09:00", actor="setup")
+    clock = SettableClock("2026-11-02 09:00")
     store = Store(path, clock)
     for card, name, certs in (("101", "Ada Ames", ["OSHA-30"]), ("102", "Ben Bell", ["OSHA-30"]),
                               ("103", "Cy Cole", []), ("104", "Di Dunn", ["OSHA-30"]),
                               ("201", "Ed Eng", ["OSHA-30"])):
         members.add_member(store, card, name, actor="maria", phone=f"(312) 555-0{card}", classes=["JW"],
                            certs=certs)
-    clock.at("2026-11-02 10:00")
+    clock.set("2026-11-02 10:00")
     registrations.sign(store, "101", "JW-1", actor="maria")
     registrations.sign(store, "102", "JW-1", actor="maria")
-    registrations.sign(store, "103", "JW-1", actor=clock.at("2026-11-03 10:00") and "maria")
-    registrations.sign(store, "104", "JW-1", actor=clock.at("2026-11-04 10:00") and "maria")
-    registrations.sign(store, "201", "JW-2", actor=clock.at("2026-11-04 11:00") and "maria")
-    clock.at("2026-11-19 15:00")
+    clock.set("2026-11-03 10:00")
+    registrations.sign(store, "103", "JW-1", actor="maria")
+    clock.set("2026-11-04 10:00")
+    registrations.sign(store, "104", "JW-1", actor="maria")
+    clock.set("2026-11-04 11:00")
+    registrations.sign(store, "201", "JW-2", actor="maria")
+    clock.set("2026-11-19 15:00")
     registrations.resign(store, "201", actor="maria")  # keeps his place, moves his due date
     employers.add_employer(store, "Acme Electric", actor="maria")
-    clock.at("2026-11-20 08:00")
+    clock.set("2026-11-20 08:00")
     call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=2,
                               start="2026-11-23 07:00", days=30, certs=["OSHA-30"], actor="maria").id
     receipts = {}
-    receipts["ada"] = offers.record_offer(store, call_id, "101", "declined", actor=clock.at("2026-11-20 08:05") and "maria")
-    receipts["ben"] = offers.record_offer(store, call_id, "102", "accepted", actor=clock.at("2026-11-20 08:10") and "maria")
-    receipts["di"] = offers.record_offer(store, call_id, "104", "accepted", actor=clock.at("2026-11-20 08:15") and "dwayne")
-    clock.at("2026-11-20 09:00")
+    clock.set("2026-11-20 08:05")
+    receipts["ada"] = offers.record_offer(store, call_id, "101", "declined", actor="maria")
+    clock.set("2026-11-20 08:10")
+    receipts["ben"] = offers.record_offer(store, call_id, "102", "accepted", actor="maria")
+    clock.set("2026-11-20 08:15")
+    receipts["di"] = offers.record_offer(store, call_id, "104", "accepted", actor="dwayne")
+    clock.set("2026-11-20 09:00")
     referrals.record_referral_outcome(store, call_id, "104", "rejected_at_job", actor="maria",
                                       note="foreman: crew full")
-    receipts["ed"] = offers.record_offer(store, call_id, "201", "accepted", actor=clock.at("2026-11-20 09:10") and "maria")
-    clock.at("2026-11-20 10:00")
+    clock.set("2026-11-20 09:10")
+    receipts["ed"] = offers.record_offer(store, call_id, "201", "accepted", actor="maria")
+    clock.set("2026-11-20 10:00")
     corrections.reverse_outcome(store, call_id, "101", actor="admin", authority="Appeal 2026-3",
                                 reason="the phone log shows no call")
-    clock.at("2026-11-20 16:00")
+    clock.set("2026-11-20 16:00")
     with store.read() as db:
         receipts["closing"] = audit.head(db)
     # The next business day's work must not appear in Friday's day book.
-    clock.at("2026-11-23 08:00")
+    clock.set("2026-11-23 08:00")
     call2 = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
                             start="2026-11-24 07:00", days=5, actor="maria").id
-    offers.record_offer(store, call2, "101", "accepted", actor=clock.at("2026-11-23 08:05") and "maria")
-    clock.at("2026-11-23 12:00")
+    clock.set("2026-11-23 08:05")
+    offers.record_offer(store, call2, "101", "accepted", actor="maria")
+    clock.set("2026-11-23 12:00")
     return store, clock, {"call": call_id, "call2": call2, **receipts}
 
 
@@ -191,7 +178,7 @@ def test_other_reports_against_the_history(history):
     assert history.as_dicts("Referrals")[0]["status"] == "reversed (rejected at job)"
     # Cy never re-signed (signed Nov 3: due Dec 3, off at closing); Di's return from the gate
     # counted as a signing, so she is not due yet. Shown before the removal is recorded.
-    clock.at("2026-12-04 18:00")
+    clock.set("2026-12-04 18:00")
     dropped = produce(store, "dropped", since="2026-11-01").as_dicts("Dropped")
     assert [(d["removed"], d["card"], d["why"]) for d in dropped] == [("2026-12-03 17:00", "103", "re-sign")]
 
@@ -233,8 +220,8 @@ def test_cli_report_text_file_and_refusals(history, tmp_path):
 
 def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
     store, clock, _ = history
-    new_text = RULES + "[resign]\ndays = 45\n"
-    clock.at("2026-11-23 12:00")
+    new_text = RULES_TEXT + "[resign]\ndays = 45\n"
+    clock.set("2026-11-23 12:00")
     with pytest.raises(HallError, match="7 days' notice"):
         set_rules(store, new_text, "2026-11-26 00:00", actor="admin")
     with store.read() as db:
@@ -251,7 +238,7 @@ def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
     board = Session(store, User("maria", "dispatcher")).board()
     assert [(u["id"], u["changes"]) for u in board["upcoming_rules"]] == [(receipt.id, ["resign.days: 30 → 45"])]
     # Once in force, there is nothing to announce, and reports name the new rule set.
-    clock.at("2026-11-26 08:00")
+    clock.set("2026-11-26 08:00")
     with store.read() as db:
         assert rule_notices(db, clock.moment) == []
         assert upcoming_rules(db, clock.moment) == []

@@ -12,14 +12,14 @@ from hall.operations.members import add_member
 from hall.operations.offers import record_offer
 from hall.operations.registrations import sign
 from hall.store import Store
-from tests.hall.conftest import RULES_TEXT, SettableClock, local, make_db
+from tests.conftest import RULES_TEXT
 
 RULES = RULES_TEXT + "[discipline]\ndischarge_window_days = 10\n"
 
 
-def test_discharges_within_the_window_of_each_other_suspend(tmp_path):
-    clock = SettableClock(local("2026-11-02 08:00"))
-    store = Store(make_db(tmp_path / "hall.db", RULES), clock)
+def test_discharges_within_the_window_of_each_other_suspend(fresh_hall, clock):
+    clock.set("2026-11-02 08:00")
+    store = Store(fresh_hall(RULES), clock)
     add_member(store, "101", "Ada Archer", actor="t", classes=["JW"])
     add_employer(store, "Acme", actor="t")
     sign(store, "101", "JW-1", actor="t")

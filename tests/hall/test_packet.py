@@ -4,8 +4,7 @@ and who was referred, and nothing about anyone else beyond names and positions."
 from __future__ import annotations
 
 import re
-import shutil
-from datetime import date, datetime, UTC
+from datetime import datetime
 
 import pytest
 
@@ -16,26 +15,14 @@ from hall.reports.export import to_markdown, write
 from hall.session import Session
 from hall.operations.accounts import User
 from hall.store import Store
+from tests.conftest import DEMO_NOW
 
-DEMO_DAY = date(2026, 11, 26)
-NOW = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
 CARD = "1118"  # Patrick O'Malley: waiting on JW-1 the whole period, one no-answer
 
 
-@pytest.fixture(scope="module")
-def demo_template(tmp_path_factory):
-    from hall.demo import build_demo
-
-    path = tmp_path_factory.mktemp("demo") / "hall.db"
-    build_demo(path, DEMO_DAY)
-    return path
-
-
 @pytest.fixture
-def store(demo_template, tmp_path):
-    path = tmp_path / "hall.db"
-    shutil.copyfile(demo_template, path)
-    return Store(path, fixed(NOW))
+def store(demo_hall):
+    return Store(demo_hall, fixed(DEMO_NOW))
 
 
 def test_packet_calls_positions_and_who_was_referred(store):

@@ -14,7 +14,8 @@ from hall.operations import members
 from hall.operations.identification import record_self_identification
 from hall.reports import produce
 from hall.reports.fairness import out_of_order_count
-from tests.records.test_reports import build_history, local
+from tests.conftest import local
+from tests.hall.test_reports import build_history
 
 
 @pytest.fixture
