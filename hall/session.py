@@ -27,6 +27,7 @@ from hall.operations import (
 from hall.operations import rules as rules_ops
 from hall.operations.accounts import User
 from hall.store import Store
+from hall.views.board import Board, make_board
 
 BOARD_ROWS = 100  # the re-signs due and the certifications expiring the board lists (it says how many in all)
 
@@ -95,7 +96,7 @@ class Session:
         return calls.cancel_call(self.store, call_id, reason, actor=self.actor)
 
     def preview_offer(self, call_id, card, outcome):
-        return offers.preview_offer(self.store, call_id, card, outcome)
+        return offers.preview_offer(self.store, call_id, card, outcome, actor=self.actor)
 
     def record_offer(self, call_id, card, outcome, note=""):
         return offers.record_offer(self.store, call_id, card, outcome, actor=self.actor, note=note)
@@ -163,7 +164,7 @@ class Session:
         """Record due re-sign removals (only writes when there are some)."""
         return self.store.sweep()
 
-    def board(self) -> dict:
+    def board(self) -> Board:
         """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
         with self.store.read() as db:
             now = self.now()
@@ -178,16 +179,16 @@ class Session:
             # with how many there are in all (thousands on a large hall).
             resign_due, resign_total = queries.resign_due_top(db, rules, now, days=7, limit=BOARD_ROWS)
             certs, certs_total = queries.certifications_expiring_top(db, today, days=30, limit=BOARD_ROWS)
-            return {
-                "now": now, "rules": rules, "today": today,
-                "calls": queries.calls(db, open_only=True),
-                "books": [(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
-                "history": queries.waiting_history(db, rules, now, days=90),
-                "resign_due": resign_due, "resign_due_total": resign_total,
-                "certs": certs, "certs_total": certs_total,
-                "head": audit.head(db),
-                "upcoming_rules": queries.upcoming_rules(db, now),
-            }
+            return make_board(
+                now=now, rules=rules, today=today,
+                calls=queries.calls(db, open_only=True),
+                books=[(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
+                history=queries.waiting_history(db, rules, now, days=90),
+                resign_due=resign_due, resign_due_total=resign_total,
+                certs=certs, certs_total=certs_total,
+                head=audit.head(db),
+                upcoming_rules=queries.upcoming_rules(db, now),
+            )
 
     def call_detail(self, call_id: int) -> dict:
         """A call and its ranking (a screenful past its needs), for the dispatch screen."""

@@ -39,14 +39,26 @@ def _open_call(db, call_id: int):
     return call
 
 
-def preview_offer(store, call_id: int, card: str, outcome: str) -> str:
-    """The sentence a dispatcher confirms before recording: what the rules will record."""
+def refuse_if_another_is_calling(db, call, actor: str, now, rules) -> None:
+    """Someone else marked a candidate of this call as being phoned, and the mark still holds."""
+    row = db.execute("SELECT calling_card, calling_by, calling_since FROM calls WHERE id = ?", [call.id]).fetchone()
+    if row and row[0] and row[1] != actor:
+        since = load.parse_time(row[2])
+        if since and (now - since).total_seconds() < rules.offers.calling_minutes * 60:
+            raise HallError(f"{row[1]} is calling card {row[0]} on call #{call.id}: wait for that outcome.")
+
+
+def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: str | None = None) -> str:
+    """The sentence a dispatcher confirms before recording: what the rules will record. With
+    ``actor``, refused (as the recording would be) while someone else is calling on the call."""
     card = check_card(card)
     outcome = check_outcome(outcome)
     with store.read() as db:
         now = store.now()
         _, rules = store.rules(db, now)
         call = _open_call(db, call_id)
+        if actor is not None:
+            refuse_if_another_is_calling(db, call, actor, now, rules)
         ranking, _ = ranking_through(db, call, rules, now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:

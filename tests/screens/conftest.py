@@ -87,8 +87,14 @@ def make_app(path: Path, clock=None, *, poll: bool = False) -> HallApp:
     return HallApp(Store(path), clock=clock or fixed(FIXED_NOW), poll=poll)
 
 
+def _pending(app) -> list:
+    """Workers at work (a dialog flow waiting for its dialog's answer is not)."""
+    busy = getattr(app, "busy_workers", None)
+    return busy() if busy is not None else [w for w in app.workers if not w.is_finished]
+
+
 def _busy(app) -> bool:
-    return any(not w.is_finished for w in app.workers)
+    return bool(_pending(app))
 
 
 async def wait_for_workers(app, pilot: Pilot, rounds: int = 200) -> None:
@@ -96,8 +102,10 @@ async def wait_for_workers(app, pilot: Pilot, rounds: int = 200) -> None:
     starts the next read, so "no workers" must hold over two rounds of messages in a row."""
     quiet = 0
     for _ in range(rounds):
+        pending = _pending(app)
         try:
-            await app.workers.wait_for_complete()
+            if pending:  # (an empty list would mean every worker to Textual)
+                await app.workers.wait_for_complete(pending)
         except WorkerCancelled:
             pass
         await pilot.pause()
@@ -134,7 +142,7 @@ async def login(pilot: Pilot, app, name: str, password: str) -> None:
     """Log in through the log-in screen: name, Enter, password, Enter; then wait for the board."""
     from screens.login import LoginScreen
 
-    await pilot.pause()
+    await wait_for_workers(app, pilot)  # the hall is read in a worker before the log-in screen
     assert isinstance(app.screen, LoginScreen), f"expected the log-in screen, got {app.screen!r}"
     name_input = app.screen.query_one("#login-name")
     name_input.value = ""
