@@ -61,7 +61,7 @@ class AdminScreen(HallScreen):
                     with Vertical(id="rules-text-box"):
                         yield Label("IN FORCE (read-only)", classes="section-title")
                         yield TextArea("", id="rules-text", read_only=True, show_line_numbers=True,
-                                       soft_wrap=False)
+                                       soft_wrap=True)
                     with VerticalScroll(id="rules-upcoming-box"):
                         yield Label("UPCOMING CHANGES", classes="section-title", id="upcoming-title")
                         yield Static("", id="rules-upcoming")

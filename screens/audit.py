@@ -21,7 +21,8 @@ from screens.text import clean, fit, short_date
 
 MORE_WHEN_WITHIN = 20  # rows from the bottom: load the next page
 FILTERS = ("card", "call", "actor", "action")
-SIDE_BY_SIDE = 110  # narrower: the entry in full goes below the list, and the actor column gives way
+SIDE_BY_SIDE = 150  # narrower: the entry in full goes below the list
+WITH_ACTOR = 100  # narrower: the actor column gives way (the entry below names it)
 
 
 def _moment(text: str) -> datetime | None:
@@ -133,6 +134,7 @@ class AuditScreen(HallScreen):
         self.loading_more = False
         self.verifier: Worker | None = None
         self._side: bool | None = None
+        self._actor: bool | None = None
         self._about = 0
 
     def compose(self) -> ComposeResult:
@@ -142,7 +144,8 @@ class AuditScreen(HallScreen):
             yield Input(placeholder="card", id="filter-card", max_length=20)
             yield Input(placeholder="call #", id="filter-call", max_length=10)
             yield Input(placeholder="actor", id="filter-actor", max_length=40)
-            yield Input(placeholder="action (e.g. offer)", id="filter-action", max_length=60)
+            yield Input(placeholder="action", id="filter-action", max_length=60,
+                        tooltip="An action (offer.recorded) or its subject (offer)")
         with Horizontal(id="audit-body"):
             with Vertical(id="audit-list"):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
@@ -168,12 +171,13 @@ class AuditScreen(HallScreen):
         """The list's columns for the width: "about" takes what is left (side by side, the list has
         55% of the width; stacked, all of it less the actor)."""
         side = width >= SIDE_BY_SIDE
-        fixed = {"seq": 7, "at": 16, "actor": 8, "action": 20} if side else {"seq": 7, "at": 12, "action": 20}
+        fixed = {"seq": 7, "at": 16, "actor": 8, "action": 20} if width >= WITH_ACTOR else \
+            {"seq": 7, "at": 12, "action": 20}
         room = (width * 55 // 100 if side else width) - 2 - 2  # padding, scrollbar
         about = max(room - sum(w + 2 for w in fixed.values()) - 2, 12)
-        if (side, about) == (self._side, self._about):
+        if (side, about, "actor" in fixed) == (self._side, self._about, self._actor):
             return False
-        self._side, self._about = side, about
+        self._side, self._about, self._actor = side, about, "actor" in fixed
         table = self.query_one("#audit-table", DataTable)
         table.clear(columns=True)
         for key, size in fixed.items():
@@ -184,9 +188,9 @@ class AuditScreen(HallScreen):
     def _cells(self, entry: dict) -> list:
         zone = self.hall_app.zone
         moment = _moment(entry["at"])
-        at = short_date(moment, zone) if self._side else (f"{moment.astimezone(zone):%d %b %H:%M}" if moment else "")
+        at = short_date(moment, zone) if self._actor else (f"{moment.astimezone(zone):%d %b %H:%M}" if moment else "")
         cells = [f"#{entry['seq']}", at]
-        if self._side:
+        if self._actor:
             cells.append(fit(clean(entry["actor"]), 8))
         return [*cells, fit(clean(entry["action"]), 20), fit(clean(summary(entry)), self._about)]
 

@@ -51,7 +51,7 @@ NOTE_REQUIRED = {
 
 WIDE = 140  # every column; narrower drops "registered", then (below NARROW) the book and re-sign due
 NARROW = 110
-CANDIDATE_WIDTHS = {"pos": 6, "card": 5, "name": 20, "book": 4, "registered": 12, "phone": 14, "re-sign due": 11}
+CANDIDATE_WIDTHS = {"pos": 6, "card": 5, "name": 20, "book": 4, "registered": 12, "phone": 14, "re-sign due": 12}
 
 
 class DispatchScreen(HallScreen):
@@ -108,6 +108,7 @@ class DispatchScreen(HallScreen):
             yield Static("", id="call-sub")
             yield Static("", id="call-status")
             yield DataTable(id="candidates", cursor_type="row")
+            yield Static("", id="row-detail")
             yield Static("", id="dispatch-message")
         yield from self.compose_footer()
 
@@ -180,6 +181,14 @@ class DispatchScreen(HallScreen):
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "candidates":
             self.refresh_bindings()
+            self._show_row_detail()
+
+    def _show_row_detail(self) -> None:
+        """Under the table, the highlighted row's outcome in full when its column had to cut it."""
+        row, detail = self._row(), self.query_one("#row-detail", Static)
+        said = self._outcome_text(row) if row is not None and self.view is not None else ""
+        detail.update(Text(f"{clean(row.name)} ({row.card}): {said}") if len(said) > self._outcome_width else "")
+        detail.display = len(said) > self._outcome_width
 
     def say(self, message: str) -> None:
         self.query_one("#dispatch-message", Static).update(Text(self.sentence(message)) if message else "")
@@ -275,17 +284,22 @@ class DispatchScreen(HallScreen):
             joined.append(part)
         return Content.assemble(*joined)
 
+    def _outcome_text(self, row: DispatchRow) -> str:
+        """What the outcome column says of a row: the outcome, or why the row is passed over."""
+        if row.state == "passed":
+            today = self.view.now.astimezone(self.hall_app.zone).date()
+            return f"passed over: {reasons_text(row.reasons, today)}"
+        return clean(row.outcome)
+
     def _cells(self, row: DispatchRow, view: DispatchView, styles: dict[str, Style]) -> list[Text]:
-        zone, today = self.hall_app.zone, view.now.astimezone(self.hall_app.zone).date()
+        zone = self.hall_app.zone
         base = styles["muted"] if row.state == "passed" else styles["next"] if row.state == "next" else Style()
         due: Text | str = ""
         if row.resign_due is not None:
             due = Text(("! " if row.resign_warn else "") + short_day(row.resign_due),
                        style=styles["warning"] if row.resign_warn else base)
-        said, warned = clean(row.outcome), row.warn
-        if row.state == "passed":
-            said = f"passed over: {reasons_text(row.reasons, today)}"
-        elif "re-sign due" not in self._columns and row.resign_warn and not said:
+        said, warned = self._outcome_text(row), row.warn
+        if "re-sign due" not in self._columns and row.resign_warn and not said:
             said, warned = f"! re-sign by {short_day(row.resign_due)}", True  # the column is off: keep the mark
         cells = {
             "pos": Text(("▶ " if row.state == "next" else "  ") + row.pos, style=base),
@@ -330,6 +344,7 @@ class DispatchScreen(HallScreen):
         self._follow_next = False
         self._shown_call = view.call.id
         self.refresh_bindings()
+        self._show_row_detail()
 
     def action_toggle_passed(self) -> None:
         """Hide or show the passed-over candidates (the order does not change)."""

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Label, Static
 
 from hall.views.employers import EmployersOverview, employers_view
 from screens.base import Cancelled, HallScreen, flow
-from screens.text import clean, fit, fit_widths, short_day
+from screens.text import clean, fit, fit_columns, short_day
 from screens.widgets.forms import Field, FormDialog
 
 EMPLOYER_COLUMNS = ("employer", "phone", "open calls", "referrals", "by name")
@@ -71,17 +71,20 @@ class EmployersScreen(HallScreen):
         self.query_one("#employers-status", Static).update(Text(self.sentence(message)) if message else "")
 
     @staticmethod
-    def _fill(table: DataTable, titles: tuple[str, ...], rows: list[tuple[str, list]], room: int) -> None:
-        """The table's rows (key, cells), its columns sized to ``room``; the cursor stays on its row."""
+    def _fill(table: DataTable, titles: tuple[str, ...], rows: list[tuple[str, list]], room: int,
+              gives_way: tuple[str, ...] = ()) -> None:
+        """The table's rows (key, cells), its columns sized to ``room`` (``gives_way`` leave first);
+        the cursor stays on its row."""
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         plain = [[c.plain if isinstance(c, Text) else c for c in cells] for _, cells in rows]
         natural = [max([len(t), *(len(r[i]) for r in plain)]) for i, t in enumerate(titles)]
-        widths = fit_widths(natural, room)
+        shown = fit_columns(list(titles), natural, room, gives_way)
         table.clear(columns=True)
-        for title, width in zip(titles, widths):
-            table.add_column(fit(title, width), width=width)
+        for i, width in shown.items():
+            table.add_column(fit(titles[i], width), width=width)
         for key, cells in rows:
-            table.add_row(*[c if isinstance(c, Text) else fit(c, w) for c, w in zip(cells, widths)], key=key)
+            table.add_row(*[cells[i] if isinstance(cells[i], Text) else fit(cells[i], w) for i, w in shown.items()],
+                          key=key)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
 
@@ -103,7 +106,7 @@ class EmployersScreen(HallScreen):
             f"EMPLOYERS ({len(data.employers)}) · referrals and name requests over the last {data.window_days} days")
         bars = [(str(b.id), [clean(b.card), clean(b.name), clean(b.employer), short_day(b.until, year=True),
                              clean(b.reason), clean(b.contact) or "—", clean(b.created_by)]) for b in data.bars]
-        self._fill(self.query_one("#bars-table", DataTable), BAR_COLUMNS, bars, room)
+        self._fill(self.query_one("#bars-table", DataTable), BAR_COLUMNS, bars, room, ("entered by", "name"))
         self.query_one("#bars-title", Label).update(
             f"BARS IN FORCE ({len(data.bars)}) · at most {data.bar_max_days} days each")
 

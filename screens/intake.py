@@ -238,17 +238,20 @@ class IntakeScreen(HallScreen):
     def _show_panel(self, q: Qualifies) -> None:
         warn = "$warning"
         parts: list = []
+        width = self.query_one("#qualifies", Static).size.width or 40
+        label_width = 22 if width >= 44 else 18
 
         def line(label: str, value: str = "", extra: str = "", style: str = "") -> None:
-            parts.append((f"{label:<22}{value:>5}", style))
-            if extra:
-                parts.append((f"  {extra}", style))
+            text = f"{label[:label_width]:<{label_width}}{value:>5}"
+            parts.append((text, style))
+            if extra:  # beside the count when it fits, else under it
+                parts.append((f"  {extra}" if len(text) + 2 + len(extra) <= width else f"\n    {extra}", style))
             parts.append("\n")
 
         line(f"{q.classification or '—'} waiting", str(q.waiting))
         for c in q.certs:
             scarce = q.workers is not None and c.hold <= q.workers
-            line(f"hold {clean(c.cert)[:17]}", str(c.hold), f"excludes {c.excludes}" + ("  !" if scarce else ""),
+            line(f"hold {clean(c.cert)}", str(c.hold), f"excludes {c.excludes}" + ("  !" if scarce else ""),
                  warn if scarce else "")
         if q.certs or q.waiting:
             line("meet all requirements", str(q.meet_all), f"of {q.waiting}")

@@ -49,9 +49,10 @@ class ListsScreen(HallScreen):
     SCREEN_TITLE = "Out-of-work lists"
     AUTO_FOCUS = "BookList"  # (built with the first read; not the find box first, then the list)
     BINDINGS = [
-        Binding("left", "next_book(-1)", "Prev", id="previous_book", key_display="←",
+        # priority: the list (a scroll view) would take the arrows for sideways scrolling it does not do
+        Binding("left", "next_book(-1)", "Prev", id="previous_book", key_display="←", priority=True,
                 tooltip="The book to the left"),
-        Binding("right", "next_book(1)", "Next book", id="next_book", key_display="→",
+        Binding("right", "next_book(1)", "Next book", id="next_book", key_display="→", priority=True,
                 tooltip="The book to the right"),
         Binding("slash", "search", "Find", id="find", tooltip="Find a card or name on this book (Enter: next match)"),
         Binding("r", "resign", "Re-sign", id="resign", tooltip="Re-sign the highlighted member on this book"),
@@ -220,8 +221,8 @@ class ListsScreen(HallScreen):
             self._show_book(index)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action in ("next_book", "book") and self.query_one("#list-search", Input).has_focus:
-            return False  # the arrows and digits belong to the find box then
+        if action in ("next_book", "book") and not isinstance(self.focused, BookList):
+            return False  # the arrows and digits belong to the find box (or a dialog) then
         return True
 
     # --- search ----------------------------------------------------------------------

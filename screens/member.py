@@ -53,6 +53,7 @@ class MemberScreen(MemberActions, HallScreen):
         self.card = (card or "").strip() or None
         self.info: MemberCard | None = None
         self._wide: bool | None = None
+        self._history: dict[str, int] = {}
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -85,13 +86,16 @@ class MemberScreen(MemberActions, HallScreen):
         self._wide = wide
         table = self.query_one("#member-history", DataTable)
         table.clear(columns=True)
+        room = width - 2 - 2  # padding, scrollbar
         if wide:
-            for label, size in (("when", 16), ("call", 5), ("employer", 20), ("what", 26), ("detail", 22),
-                                ("note", max(width - 113, 12))):
-                table.add_column(label, width=size)
+            free = room - (16 + 5 + 26 + 22) - 6 * 2
+            sizes = {"when": 16, "call": 5, "employer": free * 2 // 5, "what": 26, "detail": 22,
+                     "note": free - free * 2 // 5}
         else:
-            for label, size in (("when", 10), ("call", 5), ("what", 24), ("detail", max(width - 57, 10))):
-                table.add_column(label, width=size)
+            sizes = {"when": 10, "call": 5, "what": 24, "detail": max(room - (10 + 5 + 24) - 4 * 2, 10)}
+        self._history = sizes
+        for label, size in sizes.items():
+            table.add_column(label, width=size)
         return True
 
     def open_with(self, other: "MemberScreen") -> None:
@@ -244,12 +248,15 @@ class MemberScreen(MemberActions, HallScreen):
         table.clear()
         for ev in info.history:
             call = f"#{ev.call}" if ev.call is not None else ""
+            size = self._history
             if self._wide:
-                table.add_row(short_date(ev.at, zone), call, clean(ev.employer), ev.what, clean(ev.detail),
-                              clean(ev.note))
+                table.add_row(short_date(ev.at, zone), call, fit(clean(ev.employer), size["employer"]),
+                              fit(ev.what, size["what"]), fit(clean(ev.detail), size["detail"]),
+                              fit(clean(ev.note), size["note"]))
             else:
                 when = ev.at.astimezone(zone)
-                table.add_row(f"{when.day} {when:%b %y}", call, ev.what, clean(ev.detail))
+                table.add_row(short_day(when.date()), call, fit(ev.what, size["what"]),
+                              fit(clean(ev.detail), size["detail"]))
         self.query_one("#history-title", Label).update(f"HISTORY ({len(info.history)})")
 
     def show_receipt(self, text: str, receipt=None, message: str = "") -> None:

@@ -7,7 +7,8 @@ first (with an ellipsis), so the name, position, basis and outcome of a day book
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.text import Text
@@ -23,7 +24,7 @@ from hall.parse import parse_day
 from hall.reports import REPORTS, Report
 from hall.views import exports
 from screens.base import HallScreen
-from screens.text import clean, clean_block, fit, fit_columns
+from screens.text import clean, clean_block, fit, fit_columns, short_day
 
 MAX_ROWS_SHOWN = 2000
 NARROW = 110  # narrower: the list of reports is narrower and shows titles only
@@ -68,6 +69,8 @@ class ReportsScreen(HallScreen):
         Binding("g", "run", "Run", id="run_report", tooltip="Produce the chosen report with these options"),
         Binding("x", "export", "Export", id="export_report",
                 tooltip="Write the report shown as CSV, XLSX and PDF (packets: PDF and Markdown) to the exports folder"),
+        Binding("o", "options", "Reports", id="report_options",
+                tooltip="Narrow screens: back from the report to the list of reports and their options"),
     ]
 
     def __init__(self, name: str | None = None, **options):
@@ -201,25 +204,45 @@ class ReportsScreen(HallScreen):
 
     # --- showing ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "options":  # only where the report covers the list (narrow screens)
+            return self.has_class("-reading")
+        return True
+
+    def action_options(self) -> None:
+        self.remove_class("-reading")
+        self.query_one("#report-list", OptionList).focus()
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        if self.has_class("-reading"):
+            self.action_options()
+            return
+        super().action_back()
+
     def _show(self, report: Report) -> None:
         self.report = report
         self._shown_width = self.size.width
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-reading")  # narrow: the report takes the whole width (o: the list again)
+        self.refresh_bindings()
         view = self.query_one("#report-view", VerticalScroll)
         view.loading = False
         view.remove_children()
         # (the view may not be laid out yet: then the screen less the list of reports)
-        side = self.query_one("#reports-side").outer_size.width
-        room = max((view.size.width or self.size.width - side) - 2 - 2, 30)  # padding, the table's scrollbar
-        widgets = [Static(Text("\n".join(clean(line) for line in report.header_lines())), classes="report-header")]
+        side = 0 if narrow else self.query_one("#reports-side").outer_size.width
+        room = max((self.size.width - side if narrow or not view.size.width else view.size.width) - 2 - 2, 30)
+        widgets = [Static(Text(self.sentence("\n".join(report.header_lines()))), classes="report-header")]
         for note in report.notes:
-            widgets.append(Static(Text(clean(note)), classes="report-note"))
+            widgets.append(Static(Text(self.sentence(note)), classes="report-note"))
         for index, section in enumerate(report.sections):
             widgets.append(Label(clean(section.title).upper(), classes="section-title"))
             if section.columns:
                 if section.rows:
                     table = DataTable(cursor_type="row", zebra_stripes=True, classes="report-table",
                                       id=f"section-{index}")
-                    rows = [[_cell(v) for v in row] for row in section.rows[:MAX_ROWS_SHOWN]]
+                    rows = shown_dates([[_cell(v) for v in row] for row in section.rows[:MAX_ROWS_SHOWN]],
+                                       self.hall_app.today())
                     titles = [clean(c) for c in section.columns]
                     natural = [max([len(t), *(len(r[i]) for r in rows[:200])]) for i, t in enumerate(titles)]
                     shown = fit_columns(titles, natural, room, GIVES_WAY)
@@ -240,11 +263,13 @@ class ReportsScreen(HallScreen):
             if section.text:
                 widgets.append(Static(Text(clean_block(section.text)), classes="report-text"))
             for note in section.notes:
-                widgets.append(Static(Text(clean(note)), classes="report-note"))
+                widgets.append(Static(Text(self.sentence(note)), classes="report-note"))
             if section.title == "Days waited before referral" and report.charts:
                 widgets.append(Static(self._histograms(report.charts), classes="report-chart"))
         view.mount_all(widgets)
         view.scroll_home(animate=False)
+        if narrow:
+            view.focus()
 
     def _histograms(self, charts: dict[str, list[int]]) -> Text:
         """Days waited per book, drawn with block characters (one bar per week)."""
@@ -275,5 +300,36 @@ class ReportsScreen(HallScreen):
         self.notify(clean(message), title="Exported", timeout=10)
 
 
+_ISO_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
 def _cell(value) -> str:
     return "" if value is None else clean(value)
+
+
+def shown_dates(rows: list[list[str]], today) -> list[list[str]]:
+    """The preview's ISO dates in the hall's short words: a column of times on one day shows the
+    time ("14:30"), other date-times "25 Nov 14:30", dates "Wed 25 Nov" (the export keeps ISO)."""
+    if not rows:
+        return rows
+    columns = list(zip(*rows))
+    for i, column in enumerate(columns):
+        moments = [_ISO_MOMENT.match(v) for v in column if v]
+        if moments and all(moments):
+            one_day = len({m.group(1) for m in moments}) == 1
+            columns[i] = tuple(_short_moment(v, one_day) for v in column)
+        elif column and all(_ISO_DATE.match(v) for v in column if v) and any(column):
+            columns[i] = tuple(short_day(date.fromisoformat(v), year=date.fromisoformat(v).year != today.year)
+                               if v else v for v in column)
+    return [list(row) for row in zip(*columns)]
+
+
+def _short_moment(value: str, one_day: bool) -> str:
+    match = _ISO_MOMENT.match(value)
+    if not match:
+        return value
+    if one_day:
+        return match.group(2)
+    day = date.fromisoformat(match.group(1))
+    return f"{day.day} {day:%b} {match.group(2)}"

@@ -41,7 +41,7 @@ def book_columns(width: int) -> tuple[Column, ...]:
     """The columns for a list ``width`` cells wide; the last (marks) takes what is left."""
     registered = (Column("registered", 18),) if width >= WIDE else ()
     fixed = 6 + 8 + 12 + 10 + sum(c.width for c in registered)
-    name = max(min(width - fixed - 24, 28), 14)
+    name = max(min(width - fixed - (24 if registered else 16), 28), 14)
     marks = max(width - fixed - name, 10)
     return (Column("pos", 6, right=True), Column("card", 8), Column("name", name), *registered,
             Column("re-sign by", 12), Column("turndowns", 10), Column("", marks))
@@ -281,7 +281,8 @@ class BookList(ScrollView, can_focus=True):
         flag = resign_flag(row.resign_state)
         marks = [flag] if flag else []
         if entry.unavailable_until is not None:
-            marks.append(f"unavailable to {short_day(entry.unavailable_until)}")
+            until = f" to {short_day(entry.unavailable_until)}" if columns[-1].width >= 24 else ""
+            marks.append(f"unavailable{until}")
         values = {
             "pos": (str(row.position), ""), "card": (clean(row.card), ""), "name": (clean(row.name), ""),
             "registered": (short_date(row.registered_at, self.zone), ""),

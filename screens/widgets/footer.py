@@ -43,7 +43,9 @@ class HallFooter(Footer):
             _, binding, _, _ = palette
             width -= key_width(self.app.get_key_display(binding), binding.description) + 2  # its border
         shown, seen = [], set()
-        for _, binding, enabled, tooltip in self.screen.active_bindings.values():
+        # esc (back, cancel, clear) is known everywhere: it comes last, after the screen's own keys
+        keys = sorted(self.screen.active_bindings.values(), key=lambda active: active.binding.key == "escape")
+        for _, binding, enabled, tooltip in keys:
             if not binding.show or binding.action in seen or binding.key == self.app.COMMAND_PALETTE_BINDING:
                 continue
             seen.add(binding.action)
