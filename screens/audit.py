@@ -164,8 +164,10 @@ class AuditScreen(HallScreen):
         self.reload()
 
     def on_resize(self, event) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         if self._set_columns(event.size.width) and self.entries:
-            self._refill()
+            self._refill(keep)
 
     def _set_columns(self, width: int) -> bool:
         """The list's columns for the width: "about" takes what is left (side by side, the list has
@@ -194,9 +196,8 @@ class AuditScreen(HallScreen):
             cells.append(fit(clean(entry["actor"]), 8))
         return [*cells, fit(clean(entry["action"]), 20), fit(clean(summary(entry)), self._about)]
 
-    def _refill(self) -> None:
+    def _refill(self, keep: str | None) -> None:
         table = self.query_one("#audit-table", DataTable)
-        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         table.clear()
         for seq in sorted(self.entries, reverse=True):
             table.add_row(*self._cells(self.entries[seq]), key=str(seq))

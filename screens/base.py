@@ -24,7 +24,7 @@ from textual.worker import get_current_worker
 
 from hall.errors import HallError
 from screens.text import short_dates
-from screens.widgets.dialogs import HallDialog
+from screens.widgets.dialogs import HallDialog, ViaDialog
 from screens.widgets.footer import HallFooter
 from screens.widgets.header import HallHeader
 
@@ -159,6 +159,13 @@ class HallScreen(Screen):
             return await self.app.push_screen_wait(dialog)
         finally:
             self.hall_app.asking.discard(worker)
+
+    async def ask_how(self, question: str) -> str:
+        """How it came in (in person, phone, email, fax, mail), from a flow; esc: ``Cancelled``."""
+        via = await self.ask(ViaDialog(question))
+        if via is None:
+            raise Cancelled("Nothing recorded.")
+        return via
 
     async def commit(self, fn: Callable[..., T], *args, **kw) -> T:
         """An operation in the app's write worker, from a flow: its receipt, or ``HallError``."""

@@ -86,8 +86,12 @@ class BoardScreen(HallScreen):
         self.reload()
 
     def on_resize(self, event) -> None:
+        calls = self.query_one("#calls-table", DataTable)
+        keep = calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value if calls.row_count else None
         if self._set_mode(event.size.width) and self._board is not None:
             self._show(self._board)
+            if keep is not None and keep in calls.rows:  # (new columns cleared the table)
+                calls.move_cursor(row=calls.get_row_index(keep))
 
     def _set_mode(self, width: int) -> bool:
         """Pick the columns for the width (fixed widths: an auto-sized column grows only on the

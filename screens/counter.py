@@ -77,18 +77,15 @@ class CounterScreen(MemberActions, HallScreen):
         else:
             self.action_clear()
 
-    def on_screen_resume(self) -> None:
-        if self.card and self.info is None:
-            self._lookup(self.card)
-        else:
-            super().on_screen_resume()
-
     def on_resize(self) -> None:
         if self.info is not None:
             self._show(self.info)
 
     def reload(self) -> None:
         if self.session is None or self.card is None:
+            return
+        if self.info is None:  # opened on a card (from the palette or another screen): as if typed
+            self._lookup(self.card)
             return
         self.load(views.member_card, self.hall_app.store, self.card, history=False, done=self._show,
                   failed=self._not_found, group=f"counter-{id(self)}")

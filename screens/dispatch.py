@@ -120,8 +120,9 @@ class DispatchScreen(HallScreen):
         self.reload()
 
     def on_resize(self, event) -> None:
+        keep = self._cursor_key(self.query_one("#candidates", DataTable))  # (new columns clear the table)
         if self._set_columns(event.size.width) and self.view is not None:
-            self._show_call(self.view)
+            self._show_call(self.view, keep=keep)
 
     def _set_columns(self, width: int) -> bool:
         """The candidates' columns for the width: position, card, name, phone and outcome always fit
@@ -313,7 +314,7 @@ class DispatchScreen(HallScreen):
         }
         return [cells[k] for k in self._columns]
 
-    def _show_call(self, view: DispatchView) -> None:
+    def _show_call(self, view: DispatchView, keep: str | None = None) -> None:
         if view.call.id != self.call_id:
             return
         previous = self.view
@@ -328,7 +329,7 @@ class DispatchScreen(HallScreen):
         status_box.display = bool(status.plain)
 
         table = self.query_one("#candidates", DataTable)
-        keep = self._cursor_key(table)
+        keep = keep or self._cursor_key(table)
         was_next = previous is not None and previous.call.id == view.call.id and keep == previous.next
         table.clear()
         for row in rows:

@@ -43,12 +43,14 @@ class KioskScreen(Screen):
     CSS_PATH = "kiosk.tcss"
     BINDINGS = [
         Binding("escape", "clear", "Clear", id="kiosk_clear", tooltip="Clear the screen for the next member"),
-        Binding("down", "scroll(1)", "Scroll", id="kiosk_down", key_display="↑↓",
+        # priority: the card box (an Input) would take the arrows and pages for scrolling itself
+        Binding("down", "scroll(1)", "Scroll", id="kiosk_down", key_display="↑↓", priority=True,
                 tooltip="Scroll your standing down a line (↑ up)"),
-        Binding("up", "scroll(-1)", "Up", id="kiosk_up", show=False, tooltip="Scroll your standing up a line"),
-        Binding("pagedown", "page(1)", "Page", id="kiosk_page_down", key_display="PgUp PgDn",
+        Binding("up", "scroll(-1)", "Up", id="kiosk_up", show=False, priority=True,
+                tooltip="Scroll your standing up a line"),
+        Binding("pagedown", "page(1)", "Page", id="kiosk_page_down", key_display="PgUp PgDn", priority=True,
                 tooltip="Scroll your standing down a screenful (PgUp: up)"),
-        Binding("pageup", "page(-1)", "Page up", id="kiosk_page_up", show=False,
+        Binding("pageup", "page(-1)", "Page up", id="kiosk_page_up", show=False, priority=True,
                 tooltip="Scroll your standing up a screenful"),
     ]
 
@@ -167,7 +169,7 @@ class KioskScreen(Screen):
         line("")
         line("Open calls you qualify for today", "section-title")
         # narrow kiosks: a shorter employer column, so the last (the reason) is not folded letter by letter
-        employer = 30 if self.size.width >= 110 else 18
+        employer = 30 if self.size.width >= 110 else 18 if self.size.width >= 90 else 12
         calls = table(5, employer, 6, 16, None)
         for c in view.open_calls:
             row = [f"#{c.call}", clean(c.employer), f"{c.classification} ×{c.workers}", short_date(c.start, zone)]

@@ -19,7 +19,7 @@ from hall.views import members as views
 from screens.base import Cancelled, HallScreen, Refused, flow
 from screens.text import clean, short_day
 from screens.widgets.booklist import PAGE, BookHeader, BookList
-from screens.widgets.dialogs import ChoiceDialog, ViaDialog, via_phrase
+from screens.widgets.dialogs import ChoiceDialog, via_phrase
 from screens.widgets.forms import Field, FormDialog
 
 
@@ -292,17 +292,11 @@ class ListsScreen(HallScreen):
         if card:
             self.hall_app.action_member(card)
 
-    async def _via(self, question: str) -> str:
-        via = await self.ask(ViaDialog(question))
-        if via is None:
-            raise Cancelled("Nothing recorded.")
-        return via
-
     @flow
     async def action_resign(self) -> None:
         book_list, card, who = self._current()
         book = book_list.book_id
-        via = await self._via(f"Re-sign {who} on {book}: how did it come in?")
+        via = await self.ask_how(f"Re-sign {who} on {book}: how did it come in?")
         self._done(f"Re-signed {who} on {book} {via_phrase(via)}", await self.commit(self.session.resign, card, book, via))
 
     @flow
@@ -317,7 +311,7 @@ class ListsScreen(HallScreen):
                                            selected=book_list.book_id if book_list else None))
         if not book:
             raise Cancelled("Nothing recorded.")
-        via = await self._via(f"Sign {clean(card)} on {book}: how did it come in?")
+        via = await self.ask_how(f"Sign {clean(card)} on {book}: how did it come in?")
         self._done(f"Signed {clean(card)} on {book} {via_phrase(via)}",
                    await self.commit(self.session.sign, card, book, via), book)
 
@@ -331,7 +325,7 @@ class ListsScreen(HallScreen):
         ], sentence="At the member's own request.", dialog_id="unavailable-dialog"))
         if not values:
             raise Cancelled("Nothing recorded.")
-        via = await self._via(f"{who} unavailable: how did it come in?")
+        via = await self.ask_how(f"{who} unavailable: how did it come in?")
         receipt = await self.commit(self.session.declare_unavailable, card, values["until"], values["reason"], via=via)
         self._done(f"{who} unavailable {via_phrase(via)}", receipt)
 

@@ -41,7 +41,8 @@ class MemberScreen(MemberActions, HallScreen):
         Binding("t", "certification", "Cert", id="certification", tooltip="Add or update a certification"),
         Binding("k", "packet", "Packet", id="member_packet",
                 tooltip="Write the member's records packet (PDF and Markdown) to the hall's exports folder"),
-        Binding("plus,ctrl+n", "add_member", "Add member", id="add_member", key_display="+",
+        # priority: "+" is never part of a card or a name, so it works from the find box too
+        Binding("plus,ctrl+n", "add_member", "Add member", id="add_member", key_display="+", priority=True,
                 tooltip="Add a new member or applicant (card, name, phone, classifications)"),
         Binding("i", "reinstate", "Reinstate", id="reinstate", show=False, tooltip="Lift a suspension (admin only)"),
         Binding("z", "restore_place", "Restore place", id="restore_place", show=False,

@@ -14,7 +14,7 @@ from hall.views import members as views
 from hall.views.members import MemberCard
 from screens.base import Cancelled, Refused, flow
 from screens.text import clean, hour, short_date, short_day
-from screens.widgets.dialogs import END_WORDS, ChoiceDialog, ConfirmDialog, EndReasonDialog, ViaDialog, via_phrase
+from screens.widgets.dialogs import END_WORDS, ChoiceDialog, ConfirmDialog, EndReasonDialog, via_phrase
 from screens.widgets.forms import Field, FormDialog
 
 MEMBER_BINDINGS = [
@@ -52,19 +52,13 @@ class MemberActions:
         self.show_receipt(f"{what} {self._at(receipt)}", receipt, self.sentence(receipt.message))
         self.reload()
 
-    async def _via(self, question: str) -> str:
-        via = await self.ask(ViaDialog(question))
-        if via is None:
-            raise Cancelled("Nothing recorded.")
-        return via
-
     @flow
     async def action_resign(self) -> None:
         card, info = self._loaded()
         waiting = [b.book for b in info.books if b.status == "waiting"]
         if not waiting:
             raise Refused(f"{self._who()} is not waiting on any book: sign a book instead (g).")
-        via = await self._via(f"Re-sign {self._who()} on {', '.join(waiting)}: how did it come in?")
+        via = await self.ask_how(f"Re-sign {self._who()} on {', '.join(waiting)}: how did it come in?")
         receipt = await self.commit(self.session.resign, card, None, via)
         self._finished(f"Re-signed {', '.join(waiting)} {via_phrase(via)}", receipt)
 
@@ -78,7 +72,7 @@ class MemberActions:
                                            [(b.id, f"{b.id}  {clean(b.name)}") for b in info.signable]))
         if not book:
             raise Cancelled("Nothing recorded.")
-        via = await self._via(f"Sign {self._who()} on {book}: how did it come in?")
+        via = await self.ask_how(f"Sign {self._who()} on {book}: how did it come in?")
         receipt = await self.commit(self.session.sign, card, book, via)
         self._finished(f"Signed {book} {via_phrase(via)}", receipt)
 
@@ -92,7 +86,7 @@ class MemberActions:
         ], sentence="At the member's own request.", dialog_id="unavailable-dialog"))
         if not values:
             raise Cancelled("Nothing recorded.")
-        via = await self._via(f"{self._who()} unavailable: how did it come in?")
+        via = await self.ask_how(f"{self._who()} unavailable: how did it come in?")
         until = short_day(date.fromisoformat(values["until"]))
         receipt = await self.commit(self.session.declare_unavailable, card, values["until"], values["reason"], via=via)
         self._finished(f"Unavailable until {until} {via_phrase(via)}", receipt)
@@ -125,7 +119,7 @@ class MemberActions:
         ], sentence=f"{where} · {END_WORDS[reason]}", dialog_id="job-end-dialog"))
         if values is None:
             raise Cancelled("Nothing recorded.")
-        via = await self._via(f"Job ended for {self._who()}: how did it come in?")
+        via = await self.ask_how(f"Job ended for {self._who()}: how did it come in?")
         recorded = "laid_off" if reason == "short_call_over" else reason
         preview = await self.fetch(views.preview_job_end, self.hall_app.store, card, recorded, at=values["at"],
                                    days_worked=values["days"])

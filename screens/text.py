@@ -109,17 +109,6 @@ def reasons_text(reasons, today: date | None = None) -> str:
     return "; ".join(reason_text(r, today) for r in reasons)
 
 
-def ordinal(n: int) -> str:
-    """1st, 2nd, 3rd, 4th, 11th, 21st..."""
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def plural(count: int, word: str, many: str | None = None) -> str:
-    """'1 day', '2 days'."""
-    return f"{count} {word if count == 1 else many or word + 's'}"
-
-
 def theme_style(app, name: str = "warning", *, bold: bool = True, reverse: bool = False) -> Style:
     """A rich style in one of the theme's colours (for Text built in code; the .tcss uses $names)."""
     value = app.theme_variables.get(name) or app.get_css_variables().get(name) or ""
