@@ -173,8 +173,8 @@ class AuditScreen(HallScreen):
         """The list's columns for the width: "about" takes what is left (side by side, the list has
         55% of the width; stacked, all of it less the actor)."""
         side = width >= SIDE_BY_SIDE
-        fixed = {"seq": 7, "at": 16, "actor": 8, "action": 20} if width >= WITH_ACTOR else \
-            {"seq": 7, "at": 12, "action": 20}
+        fixed = {"seq": 7, "at": 16, "actor": 8, "action": 22} if width >= WITH_ACTOR else \
+            {"seq": 7, "at": 12, "action": 22}
         room = (width * 55 // 100 if side else width) - 2 - 2  # padding, scrollbar
         about = max(room - sum(w + 2 for w in fixed.values()) - 2, 12)
         if (side, about, "actor" in fixed) == (self._side, self._about, self._actor):
@@ -194,7 +194,7 @@ class AuditScreen(HallScreen):
         cells = [f"#{entry['seq']}", at]
         if self._actor:
             cells.append(fit(clean(entry["actor"]), 8))
-        return [*cells, fit(clean(entry["action"]), 20), fit(clean(summary(entry)), self._about)]
+        return [*cells, fit(clean(entry["action"]), 22), fit(clean(summary(entry)), self._about)]
 
     def _refill(self, keep: str | None) -> None:
         table = self.query_one("#audit-table", DataTable)

@@ -57,10 +57,16 @@ class HallFooter(Footer):
         return shown
 
     def compose(self) -> ComposeResult:
-        keep = {binding.action for binding, _, _ in self.fitted()}
-        for widget in super().compose():  # Textual's keys, less those that do not fit
-            if widget.has_class("-command-palette") or getattr(widget, "action", None) in keep:
-                yield widget
+        order = [binding.action for binding, _, _ in self.fitted()]
+        made = {}
+        palette = []
+        for widget in super().compose():  # Textual's keys: those that fit, in the order they fit in
+            if widget.has_class("-command-palette"):
+                palette.append(widget)
+            elif getattr(widget, "action", None) in order:
+                made[widget.action] = widget
+        yield from (made[action] for action in order if action in made)
+        yield from palette
 
     def _keys(self) -> tuple:
         return tuple((b.key, b.description, enabled) for b, enabled, _ in self.fitted())
