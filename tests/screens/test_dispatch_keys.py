@@ -4,6 +4,8 @@ that dialog, never recorded in place of the first. Asserted on the database."""
 
 from __future__ import annotations
 
+from contextlib import asynccontextmanager
+
 from textual import events
 from textual.widgets import Static
 
@@ -31,11 +33,17 @@ def typed(text: str) -> list[str]:
     return ["space" if ch == " " else ch for ch in text]
 
 
-async def test_x_then_a_note_and_enter_at_once_records_a_decline_with_that_note(demo_hall):
-    call_id = _take_call(demo_hall, workers=2)
-    app = make_app(demo_hall)
+@asynccontextmanager
+async def dispatching(path):
+    """Maria on the dispatch screen of a new 2-worker call: (app, pilot, screen, call id)."""
+    call_id = _take_call(path, workers=2)
+    app = make_app(path)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_call(pilot, app, call_id)
+        yield app, pilot, await _open_call(pilot, app, call_id), call_id
+
+
+async def test_x_then_a_note_and_enter_at_once_records_a_decline_with_that_note(demo_hall):
+    async with dispatching(demo_hall) as (app, pilot, screen, call_id):
         first = screen.view.next
         # "xbusy": b, u (amend), s (slips) and a (accepted) are keys of this screen too
         await burst(app, pilot, ["x", *typed("busy, call back after 5"), "enter"])
@@ -45,20 +53,14 @@ async def test_x_then_a_note_and_enter_at_once_records_a_decline_with_that_note(
 
 
 async def test_a_second_outcome_key_goes_into_the_first_ones_note(demo_hall):
-    call_id = _take_call(demo_hall, workers=2)
-    app = make_app(demo_hall)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_call(pilot, app, call_id)
+    async with dispatching(demo_hall) as (app, pilot, screen, call_id):
         first = screen.view.next
         await burst(app, pilot, ["o", "a", "enter"])
         assert _offers(demo_hall, call_id) == [(first, "no_answer", 0, "a", "maria")]
 
 
 async def test_keys_after_a_dialog_closes_act_on_the_next_candidate(demo_hall):
-    call_id = _take_call(demo_hall, workers=2)
-    app = make_app(demo_hall)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_call(pilot, app, call_id)
+    async with dispatching(demo_hall) as (app, pilot, screen, call_id):
         first = screen.view.next
         await burst(app, pilot, ["o", "enter", "x", *typed("has work"), "enter"])
         offers = _offers(demo_hall, call_id)
@@ -68,10 +70,7 @@ async def test_keys_after_a_dialog_closes_act_on_the_next_candidate(demo_hall):
 
 
 async def test_u_then_the_changes_typed_at_once_amend_the_call(demo_hall):
-    call_id = _take_call(demo_hall, workers=2)
-    app = make_app(demo_hall)
-    async with app.run_test(size=SIZE) as pilot:
-        await _open_call(pilot, app, call_id)
+    async with dispatching(demo_hall) as (app, pilot, _, call_id):
         # u, workers 3, keep the start and the days, the reason, then Enter on the confirmation
         await burst(app, pilot, ["u", "3", "enter", "enter", "enter", *typed("J. Smith: one more"), "enter", "enter"])
         assert isinstance(app.screen, DispatchScreen)
@@ -83,10 +82,7 @@ async def test_u_then_the_changes_typed_at_once_amend_the_call(demo_hall):
 
 
 async def test_an_outcome_on_a_row_someone_else_is_calling_is_refused_before_the_note(demo_hall):
-    call_id = _take_call(demo_hall, workers=2)
-    app = make_app(demo_hall)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_call(pilot, app, call_id)
+    async with dispatching(demo_hall) as (app, pilot, screen, call_id):
         store = Store(demo_hall, clock=lambda: FIXED_NOW)
         Session(store, accounts.login(store, *DWAYNE)).mark_calling(call_id, screen.view.next)
         before = audit_head(demo_hall)
@@ -98,10 +94,7 @@ async def test_an_outcome_on_a_row_someone_else_is_calling_is_refused_before_the
 
 
 async def test_employer_rejected_asks_who_at_the_employer_said_so(demo_hall):
-    call_id = _take_call(demo_hall, workers=2)
-    app = make_app(demo_hall)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _open_call(pilot, app, call_id)
+    async with dispatching(demo_hall) as (app, pilot, screen, call_id):
         first = screen.view.next
         await burst(app, pilot, ["r", "enter"])  # no contact: the dialog says what is missing, records nothing
         assert app.screen.id == "outcome-dialog" and _offers(demo_hall, call_id) == []
