@@ -191,11 +191,11 @@ class HallApp(App):
                 key.set_sender(self)  # as from the terminal: it bubbles back up to the app's bindings
                 self._replaying = key
                 self.post_message(key)
-                await self._settled()
+                await self.settled()
         finally:
             self._replaying = None
 
-    async def _settled(self, rounds: int = 3, limit: int = 1000) -> None:
+    async def settled(self, rounds: int = 3, limit: int = 1000) -> None:
         """Until the app and the screen's widgets have no messages waiting, a few turns in a row.
 
         (Textual hands a key to the focused widget's queue before that widget has handled the key

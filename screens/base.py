@@ -126,6 +126,9 @@ class HallScreen(Screen):
     async def _flow(self, steps: Awaitable[None]) -> None:
         replay = False
         try:
+            # keys typed before this one (still in a widget's queue: a priority key such as
+            # ctrl+s overtakes them) land first, so the flow reads the form as it was typed
+            await self.hall_app.settled()
             await steps
             replay = True  # keys typed after the last dialog are for this screen
         except Cancelled as cancelled:

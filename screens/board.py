@@ -38,15 +38,21 @@ def start_text(start, today, zone) -> str:
     return f"{local.day} {local:%b %H:%M}"
 
 
+class CallsTable(DataTable):
+    """The open calls; Enter dispatches the highlighted one (the table's own Enter, so keys typed
+    ahead of it, "down down enter", keep their order; a screen binding would need priority)."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "Dispatch call", id="open_call", tooltip="Dispatch the highlighted call"),
+    ]
+
+
 class BoardScreen(HallScreen):
     """Today's work at a glance; refreshes itself when any terminal changes the records."""
 
     CSS_PATH = "board.tcss"
     SCREEN_TITLE = "Board"
     BINDINGS = [
-        # priority: the calls table's own Enter (select) would otherwise take the key and hide it in the footer.
-        Binding("enter", "open_call", "Dispatch call", id="open_call", tooltip="Dispatch the highlighted call",
-                priority=True),
         Binding("escape", "noop", "", show=False),
     ]
 
@@ -61,7 +67,7 @@ class BoardScreen(HallScreen):
         with Horizontal(id="board-top", classes="board-row"):
             with Vertical(id="calls-panel", classes="left"):
                 yield Label("OPEN CALLS", classes="section-title", id="calls-title")
-                yield DataTable(id="calls-table", cursor_type="row", zebra_stripes=True)
+                yield CallsTable(id="calls-table", cursor_type="row", zebra_stripes=True)
             with Vertical(id="books-panel", classes="right"):
                 yield Label("BOOKS", classes="section-title")
                 with Horizontal(id="books-header"):
@@ -237,13 +243,10 @@ class BoardScreen(HallScreen):
         self.query_one("#certs-title", Label).update(
             f"CERTIFICATIONS EXPIRING ({shown_of(len(board.certs), board.certs_total)})")
 
-    def action_open_call(self) -> None:
-        calls = self.query_one("#calls-table", DataTable)
-        if not calls.row_count:
-            self.notify("No open calls: press n to take one.")
-            return
-        key = calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value
-        self.hall_app.action_dispatch(int(key))
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "calls-table" and event.row_key.value:
+            event.stop()
+            self.hall_app.action_dispatch(int(event.row_key.value))
 
 
 def shown_of(shown: int, total: int | None) -> str:

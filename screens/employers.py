@@ -24,6 +24,16 @@ EMPLOYER_COLUMNS = ("employer", "phone", "open calls", "referrals", "by name")
 BAR_COLUMNS = ("card", "name", "employer", "until", "reason", "contact", "entered by")
 
 
+class EmployerTable(DataTable):
+    """The employers; Enter takes a new call for the highlighted one (the table's own Enter, so
+    keys typed ahead of it keep their order)."""
+
+    BINDINGS = [
+        Binding("enter", "select_cursor", "New call for it", id="employer_call",
+                tooltip="Take a call for the highlighted employer"),
+    ]
+
+
 class EmployersScreen(HallScreen):
     """Employers and their bars."""
 
@@ -34,9 +44,6 @@ class EmployersScreen(HallScreen):
                 tooltip="Add an employer (+ or ctrl+n; n stays New call)"),
         Binding("b", "bar", "Bar a member", id="employer_bar",
                 tooltip="Record an employer's no-referral request for a member"),
-        # priority: the table's own Enter (select) would otherwise take the key
-        Binding("enter", "new_call", "New call for it", id="employer_call", priority=True,
-                tooltip="Take a call for the highlighted employer"),
     ]
 
     def __init__(self) -> None:
@@ -47,7 +54,7 @@ class EmployersScreen(HallScreen):
         yield from self.compose_header()
         with Vertical(id="employers-panel"):
             yield Label("EMPLOYERS", classes="section-title", id="employers-title")
-            yield DataTable(id="employers-table", cursor_type="row", zebra_stripes=True)
+            yield EmployerTable(id="employers-table", cursor_type="row", zebra_stripes=True)
         with Vertical(id="bars-panel"):
             yield Label("BARS IN FORCE (no-referral requests)", classes="section-title", id="bars-title")
             yield DataTable(id="bars-table", cursor_type="row", zebra_stripes=True)
@@ -149,10 +156,7 @@ class EmployersScreen(HallScreen):
         self.say(f"{receipt.message} Receipt #{receipt.seq}.")
         self.reload()
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "new_call":
-            return self.query_one("#employers-table", DataTable).has_focus
-        return True
-
-    def action_new_call(self) -> None:
-        self.hall_app.action_new_call(self._highlighted_employer())
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table.id == "employers-table":
+            event.stop()
+            self.hall_app.action_new_call(self._highlighted_employer())

@@ -278,3 +278,37 @@ async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
         assert "last signed Thu 26 Nov 07:30 in person" in str(screen.query_one("#counter-summary").render())
     with Store(demo_hall).read() as db:
         assert audit.head(db)[0] == audit_actions(demo_hall, action="registration.signed")[-1]["seq"]
+
+
+async def test_arrows_and_enter_typed_at_once_on_the_board_open_the_row_arrived_at(demo_hall):
+    from tests.screens.test_dispatch_keys import burst
+
+    app = make_app(demo_hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, app, *MARIA)
+        calls = app.screen.query_one("#calls-table", DataTable)
+        third = calls.coordinate_to_cell_key((2, 0)).row_key.value
+        await burst(app, pilot, ["down", "down", "enter"])
+        assert isinstance(app.screen, DispatchScreen) and app.screen.call_id == int(third)
+
+
+async def test_ctrl_s_typed_right_after_a_number_saves_the_whole_number(demo_hall):
+    from textual.widgets import Input
+
+    from screens.intake import IntakeScreen
+    from tests.screens.test_dispatch_keys import burst
+
+    app = make_app(demo_hall)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await login(pilot, app, *MARIA)
+        await pilot.press("n")
+        await wait_for_workers(app, pilot)
+        screen = app.screen
+        assert isinstance(screen, IntakeScreen)
+        screen.query_one("#employer", Input).value = "Acme Electric"
+        screen.query_one("#workers", Input).value = "1"
+        screen.query_one("#start", Input).value = "fri 7am"
+        screen.query_one("#days", Input).focus()
+        await burst(app, pilot, ["3", "0", "ctrl+s"])
+        assert isinstance(app.screen, DispatchScreen)
+        assert app.screen.view.call.duration_days == 30
