@@ -62,15 +62,6 @@ class CallFacts:
         return names
 
 
-def required_certs(self, book: Book) -> tuple[str, ...]:
-        """The certifications the call and the book require, case-insensitively deduplicated."""
-        names = self._certs.get(book.id)
-        if names is None:
-            names = required_certs(self._call, book) if self._call is not None else ()
-            self._certs[book.id] = names
-        return names
-
-
 def required_certs(call: JobCall, book: Book) -> tuple[str, ...]:
     """``call.required_certs`` then ``book.requires``, without case-insensitive repeats."""
     seen: set[str] = set()

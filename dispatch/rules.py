@@ -49,6 +49,7 @@ class HallRules:
     closing_time: time = time(17, 0)
     business_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # date.weekday() numbers
     holidays: tuple[date, ...] = ()
+    exports_folder: str = "exports"  # a relative folder is beside the database
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +271,18 @@ class _Text(_Field):
         return _toml_str(value)
 
 
+class _Folder(_Field):
+    allowed = 'a folder, such as "exports" (beside the database) or "/srv/hall/exports"'
+
+    def read(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip() or not value.isprintable():
+            raise self.fail(key, value)
+        return value.strip()
+
+    def toml(self, value: str) -> str:
+        return _toml_str(value)
+
+
 class _Int(_Field):
     def __init__(self, low: int, high: int) -> None:
         self.low, self.high = low, high
@@ -483,6 +496,7 @@ _SECTIONS: dict[str, tuple[type, dict[str, tuple[_Field, str]]]] = {
         "closing_time": (_Clock(), '"HH:MM"; re-sign removals happen at this local time'),
         "business_days": (_Weekdays(), "any of mon, tue, wed, thu, fri, sat, sun"),
         "holidays": (_Dates(), 'not business days, e.g. ["2026-12-25", "2027-01-01"]'),
+        "exports_folder": (_Folder(), "where reports, packets and slips are written (relative: beside the database)"),
     }),
     "ordering": (OrderingRules, {
         "policy": (_Choice("registration", "low_hours"), '"registration" or "low_hours"'),

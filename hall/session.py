@@ -31,6 +31,7 @@ from hall.queries.certifications import certifications_expiring_top
 from hall.queries.resign import resign_due_top
 from hall.queries.rules import upcoming_rules
 from hall.store import Store
+from hall.views.board import Board, make_board
 
 BOARD_ROWS = 100  # the re-signs due and the certifications expiring the board lists (it says how many in all)
 
@@ -99,7 +100,7 @@ class Session:
         return calls.cancel_call(self.store, call_id, reason, actor=self.actor)
 
     def preview_offer(self, call_id, card, outcome):
-        return offers.preview_offer(self.store, call_id, card, outcome)
+        return offers.preview_offer(self.store, call_id, card, outcome, actor=self.actor)
 
     def record_offer(self, call_id, card, outcome, note=""):
         return offers.record_offer(self.store, call_id, card, outcome, actor=self.actor, note=note)
@@ -167,7 +168,7 @@ class Session:
         """Record due re-sign removals (only writes when there are some)."""
         return self.store.sweep()
 
-    def board(self) -> dict:
+    def board(self) -> Board:
         """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
         with self.store.reading() as read:
             db, now, rules = read.db, read.now, read.rules
@@ -180,16 +181,16 @@ class Session:
             # with how many there are in all (thousands on a large hall).
             resign_due, resign_total = resign_due_top(db, rules, now, days=7, limit=BOARD_ROWS)
             certs, certs_total = certifications_expiring_top(db, read.today, days=30, limit=BOARD_ROWS)
-            return {
-                "now": now, "rules": rules, "today": read.today,
-                "calls": call_rows(db, open_only=True),
-                "books": [(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
-                "history": waiting_history(db, rules, now, days=90),
-                "resign_due": resign_due, "resign_due_total": resign_total,
-                "certs": certs, "certs_total": certs_total,
-                "head": audit.head(db),
-                "upcoming_rules": upcoming_rules(db, now),
-            }
+            return make_board(
+                now=now, rules=rules, today=read.today,
+                calls=call_rows(db, open_only=True),
+                books=[(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
+                history=waiting_history(db, rules, now, days=90),
+                resign_due=resign_due, resign_due_total=resign_total,
+                certs=certs, certs_total=certs_total,
+                head=audit.head(db),
+                upcoming_rules=upcoming_rules(db, now),
+            )
 
     # --- reports (hall.reports) ------------------------------------------------------
 

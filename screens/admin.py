@@ -16,25 +16,14 @@ from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import DataTable, Label, Static, TabbedContent, TabPane, TextArea
 
-from hall.errors import HallError
 from hall.views import admin as views
-from screens.base import HallScreen, clean, short_date
-from screens.dialogs import ChoiceDialog, ConfirmDialog, Field, FormDialog
+from hall.views.admin import RulesInForce, StaffAccount
+from screens.base import Cancelled, HallScreen, Refused, flow
+from screens.text import clean, clean_block, short_date
+from screens.widgets.dialogs import ChoiceDialog, ConfirmDialog
+from screens.widgets.forms import Field, FormDialog
 
 TABS = ("rules", "staff")
-
-
-def open_admin(app, tab: str = "rules") -> None:
-    """Open the admin screen on a tab, or say in one sentence why not (nothing is written)."""
-    session = app.session
-    if session is None:
-        return
-    try:
-        session.require_admin("open the rules and staff accounts")
-    except HallError as error:
-        app.notify(str(error), severity="error", timeout=8)
-        return
-    app._open(AdminScreen(tab))
 
 
 class AdminScreen(HallScreen):
@@ -42,6 +31,7 @@ class AdminScreen(HallScreen):
 
     CSS_PATH = "admin.tcss"
     SCREEN_TITLE = "Admin"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [
         Binding("1", "tab('rules')", "Rules", id="admin_rules_tab",
                 tooltip="The rules in force and the changes coming"),
@@ -59,8 +49,8 @@ class AdminScreen(HallScreen):
     def __init__(self, tab: str = "rules"):
         super().__init__()
         self.tab = tab if tab in TABS else "rules"
-        self.rules_data: dict | None = None
-        self.users: list[dict] = []
+        self.rules_data: RulesInForce | None = None
+        self.users: list[StaffAccount] = []
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -71,7 +61,7 @@ class AdminScreen(HallScreen):
                     with Vertical(id="rules-text-box"):
                         yield Label("IN FORCE (read-only)", classes="section-title")
                         yield TextArea("", id="rules-text", read_only=True, show_line_numbers=True,
-                                       soft_wrap=False)
+                                       soft_wrap=True)
                     with VerticalScroll(id="rules-upcoming-box"):
                         yield Label("UPCOMING CHANGES", classes="section-title", id="upcoming-title")
                         yield Static("", id="rules-upcoming")
@@ -114,162 +104,133 @@ class AdminScreen(HallScreen):
         self.load(views.rules_view, store, done=self._show_rules, group=f"admin-rules-{id(self)}")
         self.load(views.staff, store, done=self._show_staff, group=f"admin-staff-{id(self)}")
 
-    def _show_rules(self, data: dict) -> None:
+    def _show_rules(self, data: RulesInForce) -> None:
         zone = self.hall_app.zone
-        first = self.rules_data is None or self.rules_data["id"] != data["id"]
+        first = self.rules_data is None or self.rules_data.id != data.id
         self.rules_data = data
-        since = short_date(data["effective_at"], zone) if data["effective_at"] else "the start"
-        title = Text.assemble(("Rule set in force", "bold"), f" #{data['id']} · since {since}",
-                              f" · adopted by {clean(data['created_by'])}" if data["created_by"] else "",
-                              f" · notice for changes: {data['notice_days']} days")
+        since = short_date(data.effective_at, zone) if data.effective_at else "the start"
+        title = Text.assemble(("Rule set in force", "bold"), f" #{data.id} · since {since}",
+                              f" · adopted by {clean(data.created_by)}" if data.created_by else "",
+                              f" · notice for changes: {data.notice_days} days")
         self.query_one("#rules-title", Static).update(title)
         if first:
-            self.query_one("#rules-text", TextArea).load_text(data["text"])
+            self.query_one("#rules-text", TextArea).load_text(data.text)
         upcoming = Text()
-        for i, change in enumerate(data["upcoming"]):
+        for i, change in enumerate(data.upcoming):
             if i:
                 upcoming.append("\n\n")
-            when = change["effective_at"].astimezone(zone)
-            upcoming.append(f"from {when:%a %d %b %Y %H:%M}", style="bold")
-            upcoming.append(f" · rule set #{change['id']} · by {clean(change['created_by'])}")
-            if change["urgent_reason"]:
+            upcoming.append(f"from {short_date(change.effective_at, zone)}", style="bold")
+            upcoming.append(f" · rule set #{change.id} · by {clean(change.created_by)}")
+            if change.urgent_reason:
                 upcoming.append("\n! urgent: ", style="bold")
-                upcoming.append(clean(change["urgent_reason"]))
-            for line in change["changes"] or ["(no differences from the rules in force)"]:
+                upcoming.append(clean(change.urgent_reason))
+            for line in change.changes or ("(no differences from the rules in force)",):
                 upcoming.append(f"\n  {clean(line)}")
-        if not data["upcoming"]:
+        if not data.upcoming:
             upcoming.append("No changes adopted. f loads a new rule set from a TOML file.", style="dim")
         self.query_one("#rules-upcoming", Static).update(upcoming)
-        self.query_one("#upcoming-title", Label).update(f"UPCOMING CHANGES ({len(data['upcoming'])})")
+        self.query_one("#upcoming-title", Label).update(f"UPCOMING CHANGES ({len(data.upcoming)})")
 
-    def _show_staff(self, users: list[dict]) -> None:
+    def _show_staff(self, users: list[StaffAccount]) -> None:
         self.users = users
         zone = self.hall_app.zone
         table = self.query_one("#staff-table", DataTable)
         keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
         table.clear()
         for u in users:
-            status = Text("disabled", style="dim") if u["disabled"] else Text("active")
-            table.add_row(clean(u["name"]), u["role"], status, short_date(u["created"], zone),
-                          short_date(u["last_login"], zone) or "never", key=u["name"])
+            status = Text("disabled", style="dim") if u.disabled else Text("active")
+            table.add_row(clean(u.name), u.role, status, short_date(u.created, zone),
+                          short_date(u.last_login, zone) or "never", key=u.name)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
-        active = sum(1 for u in users if not u["disabled"])
+        active = sum(1 for u in users if not u.disabled)
         self.query_one("#staff-title", Label).update(f"STAFF ACCOUNTS ({active} active of {len(users)})")
 
-    def _say(self, message: str) -> None:
-        self.query_one("#admin-message", Static).update(Text(clean(message)))
+    def say(self, message: str) -> None:
+        self.query_one("#admin-message", Static).update(Text(self.sentence(message)) if message else "")
 
     def _saved(self, receipt) -> None:
-        self._say(f"{receipt.message} Receipt #{receipt.seq}.")
+        self.say(f"{receipt.message} Receipt #{receipt.seq}.")
         self.reload()
 
     # --- rules ----------------------------------------------------------------------------------
 
-    def action_load_rules(self) -> None:
+    @flow
+    async def action_load_rules(self) -> None:
+        """A rules file, from when, urgent or not: checked completely, the changes confirmed, adopted."""
         data = self.rules_data
-        zone = self.hall_app.zone
-        days = data["notice_days"] if data else 0
-        earliest = (self.hall_app.store.now() + timedelta(days=days + 1)).astimezone(zone)
-        store = self.hall_app.store
-
-        def got(values: dict | None) -> None:
-            if not values:
-                return
-            path, effective, urgent = values["path"], values["effective"], values["urgent"]
-
-            def read():
-                try:
-                    return views.preview_rules_file(store, path, effective, urgent)
-                except HallError as error:
-                    return str(error)
-
-            self.load(read, done=lambda found: confirm(found, urgent), group=f"admin-preview-{id(self)}")
-
-        def confirm(found, urgent: str) -> None:
-            if isinstance(found, str):  # the one sentence: nothing was written
-                self._say(found)
-                self.notify(clean(found), severity="error", timeout=8)
-                return
-            changes = found["changes"] or ["no differences from the rules in force"]
-            sentence = found["sentence"] + "\nWhat changes:\n" + "\n".join(f"  {line}" for line in changes)
-            self.app.push_screen(
-                ConfirmDialog(Text(clean_block(sentence)), title="Adopt new rules", confirm_label="Enter to adopt"),
-                lambda ok: ok and self.write(self.session.set_rules, found["text"], found["effective_at"], urgent,
-                                             done=self._saved, failed=self._say))
-
-        self.app.push_screen(FormDialog("Load a new rule set", [
+        days = data.notice_days if data else 0
+        earliest = (self.hall_app.store.now() + timedelta(days=days + 1)).astimezone(self.hall_app.zone)
+        values = await self.ask(FormDialog("Load a new rule set", [
             Field("path", "Rules file (TOML)", "e.g. rules-2027.toml"),
-            Field("effective", "Takes effect (YYYY-MM-DD HH:MM, hall time)", "", f"{earliest:%Y-%m-%d} 00:00"),
+            Field("effective", "Takes effect (hall time)", "", f"{earliest:%Y-%m-%d} 00:00", kind="moment"),
             Field("urgent", "Urgent: the reason (only for a date inside the notice)", "e.g. court order 2026-31",
                   required=False),
         ], sentence=f"Changes need {days} days' notice unless urgent with a reason. The file is checked "
-                    f"completely before anything is written.", dialog_id="rules-dialog"), got)
+                    f"completely before anything is written.", dialog_id="rules-dialog"))
+        if not values:
+            raise Cancelled("Nothing adopted.")
+        found = await self.fetch(views.preview_rules_file, self.hall_app.store, values["path"], values["effective"],
+                                 values["urgent"])
+        changes = found.changes or ("no differences from the rules in force",)
+        sentence = found.sentence + "\nWhat changes:\n" + "\n".join(f"  {line}" for line in changes)
+        if not await self.ask(ConfirmDialog(Text(clean_block(sentence)), title="Adopt new rules",
+                                            confirm_label="Enter to adopt")):
+            raise Cancelled("Nothing adopted.")
+        self._saved(await self.commit(self.session.set_rules, found.text, found.effective_at, values["urgent"]))
 
     # --- staff -------------------------------------------------------------------------------------
 
-    def _highlighted_user(self) -> dict | None:
+    def _highlighted_user(self) -> StaffAccount:
         table = self.query_one("#staff-table", DataTable)
         if not table.row_count:
-            return None
+            raise Refused("There is no account to act on.")
         name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
-        return next((u for u in self.users if u["name"] == name), None)
+        found = next((u for u in self.users if u.name == name), None)
+        if found is None:
+            raise Refused("One moment: the accounts are still being read.")
+        return found
 
-    def action_add_user(self) -> None:
-        def got(values: dict | None) -> None:
-            if not values:
-                return
-            if values["password"] != values["again"]:
-                self._say("The two passwords differ: nothing was saved.")
-                self.notify("The two passwords differ: nothing was saved.", severity="error")
-                return
-            name, password = values["name"], values["password"]
-            self.app.push_screen(ChoiceDialog(Text(f"Role for {clean(name)}"), [
-                ("dispatcher", "dispatcher: everything operational"),
-                ("admin", "admin: also rules, staff accounts, corrections, reinstatements"),
-            ], dialog_id="role-dialog"), lambda role: role and self.write(
-                self.session.add_user, name, password, role, done=self._saved, failed=self._say))
-
-        self.app.push_screen(FormDialog("Add a staff account", [
-            Field("name", "User name", "lower-case, e.g. jsmith"),
-            Field("password", "Password (at least 8 characters)", "", kind="password"),
+    async def _new_password(self, title: Text | str, label: str, dialog_id: str, name_field: bool = False) -> dict:
+        fields = [Field("name", "User name", "lower-case, e.g. jsmith")] if name_field else []
+        values = await self.ask(FormDialog(title, [
+            *fields,
+            Field("password", label, "", kind="password"),
             Field("again", "The password again", "", kind="password"),
-        ], dialog_id="add-user-dialog"), got)
+        ], dialog_id=dialog_id))
+        if not values:
+            raise Cancelled("Nothing saved.")
+        if values["password"] != values["again"]:
+            raise Refused("The two passwords differ: nothing was saved.")
+        return values
 
-    def action_disable_user(self) -> None:
+    @flow
+    async def action_add_user(self) -> None:
+        values = await self._new_password("Add a staff account", "Password (at least 8 characters)",
+                                          "add-user-dialog", name_field=True)
+        name = values["name"]
+        role = await self.ask(ChoiceDialog(Text(f"Role for {clean(name)}"), [
+            ("dispatcher", "dispatcher: everything operational"),
+            ("admin", "admin: also rules, staff accounts, corrections, reinstatements"),
+        ], dialog_id="role-dialog"))
+        if not role:
+            raise Cancelled("Nothing saved.")
+        self._saved(await self.commit(self.session.add_user, name, values["password"], role))
+
+    @flow
+    async def action_disable_user(self) -> None:
         user = self._highlighted_user()
-        if user is None:
-            return
-        name = user["name"]
-        if user["disabled"]:
-            self._say(f"The account {name} is already disabled.")
-            return
-        self.app.push_screen(ConfirmDialog(Text(
-            f"Disable the account {clean(name)} ({user['role']}): it can no longer log in. "
-            f"What it recorded stays in the records."), title="Disable account", confirm_label="Enter to disable"),
-            lambda ok: ok and self.write(self.session.disable_user, name, done=self._saved, failed=self._say))
+        if user.disabled:
+            raise Refused(f"The account {user.name} is already disabled.")
+        if not await self.ask(ConfirmDialog(Text(
+                f"Disable the account {clean(user.name)} ({user.role}): it can no longer log in. "
+                f"What it recorded stays in the records."), title="Disable account", confirm_label="Enter to disable")):
+            raise Cancelled("Nothing changed.")
+        self._saved(await self.commit(self.session.disable_user, user.name))
 
-    def action_password(self) -> None:
+    @flow
+    async def action_password(self) -> None:
         user = self._highlighted_user()
-        if user is None:
-            return
-        name = user["name"]
-
-        def got(values: dict | None) -> None:
-            if not values:
-                return
-            if values["password"] != values["again"]:
-                self._say("The two passwords differ: nothing was saved.")
-                self.notify("The two passwords differ: nothing was saved.", severity="error")
-                return
-            self.write(self.session.set_password, name, values["password"], done=self._saved, failed=self._say)
-
-        self.app.push_screen(FormDialog(Text(f"New password for {clean(name)}"), [
-            Field("password", "New password (at least 8 characters)", "", kind="password"),
-            Field("again", "The password again", "", kind="password"),
-        ], dialog_id="password-dialog"), got)
-
-
-def clean_block(text: str) -> str:
-    """Several lines from the records, each cleaned (new lines kept)."""
-    return "\n".join(clean(line) for line in text.splitlines())
+        values = await self._new_password(Text(f"New password for {clean(user.name)}"),
+                                          "New password (at least 8 characters)", "password-dialog")
+        self._saved(await self.commit(self.session.set_password, user.name, values["password"]))

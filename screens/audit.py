@@ -15,10 +15,14 @@ from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from hall.views import audit as audit_view
-from screens.base import HallScreen, clean, short_date
+from hall.views.audit import AuditPage
+from screens.base import HallScreen
+from screens.text import clean, fit, short_date
 
 MORE_WHEN_WITHIN = 20  # rows from the bottom: load the next page
 FILTERS = ("card", "call", "actor", "action")
+SIDE_BY_SIDE = 150  # narrower: the entry in full goes below the list
+WITH_ACTOR = 100  # narrower: the actor column gives way (the entry below names it)
 
 
 def _moment(text: str) -> datetime | None:
@@ -92,12 +96,6 @@ def entry_detail(entry: dict, zone) -> Group:
     if isinstance(snapshot, list) and snapshot:
         parts.append(Text(""))
         parts.append(Text("ranking when offered", style="bold underline"))
-        snap = Table(box=None, padding=(0, 1), show_edge=False, header_style="bold", expand=True)
-        snap.add_column("", no_wrap=True)
-        snap.add_column("card", no_wrap=True)
-        snap.add_column("name", max_width=18, overflow="ellipsis", no_wrap=True)
-        snap.add_column("book·pos", no_wrap=True)
-        snap.add_column("standing", ratio=1, overflow="fold")
         for i, row in enumerate(snapshot, start=1):
             if row.get("reasons"):
                 standing = "passed over: " + "; ".join(clean(r.get("text", r.get("code", ""))) for r in row["reasons"])
@@ -107,9 +105,12 @@ def entry_detail(entry: dict, zone) -> Group:
                 standing = "eligible"
             if row.get("name_request"):
                 standing = "name request · " + standing
-            snap.add_row(str(i), clean(row.get("card")), clean(row.get("name")),
-                         f"{clean(row.get('book'))}·{_value(row.get('position')) or '—'}", standing)
-        parts.append(snap)
+            line = Text(f"{i:>3} ", style="dim")
+            line.append(f"{clean(row.get('card')):<6}", style="bold")
+            line.append(f"{fit(clean(row.get('name')), 20):<21}")
+            line.append(f"{clean(row.get('book'))}·{_value(row.get('position')) or '—'}")
+            parts.append(line)
+            parts.append(Text(f"      {standing}", style="dim" if row.get("reasons") else ""))
     return Group(*parts)
 
 
@@ -118,6 +119,7 @@ class AuditScreen(HallScreen):
 
     CSS_PATH = "audit.tcss"
     SCREEN_TITLE = "Audit"
+    HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side")]
     BINDINGS = [
         Binding("v", "verify", "Verify", id="audit_verify", tooltip="Recompute the whole hash chain"),
         Binding("slash", "filter", "Filter", id="audit_filter", tooltip="Filter by card, call, actor or action"),
@@ -131,6 +133,9 @@ class AuditScreen(HallScreen):
         self.more = False
         self.loading_more = False
         self.verifier: Worker | None = None
+        self._side: bool | None = None
+        self._actor: bool | None = None
+        self._about = 0
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
@@ -139,7 +144,8 @@ class AuditScreen(HallScreen):
             yield Input(placeholder="card", id="filter-card", max_length=20)
             yield Input(placeholder="call #", id="filter-call", max_length=10)
             yield Input(placeholder="actor", id="filter-actor", max_length=40)
-            yield Input(placeholder="action (e.g. offer)", id="filter-action", max_length=60)
+            yield Input(placeholder="action", id="filter-action", max_length=60,
+                        tooltip="An action (offer.recorded) or its subject (offer)")
         with Horizontal(id="audit-body"):
             with Vertical(id="audit-list"):
                 yield DataTable(id="audit-table", cursor_type="row", zebra_stripes=True)
@@ -152,15 +158,51 @@ class AuditScreen(HallScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
-        table = self.query_one("#audit-table", DataTable)
-        table.add_column("entry", key="seq", width=7)
-        table.add_column("at", key="at", width=16)
-        table.add_column("actor", key="actor", width=8)
-        table.add_column("action", key="action", width=21)
-        table.add_column("about", key="about", width=40)
+        self._set_columns(self.size.width or SIDE_BY_SIDE)
         self.query_one("#verify-progress", ProgressBar).display = False
-        table.focus()
+        self.query_one("#audit-table", DataTable).focus()
         self.reload()
+
+    def on_resize(self, event) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        if self._set_columns(event.size.width) and self.entries:
+            self._refill(keep)
+
+    def _set_columns(self, width: int) -> bool:
+        """The list's columns for the width: "about" takes what is left (side by side, the list has
+        55% of the width; stacked, all of it less the actor)."""
+        side = width >= SIDE_BY_SIDE
+        fixed = {"seq": 7, "at": 16, "actor": 8, "action": 22} if width >= WITH_ACTOR else \
+            {"seq": 7, "at": 12, "action": 22}
+        room = (width * 55 // 100 if side else width) - 2 - 2  # padding, scrollbar
+        about = max(room - sum(w + 2 for w in fixed.values()) - 2, 12)
+        if (side, about, "actor" in fixed) == (self._side, self._about, self._actor):
+            return False
+        self._side, self._about, self._actor = side, about, "actor" in fixed
+        table = self.query_one("#audit-table", DataTable)
+        table.clear(columns=True)
+        for key, size in fixed.items():
+            table.add_column({"seq": "entry"}.get(key, key), key=key, width=size)
+        table.add_column("about", key="about", width=about)
+        return True
+
+    def _cells(self, entry: dict) -> list:
+        zone = self.hall_app.zone
+        moment = _moment(entry["at"])
+        at = short_date(moment, zone) if self._actor else (f"{moment.astimezone(zone):%d %b %H:%M}" if moment else "")
+        cells = [f"#{entry['seq']}", at]
+        if self._actor:
+            cells.append(fit(clean(entry["actor"]), 8))
+        return [*cells, fit(clean(entry["action"]), 22), fit(clean(summary(entry)), self._about)]
+
+    def _refill(self, keep: str | None) -> None:
+        table = self.query_one("#audit-table", DataTable)
+        table.clear()
+        for seq in sorted(self.entries, reverse=True):
+            table.add_row(*self._cells(self.entries[seq]), key=str(seq))
+        if keep is not None and keep in table.rows:
+            table.move_cursor(row=table.get_row_index(keep))
 
     # --- reading ------------------------------------------------------------------
 
@@ -179,7 +221,7 @@ class AuditScreen(HallScreen):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.query_one("#audit-table", DataTable).focus()
 
-    def _show_first(self, page: dict) -> None:
+    def _show_first(self, page: AuditPage) -> None:
         table = self.query_one("#audit-table", DataTable)
         keep = None
         if table.row_count:
@@ -192,22 +234,20 @@ class AuditScreen(HallScreen):
             table.move_cursor(row=table.get_row_index(keep))
         self._show_detail()
 
-    def _add(self, page: dict) -> None:
+    def _add(self, page: AuditPage) -> None:
         table = self.query_one("#audit-table", DataTable)
-        zone = self.hall_app.zone
-        for entry in page["entries"]:
+        for entry in page.entries:
             seq = entry["seq"]
             if seq in self.entries:
                 continue
             self.entries[seq] = entry
-            table.add_row(f"#{seq}", short_date(_moment(entry["at"]), zone), clean(entry["actor"])[:10],
-                          clean(entry["action"]), clean(summary(entry)), key=str(seq))
+            table.add_row(*self._cells(entry), key=str(seq))
             self.oldest = seq
-        self.more = page["more"]
+        self.more = page.more
         self.loading_more = False
         count = self.query_one("#audit-count", Static)
-        if page.get("problem"):
-            count.update(Text(page["problem"]))
+        if page.problem:
+            count.update(Text(clean(page.problem)))
         elif not self.entries:
             count.update("No entries match.")
         else:

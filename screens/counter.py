@@ -1,34 +1,37 @@
 """The counter: a member at the window or on the phone. Card, Enter, one or two keys, receipt, next.
 
 During a re-sign window this is most of a dispatcher's day: card, Enter, r, 2 (phone): done,
-the receipt number big enough to read back, the cursor back in the card box.
+the receipt number big enough to read back. The member stays on screen with their keys for
+the next thing they ask; typing digits starts the next member's card, esc clears.
 """
 
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Footer, Input, Label, Static
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.widgets import Digits, Input, Label, Static
 
-from hall.errors import HallError
 from hall.views import members as views
-from screens.base import HallScreen, clean
-from screens.member import (
-    MEMBER_BINDINGS,
-    MemberActions,
-    book_line,
-    cert_text,
-    counts_line,
-    standing_text,
-    theme_style,
-)
+from hall.views.members import MemberCard
+from screens.base import HallScreen
+from screens.member_actions import MEMBER_BINDINGS, MemberActions
+from screens.text import clean, short_day, theme_style
+from screens.widgets.member_summary import book_line, cert_text, counts_line, standing_text
+
+WIDE = 110  # narrower: the registration time leaves the book lines
 
 
 class Summary(Static, can_focus=True):
-    """The member at the counter (focusable, so the action keys reach the screen)."""
+    """The member at the counter (focusable, so the action keys reach the screen). Typing a digit
+    here starts the next member's card in the card box."""
+
+    def on_key(self, event: events.Key) -> None:
+        if event.character and event.character.isdigit():
+            event.stop()
+            self.screen.start_card(event.character)
 
 
 class CounterScreen(MemberActions, HallScreen):
@@ -44,24 +47,24 @@ class CounterScreen(MemberActions, HallScreen):
     def __init__(self, card: str | None = None):
         super().__init__()
         self.card = (card or "").strip() or None
-        self.info: dict | None = None
-
-    def compose_footer(self) -> ComposeResult:
-        # compact: the screen's own keys stay on the footer at 80 columns (global keys drop off first)
-        yield Footer(compact=True)
+        self.info: MemberCard | None = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
         with Horizontal(id="counter-card-row"):
             yield Label("card", id="counter-card-label")
-            yield Input(placeholder="card number, then Enter", id="counter-card", value=self.card or "")
-        yield Summary("", id="counter-summary")
-        with Vertical(id="counter-receipt-box"):
-            yield Static("", id="counter-receipt")
-            with Horizontal(id="counter-receipt-row"):
-                yield Label("", id="counter-receipt-label")
-                yield Digits("", id="counter-receipt-number")
-            yield Static("", id="counter-receipt-message")
+            # (no select-all on focus: a digit typed on the member's summary starts the card here)
+            yield Input(placeholder="card number, then Enter", id="counter-card", value=self.card or "",
+                        select_on_focus=False)
+            yield Static("", id="counter-hint")
+        with VerticalScroll(id="counter-body", can_focus=False):
+            yield Summary("", id="counter-summary")
+            with Vertical(id="counter-receipt-box"):
+                yield Static("", id="counter-receipt")
+                with Horizontal(id="counter-receipt-row"):
+                    yield Label("", id="counter-receipt-label")
+                    yield Digits("", id="counter-receipt-number")
+                yield Static("", id="counter-receipt-message")
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
@@ -74,17 +77,18 @@ class CounterScreen(MemberActions, HallScreen):
         else:
             self.action_clear()
 
-    def on_screen_resume(self) -> None:
-        if self.card and self.info is None:
-            self._lookup(self.card)
-        else:
-            super().on_screen_resume()
+    def on_resize(self) -> None:
+        if self.info is not None:
+            self._show(self.info)
 
     def reload(self) -> None:
         if self.session is None or self.card is None:
             return
+        if self.info is None:  # opened on a card (from the palette or another screen): as if typed
+            self._lookup(self.card)
+            return
         self.load(views.member_card, self.hall_app.store, self.card, history=False, done=self._show,
-                  group=f"counter-{id(self)}")
+                  failed=self._not_found, group=f"counter-{id(self)}")
 
     # --- the card box ----------------------------------------------------------------
 
@@ -97,26 +101,29 @@ class CounterScreen(MemberActions, HallScreen):
             return
         self._lookup(card)
 
+    def start_card(self, first: str) -> None:
+        """The next member: a card typed while the member shown has the focus."""
+        box = self.query_one("#counter-card", Input)
+        box.value = first
+        box.cursor_position = len(first)
+        box.focus()
+
     def _lookup(self, card: str) -> None:
         self.query_one("#counter-card", Input).value = card
-        store = self.hall_app.store
+        self.load(views.member_card, self.hall_app.store, card, history=False,
+                  done=lambda info: self._looked_up(card, info), failed=self._not_found,
+                  group=f"counter-{id(self)}")
 
-        def read():
-            try:
-                return views.member_card(store, card, history=False)
-            except HallError as error:
-                return str(error)
+    def _not_found(self, message: str) -> None:
+        """No such card (or it could not be read): nobody is shown, not even the last receipt."""
+        self.card, self.info = None, None
+        self._hide_receipt()
+        self.query_one("#counter-summary", Summary).update(Text(self.sentence(message), style="bold"))
+        box = self.query_one("#counter-card", Input)
+        box.focus()
+        box.select_all()
 
-        self.load(read, done=lambda info: self._looked_up(card, info), group=f"counter-{id(self)}")
-
-    def _looked_up(self, card: str, info) -> None:
-        if isinstance(info, str):
-            self.card, self.info = None, None
-            self.query_one("#counter-summary", Summary).update(Text(clean(info), style="bold"))
-            box = self.query_one("#counter-card", Input)
-            box.focus()
-            box.select_all() if hasattr(box, "select_all") else None
-            return
+    def _looked_up(self, card: str, info: MemberCard) -> None:
         self.card = card
         self._hide_receipt()
         self._show(info)
@@ -135,55 +142,54 @@ class CounterScreen(MemberActions, HallScreen):
 
     # --- showing ----------------------------------------------------------------------
 
-    def _show(self, info: dict) -> None:
-        if info["member"].card != self.card:
+    def _show(self, info: MemberCard) -> None:
+        if info.member.card != self.card:
             return
         self.info = info
-        member = info["member"]
-        zone = info["rules"].zone
+        member, zone = info.member, info.rules.zone
         warn = theme_style(self.app, "warning")
+        wide = self.size.width >= WIDE
         text = Text()
         text.append(clean(member.name), style="bold")
         text.append(f" · {clean(member.card)} · {', '.join(sorted(member.classifications)) or 'no classification'}")
         if member.phone:
-            checked = f" (checked {info['phone_checked'].astimezone(zone):%d %b}" + ")" if info["phone_checked"] else ""
+            checked = f" (checked {short_day(info.phone_checked.astimezone(zone).date())})" if info.phone_checked else ""
             text.append(f" · phone {clean(member.phone)}{checked}")
         else:
             text.append(" · no phone on file", style=warn)
         if member.standing == "suspended":
             text.append("\n")
             text.append_text(standing_text(info, theme_style(self.app, "error", reverse=True)))
-        for b in info["books"]:
+        for b in info.books:
             text.append("\n ")
-            text.append_text(book_line(info, b, zone, warn))
+            text.append_text(book_line(b, zone, warn, wide=wide))
             text.append("\n ")
             text.append_text(counts_line(info, b, warn))
-        if not info["books"]:
+        if not info.books:
             text.append("\n on no book", style="dim")
-            if info["signable"]:
+            if info.signable:
                 text.append(" · g signs one", style="dim")
-        if info["working"]:
-            w = info["working"]
-            text.append(f"\n working call #{w['call']} · {clean(w['employer'])}" + (" (short call)" if w["short"] else ""))
-        for u in info["unavailable"]:
-            text.append(f"\n unavailable until {u['until']:%a %d %b}")
-        if any(c["state"] != "ok" for c in info["certs"]):
+        if info.working:
+            w = info.working
+            text.append(f"\n working call #{w.call} · {clean(w.employer)}" + (" (short call)" if w.short else "")
+                        + " · j: job ended")
+        for u in info.unavailable:
+            text.append(f"\n unavailable until {short_day(u.until)}")
+        if any(c.state != "ok" for c in info.certs):
             text.append("\n certifications ")
             text.append_text(cert_text(info, warn))
         self.query_one("#counter-summary", Summary).update(text)
+        self.query_one("#counter-hint", Static).update("type a card for the next member · esc clears")
 
     def _hide_receipt(self) -> None:
         self.query_one("#counter-receipt-box").display = False
 
     def show_receipt(self, text: str, receipt=None, message: str = "") -> None:
-        box = self.query_one("#counter-receipt-box")
-        box.display = True
+        """The receipt to read back; the member stays shown with their keys."""
+        self.query_one("#counter-receipt-box").display = True
         self.query_one("#counter-receipt", Static).update(Text(text, style="bold"))
         if receipt is not None:
             self.query_one("#counter-receipt-label", Label).update("receipt #")
             self.query_one("#counter-receipt-number", Digits).update(str(receipt.seq))
-        self.query_one("#counter-receipt-message", Static).update(message)
-        # the next member: the card box is ready to type into; Enter on it empty returns here
-        card_box = self.query_one("#counter-card", Input)
-        card_box.value = ""
-        card_box.focus()
+        self.query_one("#counter-receipt-message", Static).update(Text(clean(message)))
+        self.query_one("#counter-summary", Summary).focus()

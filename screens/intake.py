@@ -1,7 +1,15 @@
-"""Take a call: the employer is on the phone. A form on the left, "who qualifies now" on the right."""
+"""Take a call: the employer is on the phone. A form on the left, "who qualifies now" on the right.
+
+No field shows a made-up value: blanks are blanks, and ctrl+s lists every problem at once
+with the cursor on the first. Esc on a form with something typed asks before throwing it away.
+"""
 
 from __future__ import annotations
 
+import time
+
+from rich.text import Text
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -11,10 +19,38 @@ from textual.timer import Timer
 from textual.widgets import Input, Label, Select, SelectionList, Static
 
 from hall.errors import HallError
+from hall.parse import resolve_start, start_moment
 from hall.views import calls as views
-from screens.base import HallScreen, clean, short_date
+from hall.views.calls import IntakeOptions, Qualifies
+from screens.base import Cancelled, HallScreen, Refused, flow
+from screens.text import clean, short_date
+from screens.widgets.dialogs import ConfirmDialog
 
 PANEL_DELAY = 0.25  # seconds of quiet typing before the side panel is recomputed
+JUMP_RESET = 1.0  # seconds after which typing in the certifications starts a new search
+
+
+class CertList(SelectionList[str]):
+    """The known certifications: space ticks one (✓), typing jumps to the first that matches."""
+
+    def __init__(self, **kw) -> None:
+        super().__init__(**kw)
+        self._typed = ""
+        self._typed_at = 0.0
+
+    def on_key(self, event: events.Key) -> None:
+        char = event.character
+        if not char or not char.isprintable() or char == " " or event.key in ("space", "enter"):
+            return
+        now = time.monotonic()
+        self._typed = (self._typed if now - self._typed_at < JUMP_RESET else "") + char.casefold()
+        self._typed_at = now
+        for index in range(self.option_count):
+            prompt = str(self.get_option_at_index(index).prompt).casefold()
+            if prompt.startswith(self._typed) or (len(self._typed) > 2 and self._typed in prompt):
+                self.highlighted = index
+                break
+        event.stop()
 
 
 class IntakeScreen(HallScreen):
@@ -27,12 +63,13 @@ class IntakeScreen(HallScreen):
     BINDINGS = [
         Binding("ctrl+s", "save", "Save and dispatch", id="save_call", priority=True,
                 tooltip="Save the call and open its ranked candidates"),
-        Binding("escape", "back", "Cancel", id="cancel_call", tooltip="Leave without saving the call"),
+        Binding("escape", "back", "Cancel", id="cancel_call", tooltip="Leave without saving (asks if typed)"),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, employer: str = "") -> None:
         super().__init__()
-        self._employers: list[str] = []
+        self.employer = employer
+        self._employers: tuple[str, ...] = ()
         self._timer: Timer | None = None
         self._saving = False
 
@@ -46,28 +83,31 @@ class IntakeScreen(HallScreen):
                 yield Label("NEW CALL", classes="section-title")
                 with Horizontal(classes="field-row"):
                     yield Label("Employer", classes="field-label")
-                    yield Input(placeholder="type a name: → or Enter completes", id="employer", compact=True)
+                    yield Input(self.employer, placeholder="type a name: → or Enter completes", id="employer",
+                                compact=True)
                     yield Static("", id="employer-state", classes="field-note")
                 with Horizontal(classes="field-row"):
                     yield Label("Class", classes="field-label")
                     yield Select([(c, c) for c in classes], allow_blank=False, id="classification", compact=True)
                     yield Label("Workers", classes="field-label-inline")
-                    yield Input(placeholder="3", id="workers", type="integer", compact=True)
+                    yield Input(id="workers", type="integer", compact=True)
                 with Horizontal(classes="field-row"):
                     yield Label("Start", classes="field-label")
-                    yield Input(placeholder="fri 07:00 · tomorrow 7:00 · 2026-11-27 07:00", id="start",
-                                compact=True)
+                    yield Input(placeholder="e.g. fri 7am · 12/1 7:00", id="start", compact=True)
                     yield Label("Days", classes="field-label-inline")
-                    yield Input(placeholder="30", id="days", type="integer", compact=True)
+                    yield Input(id="days", type="integer", compact=True)
                 with Horizontal(classes="field-row"):
                     yield Label("", classes="field-label")
                     yield Static("", id="start-hint", classes="field-note")
                 with Horizontal(classes="field-row certs-row"):
                     yield Label("Certs", classes="field-label")
-                    yield SelectionList[str](id="certs", compact=True)
+                    with Vertical(id="certs-box"):
+                        yield CertList(id="certs", compact=True)
+                        yield Static("none required · space ticks one, typing jumps to it", id="certs-chosen",
+                                     classes="field-note")
                 with Horizontal(classes="field-row"):
                     yield Label("By name", classes="field-label")
-                    yield Input(placeholder="card and reason: 104 foreman on Main St; 107 knows the site",
+                    yield Input(placeholder="card and reason, e.g. 104 foreman on Main St; 107 knows the site",
                                 id="requests", compact=True)
                 with Horizontal(classes="field-row"):
                     yield Label("Site", classes="field-label")
@@ -87,18 +127,20 @@ class IntakeScreen(HallScreen):
 
     def open_with(self, screen: "IntakeScreen") -> None:
         """`n` again while the form is open: keep what is typed."""
+        if screen.employer and not self.query_one("#employer", Input).value.strip():
+            self.query_one("#employer", Input).value = screen.employer
         self.query_one("#employer", Input).focus()
 
     def reload(self) -> None:
         self.refresh_panel()
 
-    def _show_options(self, options: dict) -> None:
-        self._employers = options["employers"]
-        self.query_one("#employer", Input).suggester = SuggestFromList(self._employers, case_sensitive=False)
-        certs = self.query_one("#certs", SelectionList)
+    def _show_options(self, options: IntakeOptions) -> None:
+        self._employers = options.employers
+        self.query_one("#employer", Input).suggester = SuggestFromList(list(self._employers), case_sensitive=False)
+        certs = self.query_one("#certs", CertList)
         chosen = set(certs.selected)
         certs.clear_options()
-        certs.add_options([(clean(c), c, c in chosen) for c in options["certs"]])
+        certs.add_options([(clean(c), c, c in chosen) for c in options.certs])
         self._show_employer_state()
         self.refresh_panel()
 
@@ -123,15 +165,16 @@ class IntakeScreen(HallScreen):
             hint.update("")
             return
         try:
-            moment = views.start_moment(text, self.hall_app.rules, self.hall_app.store.now())
+            moment = start_moment(text, self.hall_app.rules, self.hall_app.store.now())
         except HallError as error:
-            hint.update(clean(str(error)))
+            hint.update(Text(clean(str(error))))
             hint.set_class(True, "warning")
             return
         hint.update(f"→ {short_date(moment, self.hall_app.zone)}")
         hint.set_class(False, "warning")
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        event.input.remove_class("-invalid")
         if event.input.id == "employer":
             self._show_employer_state()
         elif event.input.id == "start":
@@ -149,6 +192,11 @@ class IntakeScreen(HallScreen):
         self._schedule_panel()
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        chosen = list(self.query_one("#certs", CertList).selected)
+        line = self.query_one("#certs-chosen", Static)
+        line.update(Text("✓ " + ", ".join(clean(c) for c in chosen)) if chosen
+                    else "none required · space ticks one, typing jumps to it")
+        line.set_class(bool(chosen), "chosen")
         self._schedule_panel()
 
     # --- the side panel -----------------------------------------------------------
@@ -166,11 +214,17 @@ class IntakeScreen(HallScreen):
             "workers": self.query_one("#workers", Input).value,
             "start": self.query_one("#start", Input).value,
             "days": self.query_one("#days", Input).value,
-            "certs": list(self.query_one("#certs", SelectionList).selected),
+            "certs": list(self.query_one("#certs", CertList).selected),
             "requests": self.query_one("#requests", Input).value,
             "site": self.query_one("#site", Input).value,
             "notes": self.query_one("#notes", Input).value,
         }
+
+    def typed(self) -> bool:
+        """Whether anything was typed or chosen (the class always has a value)."""
+        form = self._form()
+        return any(form[k] for k in ("workers", "start", "days", "certs", "requests", "site", "notes")) or \
+            form["employer"].strip() != self.employer
 
     def refresh_panel(self) -> None:
         """Recompute "who qualifies now" in a read worker (a newer one replaces an older one)."""
@@ -181,65 +235,84 @@ class IntakeScreen(HallScreen):
                   certs=form["certs"], workers=form["workers"], days=form["days"], start=form["start"],
                   employer=form["employer"], requests=form["requests"], done=self._show_panel)
 
-    def _show_panel(self, q: dict) -> None:
+    def _show_panel(self, q: Qualifies) -> None:
         warn = "$warning"
         parts: list = []
+        width = self.query_one("#qualifies", Static).size.width or 40
+        label_width = 22 if width >= 44 else 18
 
         def line(label: str, value: str = "", extra: str = "", style: str = "") -> None:
-            parts.append((f"{label:<24}{value:>5}", style))
-            if extra:
-                parts.append((f"   {extra}", style))
+            text = f"{label[:label_width]:<{label_width}}{value:>5}"
+            parts.append((text, style))
+            if extra:  # beside the count when it fits, else under it
+                parts.append((f"  {extra}" if len(text) + 2 + len(extra) <= width else f"\n    {extra}", style))
             parts.append("\n")
 
-        cls = q["classification"] or "—"
-        waiting = q.get("waiting", 0)
-        line(f"{cls} waiting", str(waiting))
-        for c in q["certs"]:
-            scarce = q["workers"] is not None and c["hold"] <= q["workers"]
-            line(f"hold {clean(c['cert'])[:19]}", str(c["hold"]), f"excludes {c['excludes']}" + ("  !" if scarce else ""),
+        line(f"{q.classification or '—'} waiting", str(q.waiting))
+        for c in q.certs:
+            scarce = q.workers is not None and c.hold <= q.workers
+            line(f"hold {clean(c.cert)}", str(c.hold), f"excludes {c.excludes}" + ("  !" if scarce else ""),
                  warn if scarce else "")
-        if q["certs"] or waiting:
-            line("meet all requirements", str(q.get("meet_all", 0)), f"of {waiting}")
-        if q["warning"]:
-            parts.append((f"! {q['warning']}", f"{warn} bold"))
+        if q.certs or q.waiting:
+            line("meet all requirements", str(q.meet_all), f"of {q.waiting}")
+        if q.warning:
+            parts.append((f"! {q.warning}", f"{warn} bold"))
             parts.append("\n")
-        if q.get("days"):
-            days, top = q["days"], q["short_max_days"]
-            if q.get("short"):
-                parts.append(f"short call: yes ({days} days ≤ {top}): places are kept\n")
+        if q.days:
+            if q.short:
+                parts.append(f"short call: yes ({q.days} days ≤ {q.short_max_days}): places are kept\n")
             else:
-                parts.append(f"short call: no ({days} days > {top})\n")
-        if q.get("start"):
-            parts.append(f"starts {short_date(q['start'], self.hall_app.zone)}\n")
-        elif q.get("start_error"):
-            parts.append((f"! start: {q['start_error']}", warn))
+                parts.append(f"short call: no ({q.days} days > {q.short_max_days})\n")
+        if q.start:
+            parts.append(f"starts {short_date(q.start, self.hall_app.zone)}\n")
+        elif q.start_error:
+            parts.append((f"! start: {clean(q.start_error)}", warn))
             parts.append("\n")
-        if q["first"]:
-            names = ", ".join(f"{clean(name)} ({card})" for card, name in q["first"])
+        if q.first:
+            names = ", ".join(f"{clean(name)} ({card})" for card, name in q.first)
             parts.append(f"first in line: {names}\n")
-        if q["requests"]:
+        if q.requests:
             parts.append(("\nBY NAME\n", "bold"))
-            for r in q["requests"]:
-                who = clean(r["name"]) or "?"
-                parts.append(f" {clean(r['card'])} {who}")
-                if r["reason"]:
-                    parts.append(f" — {clean(r['reason'])}")
+            for r in q.requests:
+                parts.append(f" {clean(r.card)} {clean(r.name) or '?'}")
+                if r.reason:
+                    parts.append(f" — {clean(r.reason)}")
                 parts.append("\n")
-                if r["problem"]:
-                    parts.append((f"   ! {clean(r['problem'])}", warn))
+                if r.problem:
+                    parts.append((f"   ! {self.sentence(r.problem)}", warn))
                     parts.append("\n")
         self.query_one("#qualifies", Static).update(Content.assemble(*parts))
 
-    # --- saving ---------------------------------------------------------------------
+    # --- saving and leaving ---------------------------------------------------------
 
-    def action_save(self) -> None:
+    def say(self, message: str) -> None:
+        self.query_one("#intake-message", Static).update(Text(self.sentence(message)) if message else "")
+
+    def _show_problems(self, problems: list[tuple[str, str]]) -> None:
+        for field, _ in problems:
+            widget = self.query_one(f"#{field}")
+            if isinstance(widget, Input):
+                widget.add_class("-invalid")
+        self.say("\n".join(sentence for _, sentence in problems))
+        self.query_one(f"#{problems[0][0]}").focus()
+
+    @flow
+    async def action_save(self) -> None:
+        """Check every field, then take the call and open its ranking."""
         if self._saving or self.session is None:
+            raise Cancelled("")
+        form, session = self._form(), self.session
+        self.say("Checking…")
+        problems = await self.fetch(views.check_call_form, self.hall_app.store, employer=form["employer"],
+                                    classification=form["classification"], workers=form["workers"],
+                                    start=form["start"], days=form["days"], certs=form["certs"],
+                                    requests=form["requests"])
+        if problems:
+            self._show_problems(problems)
             return
-        form = self._form()
-        session = self.session
 
         def save():
-            start = views.resolve_start(form["start"], session.rules(), session.now())
+            start = resolve_start(form["start"], session.rules(), session.now())
             return session.take_call(
                 employer=form["employer"], classification=form["classification"], workers=form["workers"],
                 start=start, days=form["days"], certs=form["certs"],
@@ -248,17 +321,24 @@ class IntakeScreen(HallScreen):
             )
 
         self._saving = True
-        self.query_one("#intake-message", Static).update("Saving…")
-        self.write(save, done=self._saved, failed=self._failed)
-
-    def _saved(self, receipt) -> None:
-        self._saving = False
-        self.notify(f"{receipt.message} Receipt #{receipt.seq}.")
+        self.say("Saving…")
+        try:
+            receipt = await self.commit(save)
+        except HallError as error:
+            raise Refused(str(error)) from None
+        finally:
+            self._saving = False
+        self.notify(self.sentence(f"{receipt.message} Receipt #{receipt.seq}."))
         app = self.hall_app
         app.pop_screen()
         app.action_dispatch(receipt.id)
 
-    def _failed(self, message: str) -> None:
-        self._saving = False
-        message_box = self.query_one("#intake-message", Static)
-        message_box.update(clean(message))
+    @flow
+    async def action_back(self) -> None:
+        """Leave; with something typed, ask first."""
+        if self.typed() and not await self.ask(ConfirmDialog(
+                "Throw away the call typed in this form? Nothing has been saved.", title="Leave the new call",
+                confirm_label="Enter to throw it away", dialog_id="discard-dialog")):
+            raise Cancelled("")
+        HallScreen.action_back(self)
+

@@ -20,7 +20,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 from textual.worker import get_current_worker
 
 from dispatch.rules import RuleSet
@@ -29,15 +29,12 @@ from hall.reports import rule_notices
 from hall.store import Store
 from hall.views import kiosk as kiosk_view
 from hall.views.kiosk import KioskView, ordinal
-from screens.base import clean
+from screens.text import clean, short_date, short_dates, short_day
+from screens.widgets.footer import HallFooter
 
 MISSES_BEFORE_WAIT = 3
 WAIT_SECONDS = 10
 IDLE_CHECK_SECONDS = 1.0
-
-
-def _date(moment, zone) -> str:
-    return moment.astimezone(zone).strftime("%a %d %b %H:%M")
 
 
 class KioskScreen(Screen):
@@ -46,6 +43,15 @@ class KioskScreen(Screen):
     CSS_PATH = "kiosk.tcss"
     BINDINGS = [
         Binding("escape", "clear", "Clear", id="kiosk_clear", tooltip="Clear the screen for the next member"),
+        # priority: the card box (an Input) would take the arrows and pages for scrolling itself
+        Binding("down", "scroll(1)", "Scroll", id="kiosk_down", key_display="↑↓", priority=True,
+                tooltip="Scroll your standing down a line (↑ up)"),
+        Binding("up", "scroll(-1)", "Up", id="kiosk_up", show=False, priority=True,
+                tooltip="Scroll your standing up a line"),
+        Binding("pagedown", "page(1)", "Page", id="kiosk_page_down", key_display="PgUp PgDn", priority=True,
+                tooltip="Scroll your standing down a screenful (PgUp: up)"),
+        Binding("pageup", "page(-1)", "Page up", id="kiosk_page_up", show=False, priority=True,
+                tooltip="Scroll your standing up a screenful"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -63,8 +69,8 @@ class KioskScreen(Screen):
                             restrict=None if pin else r"[0-9]*", placeholder="••••")
                 yield Label("(Enter)", classes="prompt-hint")
         yield Static("", id="kiosk-message")
-        yield VerticalScroll(id="kiosk-result")
-        yield Footer()
+        yield VerticalScroll(id="kiosk-result", can_focus=False)
+        yield HallFooter()
 
     def on_mount(self) -> None:
         self.query_one("#kiosk-notices", Static).display = bool(self.kiosk_app.notices)
@@ -88,6 +94,14 @@ class KioskScreen(Screen):
     def action_clear(self) -> None:
         self.kiosk_app.clear()
 
+    def action_scroll(self, lines: int) -> None:
+        """The member's standing scrolls with the arrows while the cursor stays in the card box."""
+        self.query_one("#kiosk-result", VerticalScroll).scroll_relative(y=lines, animate=False)
+
+    def action_page(self, direction: int) -> None:
+        result = self.query_one("#kiosk-result", VerticalScroll)
+        result.scroll_relative(y=direction * max(result.scrollable_content_region.height - 1, 1), animate=False)
+
     # --- showing --------------------------------------------------------------------
 
     def say(self, message: str, *, error: bool = False) -> None:
@@ -104,6 +118,7 @@ class KioskScreen(Screen):
 
     def show_member(self, view: KioskView, rules: RuleSet) -> None:
         zone = rules.zone
+        today = self.kiosk_app.store.now().astimezone(zone).date()
         self.query_one("#kiosk-secret", Input).value = ""
         self.say("")
         lines: list[Static] = []
@@ -122,7 +137,7 @@ class KioskScreen(Screen):
                 line(f"  {name:<24} position {b.position} of {b.of}    {ahead_text}", "book-line")
                 if b.resign_due is not None:
                     days = b.days_left or 0
-                    when = f"{b.resign_due:%a} {b.resign_due.day} {b.resign_due:%b %Y}"
+                    when = short_day(b.resign_due, year=True)
                     if b.resign_state == "overdue":
                         line(f"  ! Re-sign was due {when}: re-sign now to be offered work", "warning")
                     elif b.resign_state == "due_soon":
@@ -154,14 +169,14 @@ class KioskScreen(Screen):
         line("")
         line("Open calls you qualify for today", "section-title")
         # narrow kiosks: a shorter employer column, so the last (the reason) is not folded letter by letter
-        employer = 30 if self.size.width >= 110 else 18
+        employer = 30 if self.size.width >= 110 else 18 if self.size.width >= 90 else 12
         calls = table(5, employer, 6, 16, None)
         for c in view.open_calls:
-            row = [f"#{c.call}", clean(c.employer), f"{c.classification} ×{c.workers}", _date(c.start, zone)]
+            row = [f"#{c.call}", clean(c.employer), f"{c.classification} ×{c.workers}", short_date(c.start, zone)]
             if c.place is not None:
                 calls.add_row(*row, f"you would be {ordinal(c.place)} in line")
             else:
-                calls.add_row(*(Text(x, style=muted) for x in [*row, clean(c.why_not)]))
+                calls.add_row(*(Text(x, style=muted) for x in [*row, short_dates(c.why_not, today)]))
         if view.open_calls:
             lines.append(Static(Padding(calls, (0, 0, 0, 2))))
         else:
@@ -172,8 +187,8 @@ class KioskScreen(Screen):
         line(f"Calls for {classes} in the last 30 days", "section-title")
         past = table(10, 5, employer, 13, None)
         for p in view.past_calls:
-            past.add_row(f"{p.at.astimezone(zone):%a %d %b}", f"#{p.call}", clean(p.employer),
-                         f"you were {ordinal(p.place)}" if p.place else "", clean(p.text))
+            past.add_row(short_day(p.at.astimezone(zone).date()), f"#{p.call}", clean(p.employer),
+                         f"you were {ordinal(p.place)}" if p.place else "", short_dates(p.text, today))
         if view.past_calls:
             lines.append(Static(Padding(past, (0, 0, 0, 2))))
         else:
@@ -183,8 +198,8 @@ class KioskScreen(Screen):
         line("How your position changed", "section-title")
         moves = table(10, 5, 9, None)
         for ch in view.changes:
-            moves.add_row(f"{ch.at.astimezone(zone):%a %d %b}", ch.book, f"{ch.before:>3} → {ch.after:<3}",
-                          clean(ch.text))
+            moves.add_row(short_day(ch.at.astimezone(zone).date()), ch.book, f"{ch.before:>3} → {ch.after:<3}",
+                          short_dates(ch.text, today))
         if view.changes:
             lines.append(Static(Padding(moves, (0, 0, 0, 2))))
         else:
@@ -193,7 +208,7 @@ class KioskScreen(Screen):
             line("")
             line("Corrections and appeals", "section-title")
             for at, text in view.corrections:
-                line(f"  {at.astimezone(zone):%a %d %b %Y}  {clean(text)}")
+                line(f"  {short_day(at.astimezone(zone).date(), year=True)}  {clean(text)}")
         result = self.query_one("#kiosk-result", VerticalScroll)
         result.remove_children()
         result.mount_all(lines)
@@ -203,7 +218,6 @@ class KioskScreen(Screen):
 class KioskApp(App, inherit_bindings=False):
     """The members' kiosk (read-only)."""
 
-    CSS_PATH = "kiosk.tcss"
     TITLE = "hall kiosk"
     ENABLE_COMMAND_PALETTE = False
     # Replaces App.BINDINGS: no quit key for members (a shell is a way round the kiosk).

@@ -6,11 +6,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, Label, Static
+from textual.widgets import Input, Label, Static
 
 from hall.operations import accounts
 from hall.session import Session
-from screens.base import HallHeader, clean
+from screens.text import clean
+from screens.widgets.footer import HallFooter
+from screens.widgets.header import HallHeader
 
 
 class AccountScreen(Screen):
@@ -25,7 +27,7 @@ class AccountScreen(Screen):
             yield Static(clean(self.app.hall_name), id="login-hall")
             yield from self.compose_fields()
             yield Static("", id="login-message")
-        yield Footer()
+        yield HallFooter()
 
     def compose_fields(self) -> ComposeResult:
         """The screen's own labels and inputs."""

@@ -1,8 +1,14 @@
-"""Reports: pick one, fill its options, read it here, export it (CSV, XLSX, PDF) to ./reports/."""
+"""Reports: pick one, fill its options, read it here, export it (CSV, XLSX, PDF) to the hall's
+exports folder.
+
+The preview's columns are sized to the room there is: every column stays, the widest cut
+first (with an ellipsis), so the name, position, basis and outcome of a day book all show.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+import re
+from datetime import date, timedelta
 from pathlib import Path
 
 from rich.text import Text
@@ -13,18 +19,25 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from hall.errors import HallError
+from hall.parse import parse_day
 from hall.reports import REPORTS, Report
-from screens.base import HallScreen, clean
+from hall.views import exports
+from screens.base import HallScreen
+from screens.text import clean, clean_block, fit, fit_columns, short_day
 
 MAX_ROWS_SHOWN = 2000
-EXPORT_DIR = Path("reports")
+NARROW = 110  # narrower: the list of reports is narrower and shows titles only
 OPTION_LABELS = {
-    "date": ("Date", "YYYY-MM-DD"),
-    "since": ("Since", "YYYY-MM-DD"),
+    "date": ("Date", "e.g. today, 11/25, 2026-11-25"),
+    "since": ("Since", "e.g. 10/1, last mon, 2026-10-01"),
     "book": ("Book", "e.g. JW-1 (empty: every book)"),
-    "days": ("Days", "7"),
+    "days": ("Days", "how many days ahead"),
     "card": ("Card", "card number"),
 }
+DATE_OPTIONS = ("date", "since")
+# Columns that leave a narrow preview first (the export keeps every column); then the widest are cut.
+GIVES_WAY = ("receipt", "recorded by", "hash", "note", "turndown", "registered", "employer", "reason")
 
 
 def histogram_lines(values: list[int], width: int = 30, bins: int = 6) -> list[tuple[str, int]]:
@@ -51,10 +64,13 @@ class ReportsScreen(HallScreen):
 
     CSS_PATH = "reports.tcss"
     SCREEN_TITLE = "Reports"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW, "-wide")]
     BINDINGS = [
-        Binding("x", "export", "Export", id="export_report",
-                tooltip="Write the report shown as CSV, XLSX and PDF (packets: PDF and Markdown) to ./reports/"),
         Binding("g", "run", "Run", id="run_report", tooltip="Produce the chosen report with these options"),
+        Binding("x", "export", "Export", id="export_report",
+                tooltip="Write the report shown as CSV, XLSX and PDF (packets: PDF and Markdown) to the exports folder"),
+        Binding("o", "options", "Reports", id="report_options",
+                tooltip="Narrow screens: back from the report to the list of reports and their options"),
     ]
 
     def __init__(self, name: str | None = None, **options):
@@ -68,16 +84,35 @@ class ReportsScreen(HallScreen):
         with Horizontal(id="reports-body"):
             with Vertical(id="reports-side"):
                 yield Label("REPORTS", classes="section-title")
-                yield OptionList(*[Option(Text.assemble((spec.title, "bold"), "\n", (spec.description, "dim")),
-                                          id=spec.name) for spec in REPORTS.values()], id="report-list")
+                yield OptionList(*self._report_options(), id="report-list")
                 yield Label("OPTIONS", classes="section-title", id="options-title")
                 for key, (label, placeholder) in OPTION_LABELS.items():
                     with Horizontal(classes="option-row", id=f"row-{key}"):
                         yield Label(label, classes="option-label")
                         yield Input(placeholder=placeholder, id=f"opt-{key}", classes="option-input")
                 yield Static("enter or g: run · x: export", id="reports-hint")
+                yield Static("", id="reports-message")
             yield VerticalScroll(id="report-view")
         yield from self.compose_footer()
+
+    def _report_options(self, described: bool = True) -> list[Option]:
+        return [Option(Text.assemble((spec.title, "bold"), *(("\n", (spec.description, "dim")) if described else ())),
+                       id=spec.name) for spec in REPORTS.values()]
+
+    def on_resize(self, event) -> None:
+        described = event.size.width >= NARROW
+        if described != getattr(self, "_described", True):
+            self._described = described
+            listing = self.query_one("#report-list", OptionList)
+            highlighted = listing.highlighted
+            listing.clear_options()
+            listing.add_options(self._report_options(described))
+            listing.highlighted = highlighted
+        if self.report is not None and getattr(self, "_shown_width", None) != event.size.width:
+            self._show(self.report)
+
+    def say(self, message: str) -> None:
+        self.query_one("#reports-message", Static).update(Text(self.sentence(message)) if message else "")
 
     def on_mount(self) -> None:
         today = self.hall_app.today() if self.session else None
@@ -141,43 +176,85 @@ class ReportsScreen(HallScreen):
         self.action_run()
 
     def options(self) -> dict[str, str]:
+        """The options as typed, dates read as people say them ("10/1", "last mon"): ISO for the report."""
         spec = REPORTS[self.chosen]
-        return {key: self.query_one(f"#opt-{key}", Input).value.strip() for key in spec.options}
+        values = {key: self.query_one(f"#opt-{key}", Input).value.strip() for key in spec.options}
+        for key in DATE_OPTIONS:
+            if values.get(key):
+                values[key] = parse_day(values[key], self.hall_app.rules, self.hall_app.store.now(), future=False,
+                                        what=OPTION_LABELS[key][0].lower()).isoformat()
+        return values
 
     def action_run(self) -> None:
         if self.session is None:
             return
+        try:
+            options = self.options()
+        except HallError as error:
+            self._failed(str(error))
+            return
+        self.say("")
         self.query_one("#report-view", VerticalScroll).loading = True
-        self.load(self.session.report, self.chosen, done=self._show, **self.options())
-        self.set_timer(0.01, self._stop_loading_if_failed)
+        self.load(self.session.report, self.chosen, done=self._show, failed=self._failed, **options)
 
-    def _stop_loading_if_failed(self) -> None:
-        # A refused read (bad option) notifies and never calls done: stop the spinner once workers end.
-        if not any(w.group.startswith("read-") for w in self.app.workers):
-            self.query_one("#report-view", VerticalScroll).loading = False
-        else:
-            self.set_timer(0.1, self._stop_loading_if_failed)
+    def _failed(self, message: str) -> None:
+        self.query_one("#report-view", VerticalScroll).loading = False
+        self.notify(self.sentence(message), severity="error")
+        self.say(message)
 
     # --- showing ----------------------------------------------------------------------
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "options":  # only where the report covers the list (narrow screens)
+            return self.has_class("-reading")
+        return True
+
+    def action_options(self) -> None:
+        self.remove_class("-reading")
+        self.query_one("#report-list", OptionList).focus()
+        self.refresh_bindings()
+
+    def action_back(self) -> None:
+        if self.has_class("-reading"):
+            self.action_options()
+            return
+        super().action_back()
+
     def _show(self, report: Report) -> None:
         self.report = report
+        self._shown_width = self.size.width
+        narrow = self.size.width < NARROW
+        self.set_class(narrow, "-reading")  # narrow: the report takes the whole width (o: the list again)
+        self.refresh_bindings()
         view = self.query_one("#report-view", VerticalScroll)
         view.loading = False
         view.remove_children()
-        widgets = [Static(Text("\n".join(clean(line) for line in report.header_lines())), classes="report-header")]
+        # (the view may not be laid out yet: then the screen less the list of reports)
+        side = 0 if narrow else self.query_one("#reports-side").outer_size.width
+        room = max((self.size.width - side if narrow or not view.size.width else view.size.width) - 2 - 2, 30)
+        widgets = [Static(Text(self.sentence("\n".join(report.header_lines()))), classes="report-header")]
         for note in report.notes:
-            widgets.append(Static(Text(clean(note)), classes="report-note"))
+            widgets.append(Static(Text(self.sentence(note)), classes="report-note"))
         for index, section in enumerate(report.sections):
             widgets.append(Label(clean(section.title).upper(), classes="section-title"))
             if section.columns:
                 if section.rows:
                     table = DataTable(cursor_type="row", zebra_stripes=True, classes="report-table",
                                       id=f"section-{index}")
-                    table.add_columns(*[clean(c) for c in section.columns])
-                    for row in section.rows[:MAX_ROWS_SHOWN]:
-                        table.add_row(*[_cell(v) for v in row])
+                    rows = shown_dates([[_cell(v) for v in row] for row in section.rows[:MAX_ROWS_SHOWN]],
+                                       self.hall_app.today())
+                    titles = [clean(c) for c in section.columns]
+                    natural = [max([len(t), *(len(r[i]) for r in rows[:200])]) for i, t in enumerate(titles)]
+                    shown = fit_columns(titles, natural, room, GIVES_WAY)
+                    for i, width in shown.items():
+                        table.add_column(fit(titles[i], width), width=width)
+                    for row in rows:
+                        table.add_row(*[fit(row[i], w) for i, w in shown.items()])
                     widgets.append(table)
+                    left_out = [t for i, t in enumerate(titles) if i not in shown]
+                    if left_out:
+                        widgets.append(Static(f"Not shown here (too narrow): {', '.join(left_out)}. "
+                                              "The export (x) has every column.", classes="report-note"))
                     if len(section.rows) > MAX_ROWS_SHOWN:
                         widgets.append(Static(f"First {MAX_ROWS_SHOWN} of {len(section.rows)} rows shown: "
                                               "export (x) for all.", classes="report-note"))
@@ -186,11 +263,13 @@ class ReportsScreen(HallScreen):
             if section.text:
                 widgets.append(Static(Text(clean_block(section.text)), classes="report-text"))
             for note in section.notes:
-                widgets.append(Static(Text(clean(note)), classes="report-note"))
+                widgets.append(Static(Text(self.sentence(note)), classes="report-note"))
             if section.title == "Days waited before referral" and report.charts:
                 widgets.append(Static(self._histograms(report.charts), classes="report-chart"))
         view.mount_all(widgets)
         view.scroll_home(animate=False)
+        if narrow:
+            view.focus()
 
     def _histograms(self, charts: dict[str, list[int]]) -> Text:
         """Days waited per book, drawn with block characters (one bar per week)."""
@@ -212,27 +291,45 @@ class ReportsScreen(HallScreen):
         if self.report is None:
             self.notify("Run a report first (enter or g), then export it.")
             return
-        report = self.report
-        self.load(export_files, report, EXPORT_DIR, done=self._exported, group="export")
+        self.load(exports.export_report, self.hall_app.store, self.report, done=self._exported,
+                  failed=self._failed, group=f"export-{id(self)}")
 
     def _exported(self, paths: list[Path]) -> None:
-        self.notify("Wrote " + ", ".join(str(p) for p in paths), title="Exported", timeout=10)
+        message = f"Wrote {', '.join(p.name for p in paths)} in {paths[0].parent}"
+        self.say(message)
+        self.notify(clean(message), title="Exported", timeout=10)
 
 
-def export_files(report: Report, folder: Path) -> list[Path]:
-    """The report as CSV, XLSX and PDF in ``folder`` (a packet as PDF, Markdown and CSV)."""
-    from hall.reports.export import default_name, write
-
-    folder.mkdir(parents=True, exist_ok=True)
-    formats = ("pdf", "md", "csv") if report.name == "packet" else ("csv", "xlsx", "pdf")
-    return [write(report, folder / default_name(report, fmt), fmt) for fmt in formats]
+_ISO_MOMENT = re.compile(r"^(\d{4}-\d{2}-\d{2}) (\d{2}:\d{2})$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _cell(value) -> str:
-    if value is None:
-        return ""
-    return clean(value)
+    return "" if value is None else clean(value)
 
 
-def clean_block(text: str) -> str:
-    return "\n".join(clean(line) for line in text.splitlines())
+def shown_dates(rows: list[list[str]], today) -> list[list[str]]:
+    """The preview's ISO dates in the hall's short words: a column of times on one day shows the
+    time ("14:30"), other date-times "25 Nov 14:30", dates "Wed 25 Nov" (the export keeps ISO)."""
+    if not rows:
+        return rows
+    columns = list(zip(*rows))
+    for i, column in enumerate(columns):
+        moments = [_ISO_MOMENT.match(v) for v in column if v]
+        if moments and all(moments):
+            one_day = len({m.group(1) for m in moments}) == 1
+            columns[i] = tuple(_short_moment(v, one_day) for v in column)
+        elif column and all(_ISO_DATE.match(v) for v in column if v) and any(column):
+            columns[i] = tuple(short_day(date.fromisoformat(v), year=date.fromisoformat(v).year != today.year)
+                               if v else v for v in column)
+    return [list(row) for row in zip(*columns)]
+
+
+def _short_moment(value: str, one_day: bool) -> str:
+    match = _ISO_MOMENT.match(value)
+    if not match:
+        return value
+    if one_day:
+        return match.group(2)
+    day = date.fromisoformat(match.group(1))
+    return f"{day.day} {day:%b} {match.group(2)}"

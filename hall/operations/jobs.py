@@ -2,25 +2,34 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dispatch import calendar
-from dispatch.model import DISCHARGED, END_REASONS
+from dispatch.model import DISCHARGED, END_REASONS, Effect, JobCall, Member, Registration
 from dispatch.transitions import apply_job_end
 from hall import audit, load
 from hall.errors import HallError
-from hall.operations.common import Receipt, check_card, parse_datetime_text, write_registration
+from hall.operations.common import Receipt, check_card, check_via, parse_datetime_text, write_registration
 
 HOURS_PER_DAY = 8
 
 
-def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hours=None,
-            at: str | datetime | None = None) -> Receipt:
-    """Record that a member left the job they were referred to."""
-    card = check_card(card)
-    reason = (reason or "").strip().lower().replace("-", "_").replace(" ", "_")
-    if reason not in END_REASONS:
-        raise HallError(f"{reason[:30]!r} is not a way to leave a job: use one of {', '.join(END_REASONS)}.")
+@dataclass(frozen=True)
+class JobEndPlan:
+    """What recording a job end would do, worked out before anything is written."""
+
+    member: Member
+    referral_id: int
+    call: JobCall
+    end_at: datetime
+    days_worked: int
+    hours: float
+    registrations: tuple[Registration, ...]
+    effect: Effect
+
+
+def _check_numbers(days_worked, hours) -> tuple[int | None, float | None]:
     if days_worked is not None:
         try:
             days_worked = int(str(days_worked))
@@ -35,47 +44,72 @@ def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hour
             raise HallError(f"{str(hours)[:20]!r} is not a number of hours.") from None
         if not (0 <= hours <= 100000) or hours != hours:
             raise HallError("Hours must be from 0 to 100000.")
-    with store.write(actor) as tx:
-        member = load.member(tx.db, card)
-        referral = load.active_referral(tx.db, card)
-        if referral is None:
-            raise HallError(f"{member.name} ({card}) has no job to end: no referral is open.")
-        ref_id, call_id, short_at_referral, referred_at = referral
-        call = load.job_call(tx.db, call_id)
-        if at is None:
-            end_at = tx.now
-        elif isinstance(at, str):
-            end_at = parse_datetime_text(at, tx.rules, "end date and time")
-        else:
-            end_at = calendar.to_utc(at, tx.rules)
-        if end_at > tx.now:
-            raise HallError("A job end cannot be recorded for a time still to come.")
-        start_day = calendar.local_date(call.start, tx.rules)
-        end_day = calendar.local_date(end_at, tx.rules)
-        if end_day < start_day:
-            raise HallError(
-                f"Call #{call.id} started {calendar.day_text(start_day, calendar.local_date(tx.now, tx.rules))}: "
-                "the job cannot end before that."
-            )
-        if days_worked is None:
-            # From the day the member reported: the call's start, or the referral if later.
-            reported = max(start_day, calendar.local_date(load.parse_time(referred_at), tx.rules))
-            days_worked = calendar.business_days_between(reported, end_day, tx.rules)
-        if hours is None:
-            hours = float(days_worked * HOURS_PER_DAY)
-        # The window runs back from this job end (which may be keyed after it happened).
-        window_start = end_at - timedelta(days=tx.rules.discipline.discharge_window_days)
-        earlier_discharges = tx.db.execute(
-            "SELECT count(*) FROM job_ends WHERE card = ? AND reason = ? AND at >= ? AND at <= ?",
-            [card, DISCHARGED, audit.iso(window_start), audit.iso(end_at)],
-        ).fetchone()[0]
-        regs = load.registrations_of(tx.db, card, active_only=True)
-        by_id = {r.id: r for r in regs}
-        effect = apply_job_end(
-            tuple(regs), reason, call=call, short_call_at_referral=bool(short_at_referral),
-            days_worked=days_worked, hours=hours, rules=tx.rules, now=tx.now,
-            discharges_in_window=earlier_discharges, member_name=member.name,
+    return days_worked, hours
+
+
+def plan_job_end(db, rules, now: datetime, card: str, reason: str, *, days_worked=None, hours=None,
+                 at: str | datetime | None = None) -> JobEndPlan:
+    """Check a job end and work out its effect from the records (reads only: ``end_job`` writes it,
+    the app shows it before the dispatcher confirms)."""
+    card = check_card(card)
+    reason = (reason or "").strip().lower().replace("-", "_").replace(" ", "_")
+    if reason not in END_REASONS:
+        raise HallError(f"{reason[:30]!r} is not a way to leave a job: use one of {', '.join(END_REASONS)}.")
+    days_worked, hours = _check_numbers(days_worked, hours)
+    member = load.member(db, card)
+    referral = load.active_referral(db, card)
+    if referral is None:
+        raise HallError(f"{member.name} ({card}) has no job to end: no referral is open.")
+    ref_id, call_id, short_at_referral, referred_at = referral
+    call = load.job_call(db, call_id)
+    if at is None:
+        end_at = now
+    elif isinstance(at, str):
+        end_at = parse_datetime_text(at, rules, "end date and time")
+    else:
+        end_at = calendar.to_utc(at, rules)
+    if end_at > now:
+        raise HallError("A job end cannot be recorded for a time still to come.")
+    start_day = calendar.local_date(call.start, rules)
+    end_day = calendar.local_date(end_at, rules)
+    if end_day < start_day:
+        raise HallError(
+            f"Call #{call.id} started {calendar.day_text(start_day, calendar.local_date(now, rules))}: "
+            "the job cannot end before that."
         )
+    if days_worked is None:
+        # From the day the member reported: the call's start, or the referral if later.
+        reported = max(start_day, calendar.local_date(load.parse_time(referred_at), rules))
+        days_worked = calendar.business_days_between(reported, end_day, rules)
+    if hours is None:
+        hours = float(days_worked * HOURS_PER_DAY)
+    # The window runs back from this job end (which may be keyed after it happened).
+    window_start = end_at - timedelta(days=rules.discipline.discharge_window_days)
+    earlier_discharges = db.execute(
+        "SELECT count(*) FROM job_ends WHERE card = ? AND reason = ? AND at >= ? AND at <= ?",
+        [card, DISCHARGED, audit.iso(window_start), audit.iso(end_at)],
+    ).fetchone()[0]
+    regs = tuple(load.registrations_of(db, card, active_only=True))
+    effect = apply_job_end(
+        regs, reason, call=call, short_call_at_referral=bool(short_at_referral),
+        days_worked=days_worked, hours=hours, rules=rules, now=now,
+        discharges_in_window=earlier_discharges, member_name=member.name,
+    )
+    return JobEndPlan(member, ref_id, call, end_at, days_worked, hours, regs, effect)
+
+
+def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hours=None,
+            at: str | datetime | None = None, via: str | None = None) -> Receipt:
+    """Record that a member left the job they were referred to (``via``: how the news came in)."""
+    card = check_card(card)
+    _check_numbers(days_worked, hours)
+    via = check_via(via) if via is not None else None
+    with store.write(actor) as tx:
+        plan = plan_job_end(tx.db, tx.rules, tx.now, card, reason, days_worked=days_worked, hours=hours, at=at)
+        reason = (reason or "").strip().lower().replace("-", "_").replace(" ", "_")
+        ref_id, call, end_at = plan.referral_id, plan.call, plan.end_at
+        days_worked, hours, effect = plan.days_worked, plan.hours, plan.effect
+        by_id = {r.id: r for r in plan.registrations}
         for new in effect.registrations:
             write_registration(tx, by_id.get(new.id), new, f"job ended: {reason}")
             if tx.rules.ordering.policy == "low_hours" and new.status == "waiting" and hours:
@@ -94,7 +128,7 @@ def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hour
             "card": card, "call": call.id, "referral": ref_id, "reason": reason,
             "at": audit.iso(end_at), "days_worked": days_worked, "hours": hours,
             "counted_short": effect.short_call, "suspended": effect.suspend,
-            "suspension_note": effect.suspension_note,
+            "suspension_note": effect.suspension_note, **({"via": via} if via else {}),
             "registrations": [load.registration_values(r) | {"id": r.id} for r in effect.registrations],
         })
         return Receipt.of(entry, effect.message, ref_id)

@@ -27,12 +27,24 @@ def _open_call(db, call_id: int):
     return call
 
 
-def preview_offer(store, call_id: int, card: str, outcome: str) -> str:
-    """The sentence a dispatcher confirms before recording: what the rules will record."""
+def refuse_if_another_is_calling(db, call, actor: str, now, rules) -> None:
+    """Someone else marked a candidate of this call as being phoned, and the mark still holds."""
+    row = db.execute("SELECT calling_card, calling_by, calling_since FROM calls WHERE id = ?", [call.id]).fetchone()
+    if row and row[0] and row[1] != actor:
+        since = load.parse_time(row[2])
+        if since and (now - since).total_seconds() < rules.offers.calling_minutes * 60:
+            raise HallError(f"{row[1]} is calling card {row[0]} on call #{call.id}: wait for that outcome.")
+
+
+def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: str | None = None) -> str:
+    """The sentence a dispatcher confirms before recording: what the rules will record. With
+    ``actor``, refused (as the recording would be) while someone else is calling on the call."""
     card = check_card(card)
     outcome = check_outcome(outcome)
     with store.reading() as read:
         call = _open_call(read.db, call_id)
+        if actor is not None:
+            refuse_if_another_is_calling(read.db, call, actor, read.now, read.rules)
         ranking, _ = load.ranking_through(read.db, call, read.rules, read.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:
@@ -55,15 +67,7 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, no
     note = check_text(note, "note", required=False)
     with store.write(actor) as tx:
         call = _open_call(tx.db, call_id)
-        calling = tx.db.execute(
-            "SELECT calling_card, calling_by, calling_since FROM calls WHERE id = ?", [call.id]
-        ).fetchone()
-        if calling and calling[0] and calling[1] != tx.actor:
-            since = load.parse_time(calling[2])
-            if since and (tx.now - since).total_seconds() < tx.rules.offers.calling_minutes * 60:
-                raise HallError(
-                    f"{calling[1]} is calling card {calling[0]} on call #{call.id}: wait for that outcome."
-                )
+        refuse_if_another_is_calling(tx.db, call, tx.actor, tx.now, tx.rules)
         ranking, _ = load.ranking_through(tx.db, call, tx.rules, tx.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:

@@ -5,6 +5,7 @@ Reads only (the writes are the Session's admin operations).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from dispatch import calendar
@@ -22,7 +23,18 @@ OUTCOME_WORDS = {"accepted": "accepted", "declined": "declined", "no_answer": "n
 # --- corrections ---------------------------------------------------------------------
 
 
-def correction_choices(store, call_id: int, card: str) -> dict:
+@dataclass(frozen=True, slots=True)
+class CorrectionChoices:
+    """For one member on one call: the sentence of setting aside the outcome recorded (''
+    when there is none), the sentence of a remedy referral, and why one is not possible now."""
+
+    name: str
+    set_aside: str
+    remedy: str
+    remedy_refusal: str
+
+
+def correction_choices(store, call_id: int, card: str) -> CorrectionChoices:
     """For the highlighted row of a call: the outcome that could be set aside (with what that
     undoes), and whether a remedy referral to this call is possible now (or why not)."""
     with store.reading() as read:
@@ -62,10 +74,23 @@ def correction_choices(store, call_id: int, card: str) -> dict:
             remedy_refusal = f"{member.name} ({card}) already has an open referral."
         remedy = (f"Refer {member.name} ({card}) to call #{call.id} ({call.employer}) as a remedy, "
                   f"outside the list order (basis: remedy).")
-        return {"name": member.name, "set_aside": set_aside, "remedy": remedy, "remedy_refusal": remedy_refusal}
+        return CorrectionChoices(member.name, set_aside, remedy, remedy_refusal)
 
 
-def removed_places(store, card: str) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class RemovedPlace:
+    """A member's removed registration that a correction could put back."""
+
+    id: int
+    book: str
+    registered_at: datetime
+    removed_reason: str
+    removed_at: datetime | None
+    label: str
+    sentence: str
+
+
+def removed_places(store, card: str) -> list[RemovedPlace]:
     """A member's removed registrations that could be restored (no active place on that book)."""
     with store.reading() as read:
         db, now, rules = read.db, read.now, read.rules
@@ -75,29 +100,56 @@ def removed_places(store, card: str) -> list[dict]:
             " WHERE card = ? ORDER BY id", [card]
         ).fetchall()
     active = {r[1] for r in rows if r[5] != "removed"}
-    latest: dict[str, dict] = {}
+    latest: dict[str, tuple] = {}
     for reg_id, book, registered, reason, removed_at, status in rows:
         if status == "removed" and book not in active:
-            latest[book] = {"id": reg_id, "book": book, "registered_at": load.parse_time(registered),
-                            "removed_reason": reason, "removed_at": load.parse_time(removed_at),
-                            "name": member.name}
-    found = list(latest.values())
+            latest[book] = (reg_id, book, load.parse_time(registered), reason, load.parse_time(removed_at))
+    found = []
     today = calendar.local_date(now, rules)
-    for place in found:
-        registered = calendar.local(place["registered_at"], rules)
-        removed = f", removed {calendar.local(place['removed_at'], rules):%d %b %Y}" if place["removed_at"] else ""
-        place["label"] = f"{place['book']}  registered {registered:%d %b %Y %H:%M}{removed}: {place['removed_reason']}"
-        place["sentence"] = (f"Put {member.name} ({card}) back on {place['book']} at the original place "
-                             f"(registered {calendar.moment_text(place['registered_at'], rules, today)}), "
-                             "turndowns cleared.")
+    for reg_id, book, registered_at, reason, removed_at in latest.values():
+        registered = calendar.local(registered_at, rules)
+        removed = f", removed {calendar.local(removed_at, rules):%d %b %Y}" if removed_at else ""
+        found.append(RemovedPlace(
+            reg_id, book, registered_at, reason, removed_at,
+            label=f"{book}  registered {registered:%d %b %Y %H:%M}{removed}: {reason}",
+            sentence=(f"Put {member.name} ({card}) back on {book} at the original place "
+                      f"(registered {calendar.moment_text(registered_at, rules, today)}), turndowns cleared."),
+        ))
     return found
 
 
 # --- rules ---------------------------------------------------------------------------
 
 
-def rules_view(store) -> dict:
+@dataclass(frozen=True, slots=True)
+class RulesChange:
+    """A rule set adopted but not yet in force: when, what changes, by whom, and why if urgent."""
+
+    id: int
+    effective_at: datetime
+    changes: tuple[str, ...]
+    created_at: datetime | None
+    created_by: str
+    urgent_reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RulesInForce:
     """The rule set in force (its TOML text) and each change adopted but not yet in force."""
+
+    id: int | None
+    rules: object
+    now: datetime
+    text: str
+    effective_at: datetime | None
+    created_by: str
+    urgent_reason: str
+    upcoming: tuple[RulesChange, ...]
+    notice_days: int
+
+
+def rules_view(store) -> RulesInForce:
+    """The rules in force and the changes coming."""
     with store.reading() as read:
         db = read.db
         row = db.execute("SELECT text, effective_at, created_at, created_by, urgent_reason FROM rulesets"
@@ -106,14 +158,14 @@ def rules_view(store) -> dict:
         for change in upcoming_rules(db, read.now):
             extra = db.execute("SELECT created_at, created_by, urgent_reason FROM rulesets WHERE id = ?",
                                [change["id"]]).fetchone()
-            upcoming.append(change | {"created_at": load.parse_time(extra[0]), "created_by": extra[1],
-                                      "urgent_reason": extra[2] or ""})
-        return {
-            "id": read.ruleset_id, "rules": read.rules, "now": read.now, "text": row[0] if row else "",
-            "effective_at": load.parse_time(row[1]) if row else None,
-            "created_by": row[3] if row else "", "urgent_reason": (row[4] or "") if row else "",
-            "upcoming": upcoming, "notice_days": read.rules.notice.days,
-        }
+            upcoming.append(RulesChange(change["id"], change["effective_at"], tuple(change["changes"] or ()),
+                                        load.parse_time(extra[0]), extra[1] or "", extra[2] or ""))
+        return RulesInForce(
+            id=read.ruleset_id, rules=read.rules, now=read.now, text=row[0] if row else "",
+            effective_at=load.parse_time(row[1]) if row else None,
+            created_by=(row[3] or "") if row else "", urgent_reason=(row[4] or "") if row else "",
+            upcoming=tuple(upcoming), notice_days=read.rules.notice.days,
+        )
 
 
 def read_rules_file(path: str) -> str:
@@ -124,7 +176,19 @@ def read_rules_file(path: str) -> str:
     return files.read_text(raw, "rules file")
 
 
-def preview_rules_file(store, path: str, effective: str, urgent_reason: str = "") -> dict:
+@dataclass(frozen=True, slots=True)
+class RulesPreview:
+    """A rules file checked before adopting it: its text, what changes, from when, and whether
+    that date is inside the notice (then only as an urgent change)."""
+
+    text: str
+    changes: tuple[str, ...]
+    effective_at: datetime
+    inside_notice: bool
+    sentence: str
+
+
+def preview_rules_file(store, path: str, effective: str, urgent_reason: str = "") -> RulesPreview:
     """A rules file checked completely before adopting it: its text, what changes, when, and
     whether the date is inside the notice window (then only an urgent change with a reason)."""
     text = read_rules_text_checked(path)
@@ -146,8 +210,7 @@ def preview_rules_file(store, path: str, effective: str, urgent_reason: str = ""
     when = calendar.moment_text(effective_at, current, calendar.local_date(now, current))
     sentence = f"Adopt the rules in {path.strip()} from {when}"
     sentence += f" (urgent: {urgent_reason.strip()})." if inside else "."
-    return {"text": text, "changes": changes, "effective_at": effective_at, "inside_notice": inside,
-            "sentence": sentence}
+    return RulesPreview(text, tuple(changes), effective_at, inside, sentence)
 
 
 def read_rules_text_checked(path: str) -> str:
@@ -159,14 +222,26 @@ def read_rules_text_checked(path: str) -> str:
 # --- staff accounts --------------------------------------------------------------------
 
 
-def staff(store) -> list[dict]:
-    """Every staff account with its last log-in (from the audit)."""
+@dataclass(frozen=True, slots=True)
+class StaffAccount:
+    """A staff account: its role, whether disabled, when made, and its last log-in (from the audit)."""
+
+    name: str
+    role: str
+    disabled: bool
+    created: datetime | None
+    last_login: datetime | None
+
+
+def staff(store) -> list[StaffAccount]:
+    """Every staff account with its last log-in."""
     users = list_users(store)
+    found = []
     with store.read() as db:
         for user in users:
             row = db.execute("SELECT max(at) FROM audit WHERE action = 'user.login' AND subject = ?",
                              [f"user:{user['name']}"]).fetchone()
-            user["last_login"] = load.parse_time(row[0]) if row and row[0] else None
-            user["created"] = load.parse_time(user["created_at"]) if user["created_at"] else None
-    return users
-
+            found.append(StaffAccount(user["name"], user["role"], bool(user["disabled"]),
+                                      load.parse_time(user["created_at"]) if user["created_at"] else None,
+                                      load.parse_time(row[0]) if row and row[0] else None))
+    return found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Callable
 
 from hall import audit
@@ -10,8 +11,19 @@ from hall.store import Store
 PAGE = 200
 
 
+@dataclass(frozen=True, slots=True)
+class AuditPage:
+    """Entries of the log, newest first (each as ``hall.audit.entries`` gives it); ``more`` when
+    older ones match too; ``problem``: why a filter cannot be used ('' when it can)."""
+
+    entries: tuple[dict, ...]
+    more: bool
+    head: tuple[int, str] | None = None
+    problem: str = ""
+
+
 def page(store: Store, *, card: str = "", call: str | int | None = None, actor: str = "", action: str = "",
-         before_seq: int | None = None, limit: int = PAGE) -> dict:
+         before_seq: int | None = None, limit: int = PAGE) -> AuditPage:
     """One page of entries, newest first, older than ``before_seq``; ``more`` when older ones match too.
 
     An action without a dot ("offer") finds every action of that subject.
@@ -20,14 +32,14 @@ def page(store: Store, *, card: str = "", call: str | int | None = None, actor: 
     if call not in (None, ""):
         text = str(call).strip().lstrip("#")
         if not text.isdigit():
-            return {"entries": [], "more": False, "problem": f"{str(call)[:20]!r} is not a call number."}
+            return AuditPage((), False, problem=f"{str(call)[:20]!r} is not a call number.")
         call_id = int(text)
     with store.read() as db:
         rows = audit.entries(db, card=card.strip() or None, call=call_id, actor=actor.strip().lower() or None,
                              action=action.strip() or None, action_family=True, before_seq=before_seq,
                              limit=int(limit) + 1)
         head = audit.head(db)
-    return {"entries": rows[:limit], "more": len(rows) > limit, "head": head, "problem": ""}
+    return AuditPage(tuple(rows[:limit]), len(rows) > limit, head)
 
 
 class Cancelled(Exception):

@@ -1,158 +1,76 @@
-"""What the call screens read: the intake form's options and "who qualifies now",
-the dispatch screen's ranked rows and friendly start times (slips: ``hall.reports.slips``).
+"""What the call screens read: the intake form's options and "who qualifies now", the
+dispatch screen's ranked rows, and referral slips.
 
-Plain dicts and lists; no writes.
+Frozen dataclasses; no writes to the database (slips are files). Dates and times the
+dispatcher types are read by ``hall.parse``.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime
 
 from dispatch import calendar
 from dispatch.calls import expected_end
 from dispatch.eligibility import is_short_call
-from dispatch.model import ON_SHORT_CALL, WAITING, JobCall, NameRequest
+from dispatch.model import ON_SHORT_CALL, WAITING, JobCall, NameRequest, Reason
 from dispatch.ranking import name_request_refusals, next_to_offer, offer_refusal, rank
-from dispatch.reasons import render_all
 from dispatch.rules import RuleSet
 from hall import load
 from hall.errors import HallError
+from hall.parse import start_moment
 from hall.queries.calls import call_info, calls
 from hall.queries.certifications import known_certifications
 from hall.queries.employers import employers
 from hall.queries.members import phones as member_phones
-from hall.views.referrals import referral_states, referral_suffix
+from hall.views.referrals import ReferralState, referral_states, referral_suffix
+
+# --- calls as listed ----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class OpenCall:
+    """A job call as the board and the dispatch picker list it."""
+
+    id: int
+    employer: str
+    classification: str
+    workers: int
+    start: datetime
+    days: int
+    status: str
+    site: str
+    taken_by: str
+    taken_at: datetime | None
+    accepted: int
+
+
+def call_summary(row: dict) -> OpenCall:
+    """An ``OpenCall`` from a row of ``hall.queries.calls.calls``."""
+    return OpenCall(row["id"], row["employer"], row["class"], row["workers"], row["start"], row["days"],
+                    row["status"], row["site"] or "", row["taken_by"] or "", row["taken_at"], row["accepted"])
+
 
 # --- the intake form ---------------------------------------------------------------
 
 
-def intake_options(store) -> dict:
+@dataclass(frozen=True, slots=True)
+class IntakeOptions:
     """Known employers, the hall's classifications and known certifications, for the form."""
+
+    employers: tuple[str, ...]
+    classifications: tuple[str, ...]
+    certs: tuple[str, ...]
+    short_max_days: int
+
+
+def intake_options(store) -> IntakeOptions:
+    """What the intake form offers to choose from."""
     with store.reading() as read:
-        return {
-            "employers": [e["name"] for e in employers(read.db)],
-            "classifications": list(read.rules.classifications),
-            "certs": known_certifications(read.db),
-            "short_max_days": read.rules.short_calls.max_days,
-        }
-
-
-_WEEKDAYS = {
-    "mon": 0, "monday": 0, "tue": 1, "tues": 1, "tuesday": 1, "wed": 2, "wednesday": 2,
-    "thu": 3, "thur": 3, "thurs": 3, "thursday": 3, "fri": 4, "friday": 4,
-    "sat": 5, "saturday": 5, "sun": 6, "sunday": 6,
-}
-_MONTHS = {m: i for i, m in enumerate(
-    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
-_TIME = re.compile(r"^(\d{1,2})(?::(\d{2}))?\s*(am|pm|a|p)?$")
-_EXAMPLE = 'e.g. "2026-11-27 07:00", "fri 07:00" or "tomorrow 7:00"'
-
-
-def _parse_time(token: str) -> time | None:
-    match = _TIME.match(token)
-    if not match:
-        return None
-    hour, minute, half = int(match.group(1)), int(match.group(2) or 0), match.group(3)
-    if half:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if half.startswith("p") else 0)
-    if hour > 23 or minute > 59:
-        return None
-    return time(hour, minute)
-
-
-def _month(token: str) -> int | None:
-    return _MONTHS.get(token[:3]) if len(token) >= 3 and token[:3] in _MONTHS and token.isalpha() else None
-
-
-def resolve_start(text: str, rules: RuleSet, now: datetime) -> str:
-    """A start typed by the dispatcher as "YYYY-MM-DD HH:MM" in the hall's zone, or one sentence.
-
-    Accepts "2026-11-27 07:00", "fri 07:00", "friday 7am", "tomorrow 7:00", "today 13:30",
-    "27 nov 07:00", "nov 27 7:00" and "fri 27 nov 07:00". A weekday means the next such day
-    (today only if that time is still ahead). The time of day is required.
-    """
-    raw = " ".join((text or "").strip().lower().replace(",", " ").split())
-    if not raw:
-        raise HallError(f"The start date and time cannot be empty: {_EXAMPLE}.")
-    # ISO forms first: "2026-11-27 07:00" or "2026-11-27T07:00".
-    iso = re.match(r"^(\d{4}-\d{2}-\d{2})[ t](.+)$", raw)
-    if iso:
-        try:
-            day = date.fromisoformat(iso.group(1))
-        except ValueError:
-            raise HallError(f"{iso.group(1)!r} is not a date: write it as YYYY-MM-DD.") from None
-        clock = _parse_time(iso.group(2).strip())
-        if clock is None:
-            raise HallError(f"{iso.group(2)!r} is not a time of day: write it as HH:MM, e.g. 07:00.")
-        return f"{day.isoformat()} {clock:%H:%M}"
-    if re.match(r"^\d{4}-\d{2}-\d{2}$", raw):
-        raise HallError(f"Give the start time too, e.g. \"{raw} 07:00\".")
-    tokens = raw.split()
-    clock = _parse_time(tokens[-1])
-    if clock is None and len(tokens) >= 2 and tokens[-1] in ("am", "pm"):
-        clock = _parse_time(tokens[-2] + tokens[-1])
-        tokens = tokens[:-1]
-    if clock is None:
-        raise HallError(f"{text.strip()[:40]!r} has no time of day: {_EXAMPLE}.")
-    words = tokens[:-1]
-    local_now = calendar.local(now, rules)
-    today = local_now.date()
-    weekday = None
-    day: date | None = None
-    rest: list[str] = []
-    for word in words:
-        if word in _WEEKDAYS and weekday is None:
-            weekday = _WEEKDAYS[word]
-        elif word == "today":
-            day = today
-        elif word in ("tomorrow", "tmrw", "tmw"):
-            day = today + timedelta(days=1)
-        else:
-            rest.append(word)
-    if rest:
-        number = next((w for w in rest if w.isdigit()), None)
-        month = next((_month(w) for w in rest if _month(w)), None)
-        year = next((int(w) for w in rest if w.isdigit() and len(w) == 4), None)
-        if number is not None and len(number) == 4:
-            number = next((w for w in rest if w.isdigit() and len(w) <= 2), None)
-        if number is None or month is None or len(rest) > 3 or day is not None:
-            raise HallError(f"{text.strip()[:40]!r} is not a start I can read: {_EXAMPLE}.")
-        try:
-            day = date(year or today.year, month, int(number))
-            if year is None and day < today - timedelta(days=31):
-                day = date(today.year + 1, month, int(number))
-        except ValueError:
-            raise HallError(f"{' '.join(rest)!r} is not a date.") from None
-    if weekday is not None:
-        if day is not None:
-            if day.weekday() != weekday:
-                raise HallError(f"{day:%d %b %Y} is a {day:%A}, not a {calendar_day_name(weekday)}.")
-        else:
-            ahead = (weekday - today.weekday()) % 7
-            if ahead == 0 and clock <= local_now.time().replace(tzinfo=None):
-                ahead = 7
-            day = today + timedelta(days=ahead)
-    if day is None:
-        # A time alone: the next time the clock reads it.
-        day = today if clock > local_now.time().replace(tzinfo=None) else today + timedelta(days=1)
-    return f"{day.isoformat()} {clock:%H:%M}"
-
-
-def calendar_day_name(weekday: int) -> str:
-    return ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"][weekday]
-
-
-def start_moment(text: str, rules: RuleSet, now: datetime) -> datetime:
-    """The start as an aware UTC moment (daylight-saving gaps and folds refused with a sentence)."""
-    resolved = resolve_start(text, rules, now)
-    try:
-        return calendar.to_utc(datetime.fromisoformat(resolved), rules)
-    except calendar.TimeError as error:
-        raise HallError(str(error)) from None
+        return IntakeOptions(tuple(e["name"] for e in employers(read.db)), tuple(read.rules.classifications),
+                             tuple(known_certifications(read.db)), read.rules.short_calls.max_days)
 
 
 def parse_requests(text: str) -> list[tuple[str, str]]:
@@ -181,41 +99,89 @@ def _count(value) -> int | None:
     return number if number > 0 else None
 
 
+@dataclass(frozen=True, slots=True)
+class CertCount:
+    """Of those waiting in the class: how many hold a certification, how many it excludes."""
+
+    cert: str
+    hold: int
+    excludes: int
+
+
+@dataclass(frozen=True, slots=True)
+class RequestCheck:
+    """A name request as typed, the member it names, and what stands in its way ('' if nothing)."""
+
+    card: str
+    name: str
+    reason: str
+    problem: str
+
+
+@dataclass(frozen=True, slots=True)
+class Qualifies:
+    """The intake side panel: who of the class is waiting, how each certification narrows them, how
+    many meet everything, a warning when the call may not fill, short call or not, and what becomes
+    of each name request."""
+
+    classification: str
+    workers: int | None
+    days: int | None
+    short_max_days: int
+    waiting: int = 0
+    meet_all: int = 0
+    certs: tuple[CertCount, ...] = ()
+    requests: tuple[RequestCheck, ...] = ()
+    warning: str = ""
+    start: datetime | None = None
+    start_error: str = ""
+    first: tuple[tuple[str, str], ...] = ()
+    employer_known: bool | None = None
+    short: bool | None = None
+
+
+def _fill_warning(meet: int, need: int, counts: list[CertCount]) -> str:
+    workers = f"{need} worker{'s' if need != 1 else ''}"
+    if meet == 0:
+        warning = f"Nobody qualifies for {workers}: the call cannot fill now."
+    elif meet <= need:
+        warning = f"{meet} qualif{'ies' if meet == 1 else 'y'} for {workers}: the call may not fill."
+    else:
+        return ""
+    worst = max(counts, key=lambda c: c.excludes, default=None)
+    if worst is not None and worst.excludes:
+        warning += f" Is {worst.cert} needed?"
+    return warning
+
+
 def who_qualifies(store, *, classification: str, certs=(), workers=None, days=None, start: str = "",
-                  employer: str = "", requests: str = "") -> dict:
-    """The intake side panel: who of that class is waiting, how each certification narrows
-    them, how many meet everything, a warning when the call may not fill, short call or not,
-    and what becomes of each name request."""
+                  employer: str = "", requests: str = "") -> Qualifies:
+    """What the intake side panel shows for the form as typed so far."""
     with store.reading() as read:
         db, now, rules = read.db, read.now, read.rules
         cls = (classification or "").strip().upper()
-        result: dict = {"classification": cls, "workers": _count(workers), "days": _count(days),
-                        "certs": [], "requests": [], "warning": "", "start": None, "start_error": "",
-                        "short_max_days": rules.short_calls.max_days, "first": [], "employer_known": None}
+        base = {"classification": cls, "workers": _count(workers), "days": _count(days),
+                "short_max_days": rules.short_calls.max_days}
         name = (employer or "").strip()
         if name:
-            result["employer_known"] = db.execute(
+            base["employer_known"] = db.execute(
                 "SELECT 1 FROM employers WHERE name = ? COLLATE NOCASE", [name]).fetchone() is not None
         if start.strip():
             try:
-                result["start"] = start_moment(start, rules, now)
+                base["start"] = start_moment(start, rules, now)
             except HallError as error:
-                result["start_error"] = str(error)
+                base["start_error"] = str(error)
         if cls not in rules.classifications:
-            result["waiting"] = 0
-            result["meet_all"] = 0
-            return result
-        moment = result["start"] or now
-        days_n = result["days"] or 1
-        workers_n = result["workers"] or 1
+            return Qualifies(**base)
         parsed = [NameRequest(card, reason) for card, reason in parse_requests(requests)]
-        draft = JobCall(0, name, cls, workers_n, moment, days_n, tuple(certs), tuple(parsed))
+        draft = JobCall(0, name, cls, base["workers"] or 1, base.get("start") or now, base["days"] or 1,
+                        tuple(certs), tuple(parsed))
         regs = load.candidate_registrations(db, draft, rules, now)
         ctx = load.rank_context(db, draft, rules, now, regs)
         ctx.members.preload()
         ranking = rank(draft, regs, ctx)
         waiting = [c for c in ranking.candidates if c.status == WAITING]
-        result["waiting"] = len(waiting)
+        counts = []
         for cert in certs:
             wanted = cert.casefold()
             lacking = sum(
@@ -223,23 +189,9 @@ def who_qualifies(store, *, classification: str, certs=(), workers=None, days=No
                 if any(r.code in ("missing_cert", "cert_expired") and r.param("cert").casefold() == wanted
                        for r in c.reasons)
             )
-            result["certs"].append({"cert": cert, "hold": len(waiting) - lacking, "excludes": lacking})
+            counts.append(CertCount(cert, len(waiting) - lacking, lacking))
         eligible = [c for c in waiting if c.eligible]
-        result["meet_all"] = len(eligible)
-        result["first"] = [(c.card, c.name) for c in eligible if not c.name_request][:3]
-        if result["workers"]:
-            meet, need = len(eligible), result["workers"]
-            if meet == 0:
-                result["warning"] = f"Nobody qualifies for {need} worker{'s' if need != 1 else ''}: the call cannot fill now."
-            elif meet <= need:
-                result["warning"] = (f"{meet} qualif{'ies' if meet == 1 else 'y'} for {need} "
-                                     f"worker{'s' if need != 1 else ''}: the call may not fill.")
-            if result["warning"] and result["certs"]:
-                worst = max(result["certs"], key=lambda c: c["excludes"])
-                if worst["excludes"]:
-                    result["warning"] += f" Is {worst['cert']} needed?"
-        if result["days"]:
-            result["short"] = is_short_call(draft, rules)
+        checks = []
         if parsed:
             known = {c.card: c for c in ranking.candidates}
             refusals = name_request_refusals(draft, ctx, set(known))
@@ -250,18 +202,59 @@ def who_qualifies(store, *, classification: str, certs=(), workers=None, days=No
                     problem = f"there is no member with card {req.card}."
                 elif not req.reason:
                     problem = f"give a reason after the card, e.g. \"{req.card} foreman\"."
-                result["requests"].append({"card": req.card, "name": row[0] if row else "", "reason": req.reason,
-                                           "problem": problem})
-        return result
+                checks.append(RequestCheck(req.card, row[0] if row else "", req.reason, problem))
+        return Qualifies(
+            **base, waiting=len(waiting), meet_all=len(eligible), certs=tuple(counts), requests=tuple(checks),
+            warning=_fill_warning(len(eligible), base["workers"], counts) if base["workers"] else "",
+            first=tuple((c.card, c.name) for c in eligible if not c.name_request)[:3],
+            short=is_short_call(draft, rules) if base["days"] else None,
+        )
+
+
+def _count_problem(value, what: str, top: int) -> str:
+    text = str(value or "").strip()
+    if not text:
+        return f"Give the number of {what}: a whole number from 1 to {top}."
+    if not text.isdigit() or not 1 <= int(text) <= top:
+        return f"{text[:20]!r} is not a number of {what}: give a whole number from 1 to {top}."
+    return ""
+
+
+def check_call_form(store, *, employer: str, classification: str, workers, start: str, days, certs=(),
+                    requests: str = "") -> list[tuple[str, str]]:
+    """Every problem of a call as typed in the form, as (field, sentence), in the form's order;
+    an empty list when the operation may be asked (it checks everything again)."""
+    from hall.operations.calls import MAX_DAYS, MAX_WORKERS
+
+    q = who_qualifies(store, classification=classification, certs=certs, workers=workers, days=days, start=start,
+                      employer=employer, requests=requests)
+    problems: list[tuple[str, str]] = []
+    if not (employer or "").strip():
+        problems.append(("employer", "Type the employer's name (a new one is added with the call)."))
+    rules = store.rules()[1]
+    if q.classification not in rules.classifications:
+        problems.append(("classification", f"Choose a classification: {', '.join(rules.classifications)}."))
+    if problem := _count_problem(workers, "workers", MAX_WORKERS):
+        problems.append(("workers", problem))
+    if not (start or "").strip():
+        problems.append(("start", "Give the start: when the members report, e.g. \"fri 7am\"."))
+    elif q.start_error:
+        problems.append(("start", q.start_error))
+    if problem := _count_problem(days, "working days", MAX_DAYS):
+        problems.append(("days", problem))
+    for request in q.requests:
+        if request.problem:
+            problems.append(("requests", f"Name request {request.card}: {request.problem}"))
+    return problems
 
 
 # --- the dispatch screen -----------------------------------------------------------
 
 
-def open_calls(store) -> list[dict]:
+def open_calls(store) -> list[OpenCall]:
     """Open calls for the dispatch screen's picker (newest first)."""
     with store.read() as db:
-        return calls(db, open_only=True)
+        return [call_summary(row) for row in calls(db, open_only=True)]
 
 
 def duration_text(seconds: float) -> str:
@@ -316,7 +309,79 @@ def _outcome_text(offer: dict, rules: RuleSet, request_reason: str) -> str:
     return text
 
 
-def dispatch_view(store, call_id: int) -> dict:
+@dataclass(frozen=True, slots=True)
+class CallInfo:
+    """What the call records beside its terms: where, notes, who took it and when, who is calling."""
+
+    site: str = ""
+    notes: str = ""
+    taken_by: str = ""
+    taken_at: datetime | None = None
+    cancel_reason: str = ""
+    closed_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Calling:
+    """Someone is phoning a candidate on this call now."""
+
+    card: str
+    name: str
+    by: str
+    since: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchRow:
+    """One candidate on a call, in offer order.
+
+    ``state``: "next" (the one to offer now), "waiting", "passed" (``reasons`` say why) or "done"
+    (``outcome`` says what was recorded); ``refusal`` is the sentence when an outcome is asked for a
+    row that is not next; ``referral`` is the status of an accepted member's referral.
+    """
+
+    card: str
+    name: str
+    pos: str
+    book: str
+    registered_at: datetime | None
+    phone: str
+    resign_due: date | None
+    resign_warn: bool
+    state: str
+    outcome: str
+    warn: bool
+    refusal: str | None
+    reasons: tuple[Reason, ...] = ()
+    referral: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DispatchView:
+    """Everything the dispatch screen shows for one call, read at one moment."""
+
+    call: JobCall
+    info: CallInfo
+    rows: tuple[DispatchRow, ...]
+    now: datetime
+    rules: RuleSet
+    next: str | None
+    next_name: str
+    calling: Calling | None
+    age: str
+    closed: str
+    short: bool
+    short_until: date | None
+    unhonoured: tuple[str, ...]
+    truncated: bool
+    referrals: dict[str, ReferralState] = field(default_factory=dict)
+
+    def row(self, card: str | None) -> DispatchRow | None:
+        """The row of ``card`` (None when it is not listed)."""
+        return next((r for r in self.rows if r.card == card), None)
+
+
+def dispatch_view(store, call_id: int) -> DispatchView:
     """Everything the dispatch screen shows for one call, read at one moment."""
     with store.reading() as read:
         db, now, rules = read.db, read.now, read.rules
@@ -339,8 +404,8 @@ def dispatch_view(store, call_id: int) -> dict:
         if info.get("calling_card") and info.get("calling_since"):
             if (now - info["calling_since"]).total_seconds() < rules.offers.calling_minutes * 60:
                 who = ranking.find(info["calling_card"])
-                calling = {"card": info["calling_card"], "by": info["calling_by"], "since": info["calling_since"],
-                           "name": who.name if who else info["calling_card"]}
+                calling = Calling(info["calling_card"], who.name if who else info["calling_card"],
+                                  info["calling_by"], info["calling_since"])
         today = calendar.local_date(now, rules)
         limit = rules.turndowns.limit
         rows = []
@@ -355,12 +420,12 @@ def dispatch_view(store, call_id: int) -> dict:
                 outcome = _outcome_text(offer, rules, requests.get(cand.card, ""))
             elif not cand.eligible:
                 state = "passed"
-                outcome = f"passed over: {render_all(cand.reasons)}"
+                outcome = "passed over"
             else:
                 state = "next" if nxt is not None and nxt.card == cand.card else "waiting"
                 parts = []
-                if calling and calling["card"] == cand.card:
-                    parts.append(f"calling ({calling['by']}, {calendar.local(calling['since'], rules):%H:%M})")
+                if calling and calling.card == cand.card:
+                    parts.append(f"calling ({calling.by}, {calendar.local(calling.since, rules):%H:%M})")
                 if cand.name_request:
                     parts.append(f"name request: {cand.name_request_reason}")
                 if cand.status == ON_SHORT_CALL:
@@ -380,13 +445,14 @@ def dispatch_view(store, call_id: int) -> dict:
                 "registered_at": cand.registered_at, "phone": phones.get(cand.card, ""),
                 "resign_due": due, "resign_warn": due_warn, "state": state, "outcome": outcome,
                 "warn": warn, "refusal": None if state == "next" else offer_refusal(ranking, cand.card),
+                "reasons": tuple(cand.reasons) if state == "passed" else (),
             })
         _place_missing_offers(rows, offers, ranking, regs, phones_of=lambda c: member_phones(db, [c]).get(c, ""),
                               db=db, rules=rules, requests=requests)
         referrals = referral_states(db, job.id)
         listed = {row["card"] for row in rows}
         for card, state in referrals.items():
-            if card not in listed and state["basis"] == "remedy":  # granted by a correction, no offer
+            if card not in listed and state.basis == "remedy":  # granted by a correction, no offer
                 name = load.member(db, card).name
                 rows.insert(0, {
                     "card": card, "name": name, "pos": "remedy", "book": "", "registered_at": None,
@@ -396,7 +462,7 @@ def dispatch_view(store, call_id: int) -> dict:
                 })
         for row in rows:
             state = referrals.get(row["card"])
-            row["referral"] = state["status"] if state else None
+            row["referral"] = state.status if state else None
             row["outcome"] += referral_suffix(state)
         if job.status == "filled":
             closed = info.get("closed_at") or now
@@ -410,15 +476,16 @@ def dispatch_view(store, call_id: int) -> dict:
                                if job.status == "filled" else f"Call #{job.id} was cancelled: no more offers.")
         else:
             closed_sentence = ""
-        return {
-            "call": job, "info": info, "rows": rows, "now": now, "rules": rules,
-            "next": nxt.card if nxt else None, "next_name": nxt.name if nxt else "",
-            "calling": calling, "age": age, "closed": closed_sentence,
-            "short": is_short_call(job, rules),
-            "short_until": expected_end(job, rules) if is_short_call(job, rules) else None,
-            "unhonoured": list(ranking.unhonoured_requests.values()),
-            "truncated": ranking.truncated, "referrals": referrals,
-        }
+        return DispatchView(
+            call=job, rows=tuple(DispatchRow(**row) for row in rows), now=now, rules=rules,
+            info=CallInfo(info.get("site") or "", info.get("notes") or "", info.get("taken_by") or "",
+                          info.get("taken_at"), info.get("cancel_reason") or "", info.get("closed_at")),
+            next=nxt.card if nxt else None, next_name=nxt.name if nxt else "",
+            calling=calling, age=age, closed=closed_sentence, short=is_short_call(job, rules),
+            short_until=expected_end(job, rules) if is_short_call(job, rules) else None,
+            unhonoured=tuple(ranking.unhonoured_requests.values()), truncated=ranking.truncated,
+            referrals=referrals,
+        )
 
 
 def _place_missing_offers(rows: list[dict], offers: dict, ranking, regs: dict, *, phones_of, db, rules,

@@ -72,7 +72,7 @@ def check_member(db: Database, card: str, secret: str, rules: RuleSet) -> str | 
 # --- what the member sees --------------------------------------------------------
 
 
-@dataclass
+@dataclass(frozen=True)
 class KioskBook:
     book: str
     name: str
@@ -87,7 +87,7 @@ class KioskBook:
     short_call_employer: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class KioskCall:
     call: int
     employer: str
@@ -99,7 +99,7 @@ class KioskCall:
     why_not: str = ""  # your own reasons, or what already happened
 
 
-@dataclass
+@dataclass(frozen=True)
 class KioskPastCall:
     call: int
     employer: str
@@ -108,7 +108,7 @@ class KioskPastCall:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class KioskChange:
     at: datetime
     book: str
@@ -117,7 +117,7 @@ class KioskChange:
     text: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class KioskView:
     card: str
     name: str

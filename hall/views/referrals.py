@@ -6,6 +6,7 @@ operations use, so the sentence says what will be recorded.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from dispatch import calendar
@@ -14,6 +15,7 @@ from dispatch.transitions import apply_job_end, apply_referral_reversal
 from hall import load
 from hall.errors import HallError, NotFound
 from hall.operations.referrals import REFERRAL_OUTCOMES
+from hall.parse import start_moment
 
 REFERRAL_WORDS = {
     "rejected_at_job": "Rejected at the gate",
@@ -28,25 +30,35 @@ REVERSAL_TEXT = {
 }
 
 
-def referral_states(db, call_id: int) -> dict[str, dict]:
-    """card -> the newest referral of that card on the call: status, basis, how it ended."""
-    found: dict[str, dict] = {}
+@dataclass(frozen=True, slots=True)
+class ReferralState:
+    """The newest referral of a member on a call: its status, basis, and how it ended."""
+
+    id: int
+    status: str
+    reversal: str
+    basis: str
+    note: str
+
+
+def referral_states(db, call_id: int) -> dict[str, ReferralState]:
+    """card -> the newest referral of that card on the call."""
+    found: dict[str, ReferralState] = {}
     for ref_id, card, status, reversal, basis, note in db.execute(
         "SELECT id, card, status, reversal, basis, reversal_note FROM referrals WHERE call_id = ? ORDER BY id",
         [call_id],
     ):
-        found[card] = {"id": ref_id, "status": status, "reversal": reversal or "", "basis": basis,
-                       "note": note or ""}
+        found[card] = ReferralState(ref_id, status, reversal or "", basis, note or "")
     return found
 
 
-def referral_suffix(state: dict | None) -> str:
+def referral_suffix(state: ReferralState | None) -> str:
     """' · turned away at the gate' for a reversed referral, '' otherwise."""
-    if not state or state["status"] != "reversed":
+    if not state or state.status != "reversed":
         return ""
-    text = f" · {REVERSAL_TEXT.get(state['reversal'], state['reversal'] or 'reversed')}"
-    if state["note"]:
-        text += f" (“{state['note']}”)"
+    text = f" · {REVERSAL_TEXT.get(state.reversal, state.reversal or 'reversed')}"
+    if state.note:
+        text += f" (“{state.note}”)"
     return text
 
 
@@ -97,18 +109,32 @@ def preview_referral_outcome(store, call_id: int, card: str, outcome: str) -> st
         return f"{what[0].upper()}{what[1:]}: {back}; {after}."
 
 
-def amend_options(store, call_id: int) -> dict:
+@dataclass(frozen=True, slots=True)
+class AmendOptions:
+    """A call as it stands, for the amend form: its start as "YYYY-MM-DD HH:MM" in the hall's zone."""
+
+    call: object
+    start_text: str
+
+
+def amend_options(store, call_id: int) -> AmendOptions:
     """A call's current workers, start and days, for the amend form."""
     with store.reading() as read:
         call = load.job_call(read.db, int(call_id))
-        return {"call": call, "start_text": f"{calendar.local(call.start, read.rules):%Y-%m-%d %H:%M}"}
+        return AmendOptions(call, f"{calendar.local(call.start, read.rules):%Y-%m-%d %H:%M}")
+
+
+@dataclass(frozen=True, slots=True)
+class AmendPreview:
+    """What an amendment changes, in a sentence, and the values to send to ``amend_call``."""
+
+    sentence: str
+    send: dict = field(default_factory=dict)
 
 
 def preview_amend(store, call_id: int, *, workers: int | None = None, start: str | None = None,
-                  days: int | None = None) -> dict:
+                  days: int | None = None) -> AmendPreview:
     """The amend sentence and the values to send (start resolved to "YYYY-MM-DD HH:MM")."""
-    from hall.views.calls import start_moment
-
     with store.reading() as read:
         now, rules = read.now, read.rules
         call = load.job_call(read.db, int(call_id))
@@ -140,5 +166,5 @@ def preview_amend(store, call_id: int, *, workers: int | None = None, start: str
         sentence += f" The call reopens: {call.accepted} of {new_workers} filled."
     elif call.status == "open" and new_workers == call.accepted:
         sentence += f" The call is filled: {call.accepted} of {new_workers}."
-    return {"sentence": sentence, "send": send}
+    return AmendPreview(sentence, send)
 

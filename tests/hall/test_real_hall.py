@@ -203,6 +203,6 @@ def test_a_correction_is_visible_in_the_members_history_and_the_kiosk(open_hall,
     with store.read_only() as db:
         timeline = member_timeline(db, "101")
         view = member_view(db, "101", store.rules(db)[1], clock())
-    assert timeline[0]["what"] == "correction: outcome set aside" and timeline[0]["detail"] == "Appeal 2026-14"
+    assert timeline[0].what == "correction: outcome set aside" and timeline[0].detail == "Appeal 2026-14"
     assert view.corrections and "set aside" in view.corrections[0][1] and "Appeal 2026-14" in view.corrections[0][1]
     assert "never phoned" not in view.corrections[0][1]  # the reason stays with staff

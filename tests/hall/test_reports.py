@@ -236,7 +236,7 @@ def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
         notices = rule_notices(db, clock.moment)
     assert notices == ["rules change on Thu 26 Nov: resign.days: 30 → 45"]
     board = Session(store, User("maria", "dispatcher")).board()
-    assert [(u["id"], u["changes"]) for u in board["upcoming_rules"]] == [(receipt.id, ["resign.days: 30 → 45"])]
+    assert [(u.id, u.changes) for u in board.upcoming_rules] == [(receipt.id, ("resign.days: 30 → 45",))]
     # Once in force, there is nothing to announce, and reports name the new rule set.
     clock.set("2026-11-26 08:00")
     with store.read() as db:

@@ -13,7 +13,7 @@ from hall.clock import fixed, system_now
 from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
-from screens.base import clean, safe
+from screens.text import clean, safe
 from tests.conftest import type_text, unchanged
 from tests.reliability.helpers import hall_with_members
 

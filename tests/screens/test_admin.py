@@ -13,7 +13,8 @@ from hall.session import Session
 from hall.store import Store
 from screens.admin import AdminScreen
 from screens.board import BoardScreen
-from screens.dialogs import ChoiceDialog, ConfirmDialog, FormDialog
+from screens.widgets.dialogs import ChoiceDialog, ConfirmDialog
+from screens.widgets.forms import FormDialog
 from tests.screens.conftest import (
     ADMIN,
     FIXED_NOW,
@@ -178,7 +179,7 @@ async def test_the_rules_screen_shows_the_text_in_force_and_the_changes_coming(d
         assert screen.query_one("#rules-text", TextArea).text == text
         assert screen.query_one("#rules-text", TextArea).read_only
         upcoming = str(screen.query_one("#rules-upcoming", Static).render())
-        assert "resign.days: 30 → 45" in upcoming and "Sun 06 Dec" in upcoming
+        assert "resign.days: 30 → 45" in upcoming and "Sun 6 Dec" in upcoming
 
 
 async def test_a_rules_file_with_an_unknown_key_is_refused_naming_the_key(demo_hall, tmp_path):

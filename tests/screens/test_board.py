@@ -11,7 +11,8 @@ from hall.queries.calls import calls as open_call_rows
 from hall.clock import fixed
 from hall.operations import registrations
 from hall.store import Store
-from screens.board import BoardScreen, fit
+from screens.board import BoardScreen
+from screens.text import fit
 from tests.screens.conftest import FIXED_NOW, MARIA, audit_head, login, make_app, settle, wait_for_workers
 
 SIZE = (140, 40)
@@ -52,11 +53,12 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
         by_id = {r[0]: r for r in rows}
         for c in open_calls:
             row = by_id[f"#{c['id']}"]
-            assert row[1] == fit(c["employer"], 20)
+            assert row[1] == fit(c["employer"], screen._flex["employer"])
             assert row[2] == f"{c['class']} ×{c['workers']}"
             assert row[3] == f"{c['accepted']} of {c['workers']}"
-            assert row[4].startswith("Fri 27 Nov")  # tomorrow morning, in Chicago
-        assert by_id["#15"][1] == "Summit Industrial S…"  # cut with a sign, not silently
+        # tomorrow morning, in Chicago: within the week the weekday says the day
+        assert by_id["#15"][4] == "Fri 07:00" and by_id["#13"][4] == "Fri 06:30"
+        assert by_id["#15"][1] == "Summit Industrial Serv…"  # cut with a sign, not silently
         assert str(screen.query_one("#calls-title").render()) == "OPEN CALLS (3)"
 
         books = book_lines(screen)

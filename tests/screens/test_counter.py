@@ -54,8 +54,12 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
         receipt = str(screen.query_one("#counter-receipt").render())
         assert receipt == f"Re-signed JW-1, JW-3 by phone at 07:30 · receipt #{seq}"
         assert screen.query_one("#counter-receipt-number").value == str(seq)
-        # the next member: the cursor is back in the (empty) card box
-        assert card_box.has_focus and card_box.value == ""
+        # the member stays, with their keys: the summary has the focus, their standing is current
+        assert screen.card == "1164" and screen.query_one("#counter-summary").has_focus
+        assert "last signed Thu 26 Nov 07:30 by phone" in str(screen.query_one("#counter-summary").render())
+        # digits start the next member's card
+        await pilot.press("1", "2")
+        assert card_box.has_focus and card_box.value == "12"
         # esc clears
         await pilot.press("escape")
         assert screen.card is None and str(screen.query_one("#counter-summary").render()) == ""
@@ -85,10 +89,17 @@ async def test_unknown_card_says_so_and_keeps_the_cursor(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await at_counter(app, pilot)
+        await pilot.press(*"1164", "enter")  # a member, and a receipt for them
+        await wait_for_workers(app, pilot)
+        await pilot.press("r", "i")
+        await wait_for_workers(app, pilot)
+        assert screen.query_one("#counter-receipt-box").display
         await pilot.press(*"99999", "enter")
         await wait_for_workers(app, pilot)
         assert "No member has card 99999" in str(screen.query_one("#counter-summary").render())
         assert screen.query_one("#counter-card").has_focus
+        assert not screen.query_one("#counter-receipt-box").display  # not the last member's receipt
+        assert screen.card is None and screen.info is None
 
 
 def test_snapshot_counter_showing_a_member(demo_hall, snap_compare):

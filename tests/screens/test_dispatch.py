@@ -12,7 +12,8 @@ from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
 from hall.views import calls as views
-from screens.dispatch import DispatchScreen, OutcomeDialog
+from screens.dispatch import DispatchScreen
+from screens.widgets.dialogs import OutcomeDialog
 from tests.screens.conftest import FIXED_NOW, MARIA, audit_head, login, make_app, type_text, wait_for_workers
 
 SIZE = (140, 40)
@@ -75,7 +76,7 @@ async def test_dispatch_to_filled_with_a_decline_and_a_no_answer(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_call(pilot, app, call_id)
-        first = screen.view["next"]
+        first = screen.view.next
         assert _cursor_card(screen) == first  # the cursor starts on the next to offer
         turndowns_before = _turndowns(demo_hall, first)
         expected = Session(app.store, app.session.user).preview_offer(call_id, first, "declined")
@@ -90,15 +91,15 @@ async def test_dispatch_to_filled_with_a_decline_and_a_no_answer(demo_hall):
         assert turndowns_before + 1 == app.rules.turndowns.limit
         assert "rolls off" in sentence
 
-        second = screen.view["next"]
+        second = screen.view.next
         assert second != first and _cursor_card(screen) == second
         sentence = await _record(pilot, app, "o", "voicemail")
         assert "not a turndown" in sentence
         assert _offers(demo_hall, call_id)[-1] == (second, "no_answer", 0, "voicemail", "maria")
 
-        third = screen.view["next"]
+        third = screen.view.next
         await _record(pilot, app, "a")
-        fourth = screen.view["next"]
+        fourth = screen.view.next
         await _record(pilot, app, "a", "reports to the foreman")
         outcomes = _offers(demo_hall, call_id)
         assert [(o[0], o[1]) for o in outcomes] == [
@@ -108,9 +109,9 @@ async def test_dispatch_to_filled_with_a_decline_and_a_no_answer(demo_hall):
         assert call.status == "filled" and call.accepted == 2
         assert "filled" in str(screen.query_one("#dispatch-message", Static).render())
         assert "Filled: 2 of 2" in str(screen.query_one("#call-status", Static).render())
-        rows = {r["card"]: r for r in screen.view["rows"]}
-        assert rows[first]["outcome"].startswith("declined · turndown")
-        assert rows[third]["outcome"].startswith("accepted")
+        rows = {r.card: r for r in screen.view.rows}
+        assert rows[first].outcome.startswith("declined · turndown")
+        assert rows[third].outcome.startswith("accepted")
 
         # A filled call takes no more outcomes: one sentence, nothing written.
         before = audit_head(demo_hall)
@@ -125,10 +126,10 @@ async def test_an_out_of_order_key_is_refused_with_a_sentence_and_writes_nothing
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_call(pilot, app, call_id)
-        nxt = screen.view["next"]
-        rows = screen.view["rows"]
-        index = next(i for i, r in enumerate(rows) if r["card"] == nxt)
-        later = next(i for i, r in enumerate(rows) if i > index and r["state"] == "waiting")
+        nxt = screen.view.next
+        rows = screen.view.rows
+        index = next(i for i, r in enumerate(rows) if r.card == nxt)
+        later = next(i for i, r in enumerate(rows) if i > index and r.state == "waiting")
         table = screen.query_one("#candidates", DataTable)
         table.move_cursor(row=later)
         before = audit_head(demo_hall)
@@ -142,7 +143,7 @@ async def test_an_out_of_order_key_is_refused_with_a_sentence_and_writes_nothing
         assert _offers(demo_hall, call_id) == []
 
         # A passed-over row says why it is passed over.
-        passed = [i for i, r in enumerate(rows) if r["state"] == "passed"]
+        passed = [i for i, r in enumerate(rows) if r.state == "passed"]
         assert passed, "the demo's call passes someone over"
         table.move_cursor(row=passed[0])
         await pilot.press("a")
@@ -165,7 +166,7 @@ async def test_calling_marks_the_call_for_every_terminal(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_call(pilot, app, call_id)
-        nxt, name = screen.view["next"], screen.view["next_name"]
+        nxt, name = screen.view.next, screen.view.next_name
         await pilot.press("c")
         await wait_for_workers(app, pilot)
         await wait_for_workers(app, pilot)
@@ -177,26 +178,26 @@ async def test_calling_marks_the_call_for_every_terminal(demo_hall):
 
     # Another terminal (dwayne) sees the mark, and cannot record an outcome on the call meanwhile.
     view = views.dispatch_view(Store(demo_hall, clock=lambda: FIXED_NOW), call_id)
-    assert view["calling"]["by"] == "maria" and view["calling"]["card"] == nxt
+    assert view.calling.by == "maria" and view.calling.card == nxt
 
 
-async def test_slips_are_written_for_each_accepted_referral(demo_hall, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+async def test_slips_are_written_for_each_accepted_referral(demo_hall, tmp_path):
+    folder = demo_hall.parent / "exports" / "slips"  # the hall's exports folder, beside the database
     call_id = _take_call(demo_hall, workers=2)
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_call(pilot, app, call_id)
         await pilot.press("s")  # nothing accepted yet: one sentence, no folder
         await wait_for_workers(app, pilot)
-        assert not (tmp_path / "slips").exists()
+        assert not folder.exists()
         cards = []
         for _ in range(2):
-            cards.append(screen.view["next"])
+            cards.append(screen.view.next)
             await _record(pilot, app, "a")
         await pilot.press("s")
         await wait_for_workers(app, pilot)
         for card in cards:
-            slip = tmp_path / "slips" / f"call-{call_id}-card-{card}.txt"
+            slip = folder / f"call-{call_id}-card-{card}.txt"
             assert slip.exists(), slip
             text = slip.read_text(encoding="utf-8")
             assert f"#{call_id}" in text and card in text and "Acme Electric" in text
@@ -218,7 +219,7 @@ async def test_the_picker_lists_open_calls_and_enter_opens_one(demo_hall):
         first = picker.coordinate_to_cell_key(picker.cursor_coordinate).row_key.value
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
-        assert screen.call_id == int(first) and screen.view["call"].id == int(first)
+        assert screen.call_id == int(first) and screen.view.call.id == int(first)
 
 
 def test_the_snapshot_of_a_call_mid_way(demo_hall, snap_compare):

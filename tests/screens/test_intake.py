@@ -13,6 +13,7 @@ from hall.queries.books import book_list
 from hall.queries.calls import call_info
 from hall.queries.certifications import known_certifications
 from hall.errors import HallError
+from hall.parse import resolve_start
 from hall.store import Store
 from hall.views import calls as views
 from screens.dispatch import DispatchScreen
@@ -31,13 +32,13 @@ def _a_name_request(path, cert: str) -> str:
     store = Store(path, clock=lambda: FIXED_NOW)
     first = views.who_qualifies(store, classification="JW", certs=[cert], workers="2", days="30",
                                 start="fri 07:00", employer="Acme Electric")
-    assert first["meet_all"] >= 3, "the demo should have enough qualified JWs"
+    assert first.meet_all >= 3, "the demo should have enough qualified JWs"
     with store.read() as db:
         cards = [r.card for r in book_list(db, "JW-1", _rules(path), FIXED_NOW)]
     for card in reversed(cards):
         q = views.who_qualifies(store, classification="JW", certs=[cert], workers="2", days="30",
                                 start="fri 07:00", employer="Acme Electric", requests=f"{card} foreman on Main St")
-        if not q["requests"][0]["problem"]:
+        if not q.requests[0].problem:
             return card
     raise AssertionError("no member can be name-requested on the demo's JW-1")
 
@@ -109,10 +110,10 @@ async def test_take_a_call_from_the_keyboard_then_the_ranking_opens(demo_hall):
         assert info["taken_by"] == "maria"
         # The dispatch screen shows the ranking, the name request first.
         view = app.screen.view
-        assert view is not None and view["call"].id == call_id
-        assert view["rows"][0]["card"] == named and view["rows"][0]["pos"] == "name"
+        assert view is not None and view.call.id == call_id
+        assert view.rows[0].card == named and view.rows[0].pos == "name"
         table = app.screen.query_one("#candidates")
-        assert table.row_count == len(view["rows"])
+        assert table.row_count == len(view.rows)
 
 
 async def test_a_new_employer_is_added_with_the_call(demo_hall):
@@ -135,32 +136,59 @@ async def test_a_new_employer_is_added_with_the_call(demo_hall):
         assert call.start == datetime(2026, 11, 27, 12, 30, tzinfo=UTC)
 
 
-async def test_a_refused_save_says_one_sentence_keeps_focus_and_writes_nothing(demo_hall):
+async def test_a_refused_save_lists_every_problem_with_the_cursor_on_the_first(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open_intake(pilot, app)
         await type_text(pilot, "Acme Electric")
-        screen.query_one("#start", Input).value = "fri 07:00"
-        screen.query_one("#days", Input).value = "30"
+        screen.query_one("#start", Input).value = "someday"
         before = audit_head(demo_hall)
-        focused = app.focused
-        await pilot.press("ctrl+s")  # no number of workers
+        await pilot.press("ctrl+s")  # no workers, an unreadable start, no days
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, IntakeScreen)
-        assert app.focused is focused
-        message = str(screen.query_one("#intake-message", Static).render())
-        assert "number of workers" in message and message.count(".") == 1
-        screen.query_one("#workers", Input).value = "2"
-        screen.query_one("#start", Input).value = "someday"
-        await pilot.press("ctrl+s")
-        await wait_for_workers(app, pilot)
-        assert "not a start I can read" in str(screen.query_one("#intake-message", Static).render()) or \
-            "has no time of day" in str(screen.query_one("#intake-message", Static).render())
+        lines = str(screen.query_one("#intake-message", Static).render()).splitlines()
+        assert len(lines) == 3
+        assert "number of workers" in lines[0] and "'someday' has no time of day" in lines[1]
+        assert "number of working days" in lines[2]
+        assert app.focused is screen.query_one("#workers", Input)  # the first field with a problem
+        assert all(screen.query_one(f"#{name}", Input).has_class("-invalid") for name in ("workers", "start", "days"))
         assert audit_head(demo_hall) == before
+
+        # esc with something typed asks first; esc again keeps the form and what is in it
         await pilot.press("escape")
-        await pilot.pause()
+        await wait_for_workers(app, pilot)
+        assert app.screen.id == "discard-dialog"
+        await pilot.press("escape")
+        await wait_for_workers(app, pilot)
+        assert app.screen is screen and screen.query_one("#employer", Input).value == "Acme Electric"
+        await pilot.press("escape")
+        await wait_for_workers(app, pilot)
+        await pilot.press("enter")  # throw it away
+        await wait_for_workers(app, pilot)
         assert not isinstance(app.screen, IntakeScreen)
         assert audit_head(demo_hall) == before
+
+
+async def test_esc_on_an_empty_form_leaves_at_once(demo_hall):
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_intake(pilot, app)
+        await pilot.press("escape")
+        await wait_for_workers(app, pilot)
+        assert not isinstance(app.screen, IntakeScreen)
+
+
+async def test_typing_in_the_certifications_jumps_and_a_chosen_one_is_marked(demo_hall):
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_intake(pilot, app)
+        certs = screen.query_one("#certs", SelectionList)
+        certs.focus()
+        await pilot.press(*"osha-3")
+        assert str(certs.get_option_at_index(certs.highlighted).prompt) == "OSHA-30"
+        await pilot.press("space")
+        assert list(certs.selected) == ["OSHA-30"]
+        assert str(screen.query_one("#certs-chosen", Static).render()) == "✓ OSHA-30"
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -175,13 +203,13 @@ async def test_a_refused_save_says_one_sentence_keeps_focus_and_writes_nothing(d
     ("dec 3 06:30", "2026-12-03 06:30"),
 ])
 def test_friendly_start_times(demo_hall, typed, expected):
-    assert views.resolve_start(typed, _rules(demo_hall), FIXED_NOW) == expected
+    assert resolve_start(typed, _rules(demo_hall), FIXED_NOW) == expected
 
 
 @pytest.mark.parametrize("typed", ["", "fri", "someday 7:00", "sat 27 nov 7:00", "2026-11-27", "25:00", "2026-02-30 7:00"])
 def test_unreadable_start_times_are_one_sentence(demo_hall, typed):
     with pytest.raises(HallError) as error:
-        views.resolve_start(typed, _rules(demo_hall), FIXED_NOW)
+        resolve_start(typed, _rules(demo_hall), FIXED_NOW)
     assert str(error.value).strip()
 
 

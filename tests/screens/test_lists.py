@@ -13,7 +13,8 @@ from hall.session import Session
 from hall.operations import accounts
 from hall.store import Store
 from hall.views import members as views
-from screens.lists import BookList, ListsScreen
+from screens.lists import ListsScreen
+from screens.widgets.booklist import BookList
 from textual.widgets import TabbedContent
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, type_text, wait_for_workers
 
@@ -72,7 +73,7 @@ async def test_resign_highlighted_member_by_phone(demo_hall):
 
 async def test_sign_a_member_on_another_book(demo_hall):
     order = views.book_order(Store(demo_hall, lambda: FIXED_NOW), "JW-1", page_size=2)
-    card = order.rows[1].card  # waiting on JW-1, a JW, not working
+    card = order.rows[1].row.card  # waiting on JW-1, a JW, not working
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_lists(app, pilot)
@@ -159,7 +160,7 @@ async def test_generated_book_end_and_search(tmp_path):
         assert book_list.cursor == BIG - 1
         assert book_list.current_card() == cards[-1]
         last = book_list.row_at(BIG - 1)
-        assert last is not None and last.position == BIG and last.card == cards[-1]
+        assert last is not None and last.row.position == BIG and last.row.card == cards[-1]
         assert sum(len(rows) for rows in book_list.pages.values()) <= 400
         await pilot.press("home")
         await wait_for_workers(app, pilot)
@@ -210,7 +211,7 @@ async def test_only_shown_tabs_are_built_and_keep_their_place(demo_hall):
         second = screen.active_list()
         assert second.book_id == "JW-2" and second.count == 8 and second.has_focus
         assert second.current_card() == views.book_order(Store(demo_hall, lambda: FIXED_NOW), "JW-2",
-                                                          page_size=1).rows[0].card
+                                                          page_size=1).rows[0].row.card
         tabs.active = "pane-JW-1"
         await wait_for_workers(app, pilot)
         assert screen.active_list().current_card() == card

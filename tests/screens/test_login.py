@@ -40,7 +40,7 @@ def message(app) -> str:
 async def test_first_run_asks_for_the_admin_account_then_opens_the_board(empty_hall):
     app = make_app(empty_hall)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.pause()
+        await wait_for_workers(app, pilot)
         assert isinstance(app.screen, FirstAdminScreen)
         # Two different passwords: refused, nothing created.
         await type_text(pilot, "ada")
@@ -88,6 +88,7 @@ async def test_log_in_opens_the_board_and_is_audited(demo_hall):
     before = audit_head(demo_hall)
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
+        await wait_for_workers(app, pilot)  # the hall is read in a worker first
         assert isinstance(app.screen, LoginScreen)
         await login(pilot, app, *MARIA)
         assert isinstance(app.screen, BoardScreen)

@@ -15,7 +15,7 @@ from hall.session import Session
 from hall.store import Store
 from hall.views import members as views
 from screens.member import MemberScreen
-from tests.screens.conftest import ADMIN, FIXED_NOW, MARIA, make_app, wait_for_workers
+from tests.screens.conftest import ADMIN, FIXED_NOW, MARIA, audit_actions, make_app, wait_for_workers
 
 
 async def logged_in(app, pilot, user=MARIA):
@@ -50,7 +50,7 @@ async def test_find_by_name_then_open(demo_hall):
         await wait_for_workers(app, pilot)
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
-        assert screen.card == "1268" and screen.info["member"].name == "Kevin Murphy"
+        assert screen.card == "1268" and screen.info.member.name == "Kevin Murphy"
         shown = str(screen.query_one("#member-books").render())
         assert "position 1 of" in shown and "turndowns 2 of 3 !" in shown
 
@@ -70,28 +70,35 @@ async def test_short_call_end_restores_the_position(demo_hall):
         app.action_member(card)
         await wait_for_workers(app, pilot)
         screen = app.screen
-        assert isinstance(screen, MemberScreen) and screen.info["working"]["call"] == call_id
+        assert isinstance(screen, MemberScreen) and screen.info.working.call == call_id
         await pilot.press("j")
         assert app.screen.id == "end-dialog"
         await pilot.press("s")  # short call over
+        assert app.screen.id == "job-end-dialog"  # when it ended (now, as offered) and the days worked
+        assert app.screen.query_one("#field-at").value == "now"
         await pilot.press("enter")  # days worked: blank, counted from the start
-        assert app.screen.id == "confirm-dialog"
+        assert app.screen.id == "via-dialog"  # how the news came in
+        await pilot.press("p")
+        await wait_for_workers(app, pilot)
+        assert app.screen.id == "confirm-dialog"  # what the rules will record, before anything is
         sentence = str(app.screen.query_one("#confirm-sentence").render())
-        assert "short call over" in sentence
+        assert "short call over" in sentence and "ended Thu 26 Nov 07:30" in sentence and "by phone" in sentence
+        assert "back on the books at the original place (restoration 1 of" in sentence
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
         after = views.positions_of(now_store, card)
-        assert {book: pos for book, (pos, _) in after.items()} == {book: pos for book, (pos, _) in before.items()}
+        assert {p.book: p.position for p in after} == {p.book: p.position for p in before}
         with now_store.read() as db:
             regs = load.registrations_of(db, card, active_only=True)
             end = db.execute("SELECT reason, counted_short, recorded_by, audit_seq FROM job_ends WHERE card = ?",
                              [card]).fetchone()
         assert all(r.status == "waiting" and r.restorations == 1 for r in regs)
         assert end[:3] == ("laid_off", 1, "maria")
+        assert audit_actions(demo_hall, action="job.ended")[-1]["data"]["via"] == "phone"
         receipt = str(screen.query_one("#member-receipt").render())
         assert f"receipt #{end[3]}" in receipt
-        first_book, (pos, of) = next(iter(after.items()))
-        assert f"position {pos} of {of} on {first_book}" in receipt
+        first = after[0]
+        assert f"position {first.position} of {first.of} on {first.book}" in receipt
 
 
 async def test_unavailable_and_phone_from_the_member(demo_hall):
@@ -101,7 +108,7 @@ async def test_unavailable_and_phone_from_the_member(demo_hall):
         app.action_member("1164")
         await wait_for_workers(app, pilot)
         await pilot.press("u")
-        date_input = app.screen.query_one("#field-date")
+        date_input = app.screen.query_one("#field-until")
         date_input.value = "2026-12-10"
         await pilot.press(*"family", "enter", "f")
         await wait_for_workers(app, pilot)

@@ -15,8 +15,10 @@ from hall import load
 from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
-from screens.dialogs import ChoiceDialog, ConfirmDialog, FormDialog
-from screens.dispatch import DispatchScreen, OutcomeDialog
+from screens.widgets.dialogs import ChoiceDialog, ConfirmDialog
+from screens.widgets.forms import FormDialog
+from screens.dispatch import DispatchScreen
+from screens.widgets.dialogs import OutcomeDialog
 from screens.member import MemberScreen
 from tests.screens.conftest import (
     ADMIN,
@@ -86,8 +88,8 @@ async def test_gate_rejection_restores_the_place_and_reopens_the_call(demo_hall)
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
         assert "Call #12 is open again" in _message(screen)
-        row = next(r for r in screen.view["rows"] if r["card"] == "1057")
-        assert "turned away at the gate" in row["outcome"] and row["referral"] == "reversed"
+        row = screen.view.row("1057")
+        assert "turned away at the gate" in row.outcome and row.referral == "reversed"
 
     after = _registration(demo_hall, "1057", "JW-1")
     assert after.status == "waiting" and after.registered_at == before.registered_at and after.turndowns == 0
@@ -226,7 +228,7 @@ async def test_an_admin_grants_a_remedy_referral(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _dispatch(pilot, app, ADMIN, 13)
-        card = next(r["card"] for r in screen.view["rows"] if r["state"] == "next")
+        card = next(r.card for r in screen.view.rows if r.state == "next")
         await _cursor_to(pilot, screen, card)
         await pilot.press("z")
         await wait_for_workers(app, pilot)
@@ -241,8 +243,7 @@ async def test_an_admin_grants_a_remedy_referral(demo_hall):
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
         assert "as a remedy (Ruling 7)" in _message(screen)
-        row = next(r for r in screen.view["rows"] if r["card"] == card)
-        assert row["referral"] == "active"
+        assert screen.view.row(card).referral == "active"
 
     assert _one(demo_hall, "SELECT basis, status FROM referrals WHERE call_id = 13 AND card = ?", card) \
         == ("remedy", "active")
@@ -300,8 +301,8 @@ async def test_a_dispatcher_cannot_restore_a_place(demo_hall):
         assert audit_head(demo_hall) == head
 
 
-async def test_the_member_packet_is_written_as_pdf_and_markdown(demo_hall, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+async def test_the_member_packet_is_written_as_pdf_and_markdown(demo_hall):
+    folder = demo_hall.parent / "exports"  # the hall's exports folder, beside the database
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, app, *MARIA)
@@ -312,8 +313,8 @@ async def test_the_member_packet_is_written_as_pdf_and_markdown(demo_hall, tmp_p
         assert isinstance(app.screen, FormDialog)
         await pilot.press("enter")  # since: a year ago, as offered
         await wait_for_workers(app, pilot)
-    written = sorted(p.name for p in (tmp_path / "reports").iterdir())
+    written = sorted(p.name for p in folder.iterdir())
     assert [name.rsplit(".", 1)[1] for name in written] == ["md", "pdf"]
     assert all("1057" in name for name in written)
-    markdown = next((tmp_path / "reports").glob("*.md")).read_text()
+    markdown = next(folder.glob("*.md")).read_text()
     assert "Katarzyna Nowak" in markdown

@@ -13,8 +13,7 @@ from screens.reports import ReportsScreen, histogram_lines
 from tests.screens.conftest import FIXED_NOW, MARIA, login, make_app, type_text, wait_for_workers
 
 
-async def test_daybook_on_screen_and_exported(demo_hall, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+async def test_daybook_on_screen_and_exported(demo_hall):
     app = make_app(demo_hall)
     async with app.run_test(size=(180, 50)) as pilot:
         await login(pilot, app, *MARIA)
@@ -37,14 +36,16 @@ async def test_daybook_on_screen_and_exported(demo_hall, tmp_path, monkeypatch):
         offers = expected.section("Offers and referrals")
         table = screen.query_one("#section-0", DataTable)
         assert table.row_count == len(offers.rows) == 2
-        shown = [str(table.get_row_at(i)[5]) for i in range(table.row_count)]
+        labels = [str(c.label) for c in table.columns.values()]
+        assert {"name", "position", "basis", "outcome"} <= set(labels)  # what a dispatcher reads first
+        shown = [str(table.get_row_at(i)[labels.index("name")]) for i in range(table.row_count)]
         assert shown == [r[5] for r in offers.rows]
         assert screen.report.head == expected.head
 
         table.focus()
         await pilot.press("x")
         await wait_for_workers(app, pilot)
-        folder = tmp_path / "reports"
+        folder = demo_hall.parent / "exports"  # the hall's exports folder, beside the database
         files = sorted(p.name for p in folder.iterdir())
         assert files == ["daybook-2026-11-25.csv", "daybook-2026-11-25.pdf", "daybook-2026-11-25.xlsx"]
         rows = list(csv.reader((folder / "daybook-2026-11-25.csv").open(encoding="utf-8")))
