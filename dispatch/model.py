@@ -82,7 +82,9 @@ HOURS_KINDS = (HOURS_WORKED, HOURS_PENALTY)
 OPEN = "open"
 FILLED = "filled"
 CANCELLED = "cancelled"
-CALL_STATUSES = (OPEN, FILLED, CANCELLED)
+# (v2) Open past release.hours with the list exhausted: the employer may hire directly.
+RELEASED = "released"
+CALL_STATUSES = (OPEN, FILLED, CANCELLED, RELEASED)
 
 SIGNING_CHANNELS = ("in_person", "phone", "email", "fax", "mail", "kiosk")
 
