@@ -70,9 +70,11 @@ def distinct_requests(requests: Iterable[Request]) -> list[Request]:
 
 def honoured_order(requests: Iterable[Request]) -> list[Request]:
     """Requests in the order they are offered: foreman, recall, name (then stewards and
-    apprentice assignments, which are referrals made at once); in call order within a kind."""
-    listed = list(requests)
-    return sorted(listed, key=lambda r: (REQUEST_KINDS.index(r.kind), listed.index(r)))
+    apprentice assignments, which are referrals made at once; an unknown kind last); in
+    call order within a kind."""
+    rank = {kind: number for number, kind in enumerate(REQUEST_KINDS)}
+    ordered = sorted(enumerate(requests), key=lambda item: (rank.get(item[1].kind, len(rank)), item[0]))
+    return [request for _, request in ordered]
 
 
 def _share_words(share: Fraction) -> str:

@@ -38,7 +38,7 @@ from dispatch.model import (
     Registration,
     Request,
 )
-from dispatch.ranking import RankContext, card_key, list_key
+from dispatch.ranking import LOW_HOURS, RankContext, card_key
 from dispatch.reasons import render_all
 from dispatch.requests import distinct_requests, honoured_order, request_refusals
 
@@ -106,48 +106,60 @@ def _awarded_text(award: Award) -> str:
 
 
 class _Hall:
-    """The registrations the selection reads, indexed once: each member's live registrations
-    by classification, and the referral order of every member with one."""
+    """The registrations the selection reads, indexed once: for the members who matter
+    (bidders and requested members), their live registrations by classification and their
+    place in the referral order. Positions count every waiting registration of a book (by
+    bisection in each book's sorted keys)."""
 
-    def __init__(self, registrations: Sequence[Registration], ctx: RankContext, classifications: set[str]):
+    def __init__(self, registrations: Sequence[Registration], ctx: RankContext, classifications: set[str],
+                 cards: set[str]):
         rules = ctx.rules
         self.ctx = ctx
         self.books: dict[str, Book] = {b.id: b for b in rules.books}
-        self.working = {card for card, held in ctx.in_force.items() if not held.short_call}
+        self.low_hours = rules.ordering.policy == LOW_HOURS
+        working = {card for card, held in ctx.in_force.items() if not held.short_call}
         _, lapsed_before = resign_thresholds(rules, ctx.now)
-        self.by_class: dict[tuple[str, str], Registration] = {}  # (card, classification) -> best placed
-        waiting_keys: dict[str, list[tuple]] = {}
-        live: list[tuple[Registration, tuple]] = []
+        excused = ctx.excused
+        low = self.low_hours
+        ties: dict[str, list[tuple]] = {book_id: [] for book_id in self.books}
+        mine: list[Registration] = []
         for reg in registrations:
-            book = self.books.get(reg.book_id)
-            if book is None or reg.status not in (WAITING, ON_SHORT_CALL) or reg.card in self.working:
+            status = reg.status
+            if (status != WAITING and status != ON_SHORT_CALL) or reg.book_id not in ties:
                 continue
-            if reg.status == WAITING and self._lapsed(reg, lapsed_before):
-                continue
-            key = (*list_key(reg, book, rules), reg.id)
-            live.append((reg, key))
-            if reg.status == WAITING:
-                waiting_keys.setdefault(book.id, []).append(key)
+            if status == WAITING:
+                if lapsed_before is not None and reg.card not in excused:
+                    if reg.last_signed_at < lapsed_before:
+                        continue
+                elif calendar.removal_at(reg, rules, excused.get(reg.card, ())) <= ctx.now:
+                    continue
+                ties[reg.book_id].append((reg.period_hours, reg.registered_at, card_key(reg.card), reg.id) if low
+                                         else (reg.registered_at, card_key(reg.card), reg.id))
+            if reg.card in cards and reg.card not in working:
+                mine.append(reg)
+        for keys in ties.values():
+            keys.sort()
+        self._keys = ties
+        self.by_class: dict[tuple[str, str], Registration] = {}  # (card, classification) -> best placed
+        self.order: dict[str, tuple] = {}  # card -> place in the referral order
+        for reg in mine:
+            book = self.books[reg.book_id]
+            tie = self._tie(reg)
+            own = (card_key(reg.card), reg.id)
             if book.classification in classifications:
                 slot = (reg.card, book.classification)
                 best = self.by_class.get(slot)
-                if best is None or key < (*list_key(best, self.books[best.book_id], rules), best.id):
+                if best is None or (book.priority, tie, own) < (self.books[best.book_id].priority, self._tie(best),
+                                                               (card_key(best.card), best.id)):
                     self.by_class[slot] = reg
-        for keys in waiting_keys.values():
-            keys.sort()
-        # Referral order: book priority, then list position, then registered_at and card.
-        self.order: dict[str, tuple] = {}
-        for reg, key in live:
-            book = self.books[reg.book_id]
-            position = bisect_left(waiting_keys.get(book.id, []), key) + 1
-            place = (book.priority, position, reg.registered_at, card_key(reg.card), reg.id)
+            # Referral order: book priority, then list position, then registered_at and card.
+            position = bisect_left(self._keys[reg.book_id], (*tie, *own)) + 1
+            place = (book.priority, position, reg.registered_at, *own)
             if reg.card not in self.order or place < self.order[reg.card]:
                 self.order[reg.card] = place
 
-    def _lapsed(self, reg: Registration, lapsed_before) -> bool:
-        if lapsed_before is not None and reg.card not in self.ctx.excused:
-            return reg.last_signed_at < lapsed_before
-        return calendar.removal_at(reg, self.ctx.rules, self.ctx.excused.get(reg.card, ())) <= self.ctx.now
+    def _tie(self, reg: Registration) -> tuple:
+        return (reg.period_hours, reg.registered_at) if self.low_hours else (reg.registered_at,)
 
 
 def select(
@@ -175,7 +187,8 @@ def select(
             mine = choices.setdefault(bid.card, {})
             if bid.call_id not in mine or bid.choice < mine[bid.call_id]:
                 mine[bid.call_id] = bid.choice
-    hall = _Hall(registrations, ctx, {call.classification for call in by_id.values()})
+    requested = {request.card for call in by_id.values() for request in call.name_requests}
+    hall = _Hall(registrations, ctx, {call.classification for call in by_id.values()}, set(choices) | requested)
     # Bidders in referral order; bidders with no live registration last, by card.
     ranked = sorted(choices, key=lambda card: (0, hall.order[card]) if card in hall.order else (1, card_key(card)))
     run = _Run(hall, by_id, choices, outcomes or {}, {card: n for n, card in enumerate(ranked, start=1)})
@@ -187,6 +200,8 @@ def select(
         for call_id, choice in sorted(choices[card].items(), key=lambda item: (item[1], item[0])):
             if card in awarded:
                 run.note(call_id, card, choice, _awarded_text(awarded[card]))
+            elif run.candidate_registration(card, call_id, choice) is None:
+                continue
             elif run.open_left[call_id] <= 0:
                 run.note(call_id, card, choice, f"call #{call_id} was full when reached")
             else:
@@ -209,6 +224,11 @@ class _Run:
         self.choices = choices
         self.outcomes = outcomes
         self.order = order
+        bidders: dict[int, set[str]] = {call_id: set() for call_id in calls}
+        for card, mine in choices.items():
+            for call_id in mine:
+                bidders[call_id].add(card)
+        self.bidders = {call_id: frozenset(cards) for call_id, cards in bidders.items()}
         self.open_left = {call_id: call.openings for call_id, call in calls.items()}
         self.awards: list[Award] = []
         self._contexts: dict[int, tuple[RankContext, object]] = {}
@@ -218,14 +238,13 @@ class _Run:
         found = self._contexts.get(call_id)
         if found is None:
             call = self.calls[call_id]
-            bidders = frozenset(card for card, mine in self.choices.items() if call_id in mine)
-            ctx = replace(self.hall.ctx, outcomes=self.outcomes.get(call_id, {}), bidders=bidders)
+            ctx = replace(self.hall.ctx, outcomes=self.outcomes.get(call_id, {}), bidders=self.bidders[call_id])
             found = self._contexts[call_id] = (ctx, call_facts(call, ctx))
         return found
 
-    def eligible_registration(self, card: str, call_id: int, choice: int | None) -> Registration | None:
-        """The member's registration for the call when they are eligible for it; else None,
-        with why noted in the call's rows (not a candidate, or the reasons passed over)."""
+    def candidate_registration(self, card: str, call_id: int, choice: int | None) -> Registration | None:
+        """The registration the member is a candidate at for the call (their best placed of
+        its classification); else None, with why noted in the call's rows."""
         call = self.calls[call_id]
         reg = self.hall.by_class.get((card, call.classification))
         if reg is None:
@@ -235,6 +254,16 @@ class _Run:
         if book.assigned_by_jatc:
             self.note(call_id, card, choice, f"{book.id} is assigned by the apprenticeship committee")
             return None
+        return reg
+
+    def eligible_registration(self, card: str, call_id: int, choice: int | None) -> Registration | None:
+        """The member's registration for the call when they are eligible for it; else None,
+        with why noted in the call's rows (not a candidate, or the reasons passed over)."""
+        reg = self.candidate_registration(card, call_id, choice)
+        if reg is None:
+            return None
+        call = self.calls[call_id]
+        book = self.hall.books[reg.book_id]
         ctx, facts = self.context(call_id)
         member = ctx.members.get(card)
         if member is None:

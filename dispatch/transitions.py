@@ -80,6 +80,10 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+def _days(number: int) -> str:
+    return f"{number} day" if number == 1 else f"{number} days"
+
+
 def _find(registrations: Sequence[Registration], registration_id: int) -> Registration:
     for reg in registrations:
         if reg.id == registration_id:
@@ -431,23 +435,23 @@ def apply_job_end(
         restored = [reg for reg in changed if reg.status == WAITING]
         if held and not restored:
             message = (
-                f"{who} laid off after {days_worked} days: restoration past the limit of "
+                f"{who} laid off after {_days(days_worked)}: restoration past the limit of "
                 f"{rules.short_calls.max_restorations}, removed (short-call limit); signs again."
             )
         elif restored and not counted:
             days = rules.short_calls.uncounted_max_days
             message = (
-                f"{who} laid off after {days_worked} days: back on the books at the original place "
+                f"{who} laid off after {_days(days_worked)}: back on the books at the original place "
                 f"(not counted as a restoration: {days} day{'s' if days != 1 else ''} or fewer worked)."
             )
         elif restored:
             message = (
-                f"{who} laid off after {days_worked} days: back on the books at the "
+                f"{who} laid off after {_days(days_worked)}: back on the books at the "
                 f"original place (restoration {restored[0].restorations} of "
                 f"{rules.short_calls.max_restorations})."
             )
         else:
-            message = f"{who} laid off after {days_worked} days: no place was held."
+            message = f"{who} laid off after {_days(days_worked)}: no place was held."
         return Effect(registrations=changed, short_call=True, message=message, hours_worked=worked)
 
     if reason == LAID_OFF:
