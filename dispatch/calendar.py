@@ -2,6 +2,11 @@
 
 All functions take the rule set and plain values; none reads a clock.
 Moments are aware UTC datetimes; dates are the hall's local dates.
+
+Re-sign deadlines (``resign_due``, ``overdue_from``, ``removal_at``, ``resign_state``)
+follow referral-rules.md "Re-sign" and "Precise semantics", with (v2) "Window re-signs"
+(``resign.window_months``; ``in_resign_window``) and (v2) "Excused absences" (the
+``excused`` argument stops the clock).
 """
 
 from __future__ import annotations

@@ -11,7 +11,7 @@ referral-rules.md "Name requests" and (v2) "Kinds of request":
   the same site (compared trimmed, case-insensitive) within ``requests.recall_days``
   before the call was taken (0: recalls are off). ``recall_refusal`` says why not.
 - ``steward``: at most ``requests.stewards_per_call`` (appointed by an admin; a referral
-  at once).
+  at once: ``appointment_refusal`` says what refuses one).
 - ``jatc``: an apprentice assignment (its ratio check is in ``dispatch.apprentices``).
 
 Every kind but a recall needs a reason; every kind is refused after a quit or discharge
@@ -28,9 +28,12 @@ from math import floor
 from typing import TYPE_CHECKING, Iterable
 
 from dispatch import calendar
+from dataclasses import replace
+
 from dispatch.model import (
     DISCHARGED,
     NAME_REQUEST,
+    OPEN,
     QUIT,
     REQUEST_FOREMAN,
     REQUEST_JATC,
@@ -39,9 +42,11 @@ from dispatch.model import (
     REQUEST_RECALL,
     REQUEST_STEWARD,
     JobCall,
+    Ranking,
     Request,
     Separation,
 )
+from dispatch.reasons import render_all
 from dispatch.rules import RuleSet
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -231,6 +236,30 @@ def request_refusals(
 
 # The name it had when name requests were the only kind (hall/ imports it).
 name_request_refusals = request_refusals
+
+
+def appointment_refusal(ranking: Ranking, call: JobCall, request: Request, ctx: RankContext) -> str | None:
+    """(v2) Why ``request`` (a steward appointment, or any request added to a call already
+    taken) cannot be made now, or None. A steward appointment is a referral at once: the
+    call needs an opening, the member must be a candidate in ``ranking`` (the call's
+    ranking now) without an outcome on it and eligible, and the request must pass
+    ``request_refusals`` beside the call's other requests."""
+    card = request.card
+    if call.status != OPEN or call.openings == 0:
+        return f"call #{call.id} has no opening left."
+    candidate = ranking.find(card)
+    if candidate is None:
+        if ranking.truncated:
+            return f"{card} is not among the first {len(ranking.candidates)} candidates for call #{call.id}."
+        return f"{card} is not waiting on a {call.classification} book."
+    who = f"{candidate.name} ({card})" if candidate.name else card
+    if candidate.outcome is not None:
+        return f"{who} already has an outcome on call #{call.id} ({candidate.outcome.replace('_', ' ')})."
+    if not candidate.eligible:
+        return f"{who} is passed over: {render_all(candidate.reasons)}."
+    others = tuple(r for r in call.name_requests if r.card != card)
+    refused = request_refusals(replace(call, name_requests=others + (request,)), ctx)
+    return refused.get(card)
 
 
 def _own_refusal(request: Request, call: JobCall, ctx: RankContext,

@@ -23,7 +23,7 @@ from dispatch.model import (
     Separation,
 )
 from dispatch.ranking import next_to_offer, offer_refusal, rank, snapshot
-from dispatch.requests import recall_refusal, request_refusals
+from dispatch.requests import appointment_refusal, recall_refusal, request_refusals
 from tests.dispatch.helpers import call, context, local, member, named, past, reg, rules, worked_example
 
 NOW = local(2026, 11, 20, 10)
@@ -215,3 +215,25 @@ def test_offers_on_an_apprentice_book_assigned_by_the_committee_are_refused():
     assert offer_refusal(ranking, "301") == (
         "AP-1 is assigned by the apprenticeship committee, not offered down the list: "
         "hall call assign 40 301 --reason TEXT.")
+
+
+def test_appointing_a_steward():
+    members, regs, _ = worked_example()
+    the_call = call(id=40, workers=2, certs=("OSHA-30",))
+    ctx = context(members)
+    ranking = rank(the_call, regs, ctx)
+    steward = Request("102", "appointed by the business manager", "steward")
+    assert appointment_refusal(ranking, the_call, steward, ctx) is None
+    assert appointment_refusal(ranking, the_call, Request("103", "x", "steward"), ctx) == (
+        "Cy Park (103) is passed over: does not hold OSHA-30.")
+    assert appointment_refusal(ranking, the_call, Request("999", "x", "steward"), ctx) == "999 is not waiting on a JW book."
+    assert appointment_refusal(ranking, the_call, Request("102", "", "steward"), ctx) == (
+        "a steward appointment needs a reason: none was given for 102.")
+    one_in = replace(the_call, name_requests=(Request("101", "first", "steward"),))
+    assert appointment_refusal(rank(one_in, regs, ctx), one_in, steward, ctx) == (
+        "at most 1 steward may be appointed on a call.")
+    full = replace(the_call, accepted=2)
+    assert appointment_refusal(ranking, full, steward, ctx) == "call #40 has no opening left."
+    declined = rank(the_call, regs, context(members, outcomes={"102": "declined"}))
+    assert appointment_refusal(declined, the_call, steward, ctx) == (
+        "Ben Ito (102) already has an outcome on call #40 (declined).")
