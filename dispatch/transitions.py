@@ -251,15 +251,17 @@ def describe_outcome(
         return f"{lead}: referral to {call.employer}, leaves the books while working."
     if outcome == EMPLOYER_REJECTED:
         return f"{lead}: not a turndown, place kept."
+    back = f", back at the original place; the opening returns to call #{call.id}" if outcome == AWARD_DECLINED else ""
     if not decision.counted:
-        return _not_counted(lead, decision)
+        return f"{_not_counted(lead, decision)[:-1]}{back}."
     after = _after_turndown(registration, rules)
     if after.status == REMOVED:
+        reopens = f"; the opening returns to call #{call.id}" if back else ""
         return (
             f"{lead}: turndown {after.turndowns} of {rules.turndowns.limit}, "
-            f"rolls off {registration.book_id}."
+            f"rolls off {registration.book_id}{reopens}."
         )
-    return f"{lead}: {_turndown_phrase(registration, after, rules)}."
+    return f"{lead}: {_turndown_phrase(registration, after, rules)}{back}."
 
 
 def apply_award_declined(

@@ -197,3 +197,17 @@ def test_award_declined_at_the_limit_rolls_off_and_follows_the_daily_limit():
     assert spared.message == ("Ben Ito refused the award of call #40: not a turndown (1 turndown already counted today, "
                               "the daily limit); back at the original place, the opening returns to call #40.")
     assert turndown_decision(call(), AWARD_DECLINED, named=False, rules=rules()).counted
+
+
+def test_the_confirmation_before_recording_an_award_refused():
+    r = reg("102", id=1)
+    assert describe_outcome(call(id=40), AWARD_DECLINED, r, named=False, rules=rules(), member_name="Ben Ito") == (
+        "Record award declined for Ben Ito: turndown 1 of 3, back at the original place; "
+        "the opening returns to call #40.")
+    assert describe_outcome(call(id=40), AWARD_DECLINED, replace(r, turndowns=2), named=False, rules=rules(),
+                            member_name="Ben Ito") == (
+        "Record award declined for Ben Ito: turndown 3 of 3, rolls off JW-1; the opening returns to call #40.")
+    assert describe_outcome(call(id=40, duration=5), AWARD_DECLINED, r, named=False, rules=rules(),
+                            member_name="Ben Ito") == (
+        "Record award declined for Ben Ito: not a turndown (short call), back at the original place; "
+        "the opening returns to call #40.")
