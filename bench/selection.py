@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import argparse
 import random
-import statistics
-import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
+from bench.rank import measure, report
 from dispatch.model import Bid, Certification, JobCall, Member, Registration
 from dispatch.ranking import RankContext, rank
 from dispatch.rules import BiddingRules, HallRules, RuleSet
@@ -50,19 +49,6 @@ def build(calls: int, bidders: int, registrations: int, seed: int = 1):
             bids.append(Bid(reg.card, call.id, choice))
     ctx = RankContext(rules=rules, now=SELECTION, members=members)
     return posted, bids, regs, ctx
-
-
-def measure(fn, runs: int) -> list[float]:
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
-def report(label: str, times: list[float]) -> None:
-    print(f"{label:<44} median {statistics.median(times):8.2f} ms   min {min(times):8.2f} ms   max {max(times):8.2f} ms")
 
 
 def main() -> None:

@@ -338,21 +338,23 @@ class _Listing:
         """
         found = self._entries.get(book_id)
         if found is None:
-            regs = self.registrations
-            if self.low_hours:
-                found = [(r.period_hours, r.registered_at, r.id, r) for r in regs if r.book_id == book_id]
-            else:
-                found = [(r.registered_at, r.id, r) for r in regs if r.book_id == book_id]
-            self._entries[book_id] = found
+            found = self._entries[book_id] = self._as_entries(r for r in self.registrations if r.book_id == book_id)
         return found
 
     def _tie(self):
         return attrgetter("period_hours", "registered_at") if self.low_hours else attrgetter("registered_at")
 
-    def _walk(self, entries: list[tuple], limit: int | None) -> Iterator[Registration]:
+    def _as_entries(self, regs: Iterable[Registration]) -> list[tuple]:
+        """Registrations as ``(*tie_key, id, reg)`` tuples (the tie key: the policy order
+        within a book, without the card)."""
+        if self.low_hours:
+            return [(r.period_hours, r.registered_at, r.id, r) for r in regs]
+        return [(r.registered_at, r.id, r) for r in regs]
+
+    def _walk(self, regs: list[Registration], limit: int | None) -> Iterator[Registration]:
         if limit is None:
-            return _in_policy_order(entries, self.width, lazily=False)
-        return _walk_smallest([entry[-1] for entry in entries], self._tie(), 2 * limit + 32)
+            return _in_policy_order(self._as_entries(regs), self.width, lazily=False)
+        return _walk_smallest(regs, self._tie(), 2 * limit + 32)
 
     def segments(self, book_id: str, limit: int | None) -> list[tuple[Iterator[Registration], int]]:
         """The book's registrations in walking order (unfiltered), as segments of
@@ -363,15 +365,19 @@ class _Listing:
         rotation point on the book, those after the point, then from the top round to it
         (the later segment's positions continue after the earlier part of the book).
         """
-        entries = self.entries(book_id)
         point = self.ctx.rotation.get(book_id) if self.rotating else None
         if point is None:
-            return [(self._walk(entries, limit), 0)]
+            if limit is None:
+                return [(_in_policy_order(self.entries(book_id), self.width, lazily=False), 0)]
+            regs = [r for r in self.registrations if r.book_id == book_id]
+            return [(_walk_smallest(regs, self._tie(), 2 * limit + 32), 0)]
         mark = self._rotation_key(point)
-        after, before = [], []
-        for entry in entries:
-            (after if self._full_key(entry[-1]) > mark else before).append(entry)
-        ahead = sum(1 for entry in before if self.holds_position(entry[-1]))
+        after: list[Registration] = []
+        before: list[Registration] = []
+        for reg in self.registrations:
+            if reg.book_id == book_id:
+                (after if self._full_key(reg) > mark else before).append(reg)
+        ahead = sum(1 for reg in before if self.holds_position(reg))
         return [(self._walk(after, limit), ahead), (self._walk(before, limit), 0)]
 
     def _full_key(self, reg: Registration) -> tuple:

@@ -216,7 +216,7 @@ def request_refusals(
         card, kind = request.card, request.kind
         refusal = _own_refusal(request, call, ctx, candidates_cards, single)
         if refusal is None:
-            refusal = _limit_refusal(request, call, rules, granted, per_call, exempt)
+            refusal = _limit_refusal(request, call, rules, granted, per_call)
         if refusal is None and kind == REQUEST_NAME and not exempt:
             if named_before + granted[REQUEST_NAME] + 1 > share * (len(window) + call.workers):
                 noun = "referral" if len(window) == 1 else "referrals"
@@ -281,22 +281,27 @@ def _own_refusal(request: Request, call: JobCall, ctx: RankContext,
     return _block(card, call, ctx, kind)
 
 
+# Kinds limited per call by a key of [requests]: (key, what they are called, the sentence past the limit).
+_PER_CALL = {
+    REQUEST_FOREMAN: ("foreman_per_call", "foreman call-outs",
+                      "{employer} may call out at most {most} foreman by name on this call."),
+    REQUEST_STEWARD: ("stewards_per_call", "steward appointments",
+                      "at most {most} steward{s} may be appointed on a call."),
+}
+
+
 def _limit_refusal(request: Request, call: JobCall, rules: RuleSet, granted: dict[str, int],
-                   per_call: int, exempt: bool) -> str | None:
-    """Why one request is beyond its kind's limit on this call, or None."""
+                   per_call: int) -> str | None:
+    """Why one request is beyond its kind's limit on this call, or None (``per_call``: the
+    name requests the call may take)."""
     kind = request.kind
-    if kind == REQUEST_FOREMAN:
-        most = rules.requests.foreman_per_call
+    if kind in _PER_CALL:
+        key, called, past = _PER_CALL[kind]
+        most = getattr(rules.requests, key)
         if granted[kind] + 1 > most:
             if most == 0:
-                return "foreman call-outs are off (requests.foreman_per_call is 0)."
-            return f"{call.employer} may call out at most {most} foreman by name on this call."
-    elif kind == REQUEST_STEWARD:
-        most = rules.requests.stewards_per_call
-        if granted[kind] + 1 > most:
-            if most == 0:
-                return "steward appointments are off (requests.stewards_per_call is 0)."
-            return f"at most {most} steward{'s' if most != 1 else ''} may be appointed on a call."
+                return f"{called} are off (requests.{key} is 0)."
+            return past.format(employer=call.employer, most=most, s="s" if most != 1 else "")
     elif kind == REQUEST_NAME and granted[kind] + 1 > per_call:
         if per_call == 0:
             return f"{call.employer} may not name any of the {call.workers} workers on this call."

@@ -174,6 +174,20 @@ def _not_counted(lead: str, decision: TurndownDecision) -> str:
     return f"{lead}: not a turndown ({decision.why_not})."
 
 
+def _charged(lead: str, registration: Registration, decision: TurndownDecision, rules: RuleSet) -> Effect:
+    """A refusal's effect on the registration it counts on: no turndown (saying why), or
+    one counted (a count, a roll-off, or penalty hours on a low-hours board)."""
+    if not decision.counted:
+        return Effect(message=_not_counted(lead, decision))
+    after = _after_turndown(registration, rules)
+    return Effect(
+        registrations=(after,),
+        turndown_counted=True,
+        penalty_hours=_penalty(rules),
+        message=f"{lead}: {_turndown_phrase(registration, after, rules)}.",
+    )
+
+
 def apply_outcome(
     call: JobCall,
     outcome: str,
@@ -209,16 +223,7 @@ def apply_outcome(
         return Effect(message=f"{call.employer} rejected {who}: not a turndown, place kept.")
 
     lead = f"{who} declined" if outcome == DECLINED else f"No answer from {who}"
-    if not decision.counted:
-        return Effect(message=_not_counted(lead, decision))
-
-    after = _after_turndown(offered, rules)
-    return Effect(
-        registrations=(after,),
-        turndown_counted=True,
-        penalty_hours=_penalty(rules),
-        message=f"{lead}: {_turndown_phrase(offered, after, rules)}.",
-    )
+    return _charged(lead, offered, decision, rules)
 
 
 def describe_outcome(
@@ -290,20 +295,12 @@ def apply_award_declined(
     decision = turndown_decision(call, AWARD_DECLINED, named=False, rules=rules,
                                  turndowns_today=turndowns_today, excused=excused, request=request)
     lead = f"{who} refused the award of call #{call.id}"
-    reopened = f"the opening returns to call #{call.id}"
-    if not decision.counted:
-        return Effect(registrations=tuple(back.values()),
-                      message=f"{_not_counted(lead, decision)[:-1]}; back at the original place, {reopened}.")
-    before = back.get(awarded.id, awarded)
-    after = _after_turndown(before, rules)
-    back[after.id] = after
-    where = "" if after.status == REMOVED else "; back at the original place"
-    return Effect(
-        registrations=tuple(back.values()),
-        turndown_counted=True,
-        penalty_hours=_penalty(rules),
-        message=f"{lead}: {_turndown_phrase(before, after, rules)}{where}, {reopened}.",
-    )
+    charged = _charged(lead, back.get(awarded.id, awarded), decision, rules)
+    back.update((reg.id, reg) for reg in charged.registrations)
+    rolled_off = any(reg.status == REMOVED for reg in charged.registrations)
+    where = "" if rolled_off else ", back at the original place"
+    return replace(charged, registrations=tuple(back.values()),
+                   message=f"{charged.message[:-1]}{where}; the opening returns to call #{call.id}.")
 
 
 def apply_unavailable_turndown(
@@ -318,18 +315,9 @@ def apply_unavailable_turndown(
     over as unavailable on ``call`` when someone ranked below accepted it (who:
     ``turndowns.unavailable_turndowns``). Subject to the daily limit; at the limit the
     registration rolls off like any other."""
-    who = _who(registration, member_name)
-    lead = f"{who} was unavailable for call #{call.id}"
+    lead = f"{_who(registration, member_name)} was unavailable for call #{call.id}"
     decision = turndown_decision(call, DECLINED, named=False, rules=rules, turndowns_today=turndowns_today)
-    if not decision.counted:
-        return Effect(message=_not_counted(lead, decision))
-    after = _after_turndown(registration, rules)
-    return Effect(
-        registrations=(after,),
-        turndown_counted=True,
-        penalty_hours=_penalty(rules),
-        message=f"{lead}: {_turndown_phrase(registration, after, rules)}.",
-    )
+    return _charged(lead, registration, decision, rules)
 
 
 # --- job ends -----------------------------------------------------------------

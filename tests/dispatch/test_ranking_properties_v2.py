@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dispatch.model import ExcusedAbsence, Request, RotationPoint, Separation
 from dispatch.ranking import book_order, next_to_offer, offer_refusal, rank
+from tests.dispatch import test_ranking_properties as v1
 from tests.dispatch.test_ranking_properties import BOOKS, CARDS, NOW, TIMES, halls
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -55,26 +56,13 @@ def v2_halls(draw):
 @SETTINGS
 @given(v2_halls(), st.randoms(use_true_random=False))
 def test_ranking_is_still_deterministic_and_total(hall, rnd):
-    the_call, regs, ctx = hall
-    ranking = rank(the_call, regs, ctx)
-    shuffled = list(regs)
-    rnd.shuffle(shuffled)
-    assert rank(the_call, shuffled, ctx) == ranking
-    cards = [c.card for c in ranking.candidates]
-    assert len(cards) == len(set(cards))
-    places = [(c.book_id, c.position) for c in ranking.candidates if c.position is not None]
-    assert len(places) == len(set(places))
+    v1.test_ranking_is_deterministic_and_total.hypothesis.inner_test(hall, rnd)
 
 
 @SETTINGS
 @given(v2_halls(), st.integers(0, 15))
 def test_the_limited_ranking_is_still_a_prefix_of_the_full_one(hall, limit):
-    the_call, regs, ctx = hall
-    full = rank(the_call, regs, ctx)
-    part = rank(the_call, regs, ctx, limit=limit)
-    assert part.candidates == full.candidates[:limit]
-    assert part.truncated == (limit < len(full.candidates))
-    assert part.unhonoured_requests == full.unhonoured_requests
+    v1.test_rank_with_limit_is_the_prefix_of_rank_without.hypothesis.inner_test(hall, limit)
 
 
 @SETTINGS

@@ -181,7 +181,7 @@ def test_award_declined_is_a_turndown_and_puts_the_member_back_at_the_original_p
     assert by_id[1].turndowns == 1 and by_id[1].last_signed_at == now
     assert by_id[2].status == WAITING and by_id[2].turndowns == 0
     assert effect.turndown_counted and not effect.referral
-    assert effect.message == ("Ben Ito refused the award of call #40: turndown 1 of 3; back at the original place, "
+    assert effect.message == ("Ben Ito refused the award of call #40: turndown 1 of 3, back at the original place; "
                               "the opening returns to call #40.")
 
 
@@ -190,12 +190,12 @@ def test_award_declined_at_the_limit_rolls_off_and_follows_the_daily_limit():
     now = local(2026, 11, 24, 9)
     rolled = apply_award_declined(call(id=40), [awarded], 1, rules=rules(), now=now, member_name="Ben Ito")
     assert rolled.registrations[0].status == REMOVED
-    assert rolled.message == "Ben Ito refused the award of call #40: rolled off JW-1 after 3 turndowns, the opening returns to call #40."
+    assert rolled.message == "Ben Ito refused the award of call #40: rolled off JW-1 after 3 turndowns; the opening returns to call #40."
     spared = apply_award_declined(call(id=40), [awarded], 1, rules=ONE_A_DAY, now=now, turndowns_today=1,
                                   member_name="Ben Ito")
     assert not spared.turndown_counted and spared.registrations[0].status == WAITING
     assert spared.message == ("Ben Ito refused the award of call #40: not a turndown (1 turndown already counted today, "
-                              "the daily limit); back at the original place, the opening returns to call #40.")
+                              "the daily limit), back at the original place; the opening returns to call #40.")
     assert turndown_decision(call(), AWARD_DECLINED, named=False, rules=rules()).counted
 
 
