@@ -185,7 +185,9 @@ class Registration:
     """A member's place on one book.
 
     ``registered_at`` is the position key and survives dispatch and short calls;
-    ``last_signed_at`` drives the re-sign clock.
+    ``last_signed_at`` drives the re-sign clock. ``period_hours`` is what a low-hours
+    board orders by: (v2, fix) the member's hours for the period, the same on each of
+    their registrations (``hours.with_member_hours``).
     """
 
     id: int

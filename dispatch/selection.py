@@ -191,7 +191,8 @@ def select(
     hall = _Hall(registrations, ctx, {call.classification for call in by_id.values()}, set(choices) | requested)
     # Bidders in referral order; bidders with no live registration last, by card.
     ranked = sorted(choices, key=lambda card: (0, hall.order[card]) if card in hall.order else (1, card_key(card)))
-    run = _Run(hall, by_id, choices, outcomes or {}, {card: n for n, card in enumerate(ranked, start=1)})
+    order = {card: number for number, card in enumerate((c for c in ranked if c in hall.order), start=1)}
+    run = _Run(hall, by_id, choices, outcomes or {}, order)
 
     awarded: dict[str, Award] = {}
     for award in run.requested_awards():
@@ -246,6 +247,10 @@ class _Run:
         """The registration the member is a candidate at for the call (their best placed of
         its classification); else None, with why noted in the call's rows."""
         call = self.calls[call_id]
+        done = self.outcomes.get(call_id, {}).get(card)
+        if done is not None:
+            self.note(call_id, card, choice, f"already {done.replace('_', ' ')} on call #{call_id}")
+            return None
         reg = self.hall.by_class.get((card, call.classification))
         if reg is None:
             self.note(call_id, card, choice, f"not waiting on a {call.classification} book")
@@ -326,8 +331,10 @@ class _Run:
                                awarded, text, reasons)
 
     def note_requested_without_bid(self, call_id: int) -> None:
+        """A requested member who did not bid (and was not appointed already): "did not bid"."""
+        done = self.outcomes.get(call_id, {})
         for request in distinct_requests(self.calls[call_id].name_requests):
-            if call_id not in self.choices.get(request.card, {}):
+            if call_id not in self.choices.get(request.card, {}) and request.card not in done:
                 self.note(call_id, request.card, None, "did not bid")
 
     def rows(self, call_id: int) -> tuple[BidderRow, ...]:

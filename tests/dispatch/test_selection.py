@@ -140,7 +140,21 @@ def test_a_bidder_with_no_place_on_the_book_and_calls_already_partly_filled():
     assert awards(result) == [(40, "1", 2, LIST_ORDER)]
     assert [(r.card, r.order, r.text) for r in result.rows[40]] == [
         ("1", 1, "awarded call #40, their choice 2"), ("2", 2, "call #40 was full when reached"),
-        ("9", 3, "not waiting on a JW book")]
+        ("9", None, "not waiting on a JW book")]
+
+
+def test_a_member_with_an_outcome_on_the_call_already_is_not_awarded_it_again():
+    members, regs = hall("1", "2")
+    steward = posted(40, workers=2, requests=(Request("2", "appointed", "steward"),))
+    steward = replace(steward, accepted=1)
+    result = select([steward], [Bid("1", 40, 1), Bid("2", 40, 1)], regs, context(members, now=AT, rules=BIDDING),
+                    outcomes={40: {"2": ACCEPTED}})
+    assert awards(result) == [(40, "1", 1, LIST_ORDER)]
+    assert [(r.card, r.text) for r in result.rows[40]] == [
+        ("1", "awarded call #40, their choice 1"), ("2", "already accepted on call #40")]
+    no_bid = select([steward], [Bid("1", 40, 1)], regs, context(members, now=AT, rules=BIDDING),
+                    outcomes={40: {"2": ACCEPTED}})
+    assert [r.card for r in no_bid.rows[40]] == ["1"]  # the steward appointed is no "did not bid"
 
 
 def test_an_apprentice_book_assigned_by_the_committee_is_not_awarded_by_bids():
