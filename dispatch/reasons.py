@@ -2,7 +2,9 @@
 
 A reason is a stable code plus parameters (dates as ISO dates); the sentence a
 member reads is rendered from them, so screens may format dates their own way.
-The codes, in the order of the table in referral-rules.md:
+The codes are in the order of the table in referral-rules.md ("Eligibility for a
+call"), the (v2) ones last: ``exempt`` (an excused absence: only its end date, never
+its kind), ``not_signed_in`` (the day book) and ``not_bid`` (a posted call).
 """
 
 from __future__ import annotations
