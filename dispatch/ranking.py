@@ -499,6 +499,8 @@ def rank(
         truncated = True
     seen: set[str] = set()
     for book in books:
+        if truncated:
+            break  # later books are not even looked at
         for segment, offset in listing.segments(book.id, limit):
             if truncated:
                 break
