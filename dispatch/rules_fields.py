@@ -117,6 +117,18 @@ class Text(Field):
         return toml_str(value)
 
 
+class Folder(Field):
+    allowed = 'a folder, such as "exports" (beside the database) or "/srv/hall/exports"'
+
+    def read(self, value: Any, key: str) -> str:
+        if not isinstance(value, str) or not value.strip() or not value.isprintable():
+            raise self.fail(key, value)
+        return value.strip()
+
+    def toml(self, value: str) -> str:
+        return toml_str(value)
+
+
 class Int(Field):
     def __init__(self, low: int, high: int) -> None:
         self.low, self.high = low, high

@@ -23,6 +23,7 @@ from dispatch.rules_fields import (
     Clock,
     Dates,
     Field,
+    Folder,
     Int,
     Months,
     Number,
@@ -41,6 +42,7 @@ class HallRules:
     closing_time: time = time(17, 0)
     business_days: tuple[int, ...] = (0, 1, 2, 3, 4)  # date.weekday() numbers
     holidays: tuple[date, ...] = ()
+    exports_folder: str = "exports"  # a relative folder is beside the database
 
 
 @dataclass(frozen=True, slots=True)
@@ -252,6 +254,7 @@ SECTIONS: dict[str, tuple[type, dict[str, tuple[Field, str]]]] = {
         "closing_time": (Clock(), '"HH:MM"; re-sign removals happen at this local time'),
         "business_days": (Weekdays(), "any of mon, tue, wed, thu, fri, sat, sun"),
         "holidays": (Dates(), 'not business days, e.g. ["2026-12-25", "2027-01-01"]'),
+        "exports_folder": (Folder(), "where reports, packets and slips are written (relative: beside the database)"),
     }),
     "ordering": (OrderingRules, {
         "policy": (Choice("registration", "low_hours"), '"registration" or "low_hours"'),
