@@ -2,14 +2,19 @@
 
 All functions take the rule set and plain values; none reads a clock.
 Moments are aware UTC datetimes; dates are the hall's local dates.
+
+Re-sign deadlines (``resign_due``, ``overdue_from``, ``removal_at``, ``resign_state``)
+follow referral-rules.md "Re-sign" and "Precise semantics", with (v2) "Window re-signs"
+(``resign.window_months``; ``in_resign_window``) and (v2) "Excused absences" (the
+``excused`` argument stops the clock).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Callable
+from typing import Callable, Iterable
 
-from dispatch.model import Registration
+from dispatch.model import ExcusedAbsence, Registration
 from dispatch.rules import RuleSet
 
 
@@ -133,32 +138,67 @@ def _add_month(day: date, months: int = 1) -> date:
     return date(month_index // 12, month_index % 12 + 1, 1)
 
 
-def resign_due(registration: Registration, rules: RuleSet) -> date:
+def _window_due_after(day: date, rules: RuleSet) -> date:
+    """The last day of the first allowed re-sign window that opens after ``day``."""
+    start_day = rules.resign.window_start_day
+    months = rules.resign.window_months
+    opening = day.replace(day=start_day)
+    if opening <= day:
+        opening = _add_month(day).replace(day=start_day)
+    while months and opening.month not in months:
+        opening = _add_month(opening).replace(day=start_day)
+    return opening.replace(day=rules.resign.window_end_day)
+
+
+def in_resign_window(day: date, rules: RuleSet) -> bool:
+    """(v2) Whether ``day`` falls in a re-sign window (window mode; an allowed month)."""
+    months = rules.resign.window_months
+    return (rules.resign.window_start_day <= day.day <= rules.resign.window_end_day
+            and (not months or day.month in months))
+
+
+def resign_due(registration: Registration, rules: RuleSet, excused: Iterable[ExcusedAbsence] = ()) -> date:
     """The date a registration must be re-signed by.
 
     Rolling: the local date of the last signing plus ``resign.days``.
-    Window: the last day of the first window that opens after the signing.
+    Window: the last day of the first window that opens after the signing (in a
+    month of ``resign.window_months``, when given: (v2) "Window re-signs").
+
+    (v2) "Excused absences": the clock stops while the member is excused. In
+    rolling mode the due date moves later by the days of each absence that fall
+    after the last signing (signed Nov 2, due Dec 2, excused Nov 3 to Dec 20,
+    48 days: due Jan 19); in window mode it becomes the last day of the first
+    allowed window that opens after the absence ends. An absence that starts
+    after the (moved) due date does not stop a clock that has already run out.
     """
     signed = local_date(registration.last_signed_at, rules)
-    if rules.resign.mode == "rolling":
-        return signed + timedelta(days=rules.resign.days)
-    start_day = rules.resign.window_start_day
-    end_day = rules.resign.window_end_day
-    opening = signed.replace(day=start_day)
-    if opening <= signed:
-        opening = _add_month(signed).replace(day=start_day)
-    return opening.replace(day=end_day)
+    rolling = rules.resign.mode == "rolling"
+    due = signed + timedelta(days=rules.resign.days) if rolling else _window_due_after(signed, rules)
+    counted_through = signed  # rolling: the last day already added
+    for absence in sorted(excused, key=lambda a: (a.start, a.until)):
+        if absence.until <= signed:
+            continue
+        if absence.start > due:
+            break  # later absences start later still
+        if rolling:
+            first = max(absence.start, counted_through + timedelta(days=1))
+            if absence.until >= first:
+                due += timedelta(days=(absence.until - first).days + 1)
+                counted_through = absence.until
+        else:
+            due = max(due, _window_due_after(absence.until, rules))
+    return due
 
 
-def overdue_from(registration: Registration, rules: RuleSet) -> datetime:
+def overdue_from(registration: Registration, rules: RuleSet, excused: Iterable[ExcusedAbsence] = ()) -> datetime:
     """From this moment the registration is passed over as ``resign_overdue``."""
-    due = resign_due(registration, rules)
+    due = resign_due(registration, rules, excused)
     return closing_moment(business_day_on_or_after(due, rules), rules)
 
 
-def removal_at(registration: Registration, rules: RuleSet) -> datetime:
+def removal_at(registration: Registration, rules: RuleSet, excused: Iterable[ExcusedAbsence] = ()) -> datetime:
     """The moment a registration not re-signed is removed ("failed to re-sign")."""
-    due = resign_due(registration, rules) + timedelta(days=rules.resign.grace_days)
+    due = resign_due(registration, rules, excused) + timedelta(days=rules.resign.grace_days)
     return closing_moment(business_day_on_or_after(due, rules), rules)
 
 
@@ -168,13 +208,15 @@ RESIGN_OVERDUE = "overdue"
 RESIGN_LAPSED = "lapsed"
 
 
-def resign_state(registration: Registration, rules: RuleSet, now: datetime) -> str:
+def resign_state(registration: Registration, rules: RuleSet, now: datetime,
+                 excused: Iterable[ExcusedAbsence] = ()) -> str:
     """``ok``, ``due_soon`` (within the warning days), ``overdue`` (passed over) or ``lapsed`` (to be removed)."""
-    if now >= removal_at(registration, rules):
+    excused = tuple(excused)
+    if now >= removal_at(registration, rules, excused):
         return RESIGN_LAPSED
-    if now >= overdue_from(registration, rules):
+    if now >= overdue_from(registration, rules, excused):
         return RESIGN_OVERDUE
-    due = resign_due(registration, rules)
+    due = resign_due(registration, rules, excused)
     if local_date(now, rules) >= due - timedelta(days=rules.resign.warning_days):
         return RESIGN_DUE_SOON
     return RESIGN_OK

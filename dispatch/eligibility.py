@@ -4,21 +4,27 @@ Each ``check_x(reg, member, book, call, ctx, facts)`` returns the reason the
 candidate is passed over, or ``None`` (``check_missing_cert`` and
 ``check_cert_expired`` return a tuple: one reason per certification).
 ``reasons_for`` runs them all and returns every failing reason, in table order.
+The (v2) checks are ``check_exempt`` (an excused absence, "Excused absences"),
+``check_not_signed_in`` ("Day-book sign-in") and ``check_not_bid`` ("The morning
+dispatch").
 
 ``facts`` is what the checks need about the call, computed once per ranking
 (``call_facts``), so 30,000 registrations do not each recompute the call's local
-date or the re-sign deadlines.
+date or the re-sign deadlines (those are shared by every call at one moment:
+``resign_thresholds``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Callable
 
 from dispatch import calendar
 from dispatch import reasons
 from dispatch.calls import is_short_call
+from dispatch.daybook import day_needed
 from dispatch.model import (
     ON_SHORT_CALL,
     SUSPENDED,
@@ -52,6 +58,10 @@ class CallFacts:
     overdue_before: datetime | None
     # WAITING registrations last signed before this moment have lapsed (removed).
     lapsed_before: datetime | None
+    # (v2) The business day an offer now needs a day-book sign-in for (None: no day book).
+    daybook_day: date | None = None
+    # (v2) The call is posted and its selection has not run: members who did not bid are passed over.
+    bids_open: bool = False
     _certs: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def required_certs(self, book: Book) -> tuple[str, ...]:
@@ -119,9 +129,19 @@ def _signed_before(
     return _first_moment_of(high, rules)
 
 
+@lru_cache(maxsize=64)
+def resign_thresholds(rules: RuleSet, now: datetime) -> tuple[datetime | None, datetime | None]:
+    """(overdue_before, lapsed_before) at ``now``: WAITING registrations without an excused
+    absence last signed before these moments are ``resign_overdue`` / lapsed. The same for
+    every call at one moment, so computed once (a selection ranks hundreds of calls)."""
+    return (_signed_before(calendar.overdue_from, rules, now),
+            _signed_before(calendar.removal_at, rules, now))
+
+
 def call_facts(call: JobCall, ctx: RankContext) -> CallFacts:
     """Compute once what the checks need about ``call`` under ``ctx``."""
     rules = ctx.rules
+    overdue_before, lapsed_before = resign_thresholds(rules, ctx.now)
     return CallFacts(
         call=call,
         call_date=calendar.local_date(call.start, rules),
@@ -129,15 +149,21 @@ def call_facts(call: JobCall, ctx: RankContext) -> CallFacts:
         short_call_blocks=not (
             rules.short_calls.offer_regular_calls and not is_short_call(call, rules)
         ),
-        overdue_before=_signed_before(calendar.overdue_from, rules, ctx.now),
-        lapsed_before=_signed_before(calendar.removal_at, rules, ctx.now),
+        overdue_before=overdue_before,
+        lapsed_before=lapsed_before,
+        daybook_day=day_needed(ctx.now, rules) if rules.daybook.required else None,
+        bids_open=call.posted_for is not None and ctx.now < call.posted_for,
     )
 
 
 def is_lapsed(reg: Registration, ctx: RankContext, facts: CallFacts) -> bool:
-    """A WAITING registration whose removal moment ("failed to re-sign") has come."""
+    """A WAITING registration whose removal moment ("failed to re-sign") has come
+    (an excused absence stops the clock: (v2) "Excused absences")."""
     if reg.status != WAITING:
         return False
+    excused = ctx.excused.get(reg.card)
+    if excused:
+        return calendar.removal_at(reg, ctx.rules, excused) <= ctx.now
     if facts.lapsed_before is not None:
         return reg.last_signed_at < facts.lapsed_before
     return calendar.removal_at(reg, ctx.rules) <= ctx.now
@@ -152,13 +178,16 @@ def check_resign_overdue(
     """``resign.days`` have passed (from closing on the due date) but the grace days have not."""
     if reg.status != WAITING:
         return None
-    if facts.overdue_before is not None:
+    excused = ctx.excused.get(reg.card, ())
+    if excused:
+        overdue = ctx.now >= calendar.overdue_from(reg, ctx.rules, excused)
+    elif facts.overdue_before is not None:
         overdue = reg.last_signed_at < facts.overdue_before
     else:
         overdue = ctx.now >= calendar.overdue_from(reg, ctx.rules)
     if not overdue:
         return None
-    return reasons.resign_overdue(calendar.resign_due(reg, ctx.rules))
+    return reasons.resign_overdue(calendar.resign_due(reg, ctx.rules, excused))
 
 
 def check_missing_cert(
@@ -241,6 +270,40 @@ def check_on_short_call(
     return reasons.on_short_call(hold.employer, hold.until)
 
 
+def check_exempt(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
+) -> Reason | None:
+    """(v2) An excused absence covers the call's start date ("until" included); the reason
+    names only the end of the absence that covers it, never its kind."""
+    absences = ctx.excused.get(reg.card)
+    if not absences:
+        return None
+    start = facts.call_date
+    until = max((a.until for a in absences if a.covers(start)), default=None)
+    return None if until is None else reasons.exempt(until)
+
+
+def check_not_signed_in(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
+) -> Reason | None:
+    """(v2) With ``daybook.required``, no sign-in for the day the member is offered (hall
+    zone; a call offered on a day that is not a business day needs the next one's)."""
+    day = facts.daybook_day
+    if day is None or day in ctx.signins.get(reg.card, ()):
+        return None
+    return reasons.not_signed_in(day)
+
+
+def check_not_bid(
+    reg: Registration, member: Member, book: Book, call: JobCall, ctx: RankContext, facts: CallFacts
+) -> Reason | None:
+    """(v2) The call is posted for bids, its selection has not run, and the member did not
+    bid on it (after the selection, its unfilled openings go down the list as before)."""
+    if not facts.bids_open or reg.card in ctx.bidders:
+        return None
+    return reasons.not_bid(call.id)
+
+
 CHECKS = (
     check_resign_overdue,
     check_missing_cert,
@@ -249,6 +312,9 @@ CHECKS = (
     check_employer_bar,
     check_suspended,
     check_on_short_call,
+    check_exempt,
+    check_not_signed_in,
+    check_not_bid,
 )
 """The checks in the order of the reason table (``reasons.REASON_CODES``)."""
 

@@ -1,20 +1,26 @@
-"""The order of referral: list order, positions, name requests and strict offers.
+"""The order of referral: list order, positions, requests and strict offers.
 
-Policy order (referral-rules.md "Order"): book priority, then ``registered_at``
+Policy order (referral-rules.md "Ordering"): book priority, then ``registered_at``
 (``registration`` policy) or hours worked in the period then ``registered_at``
 (``low_hours`` policy), then the card number. ``list_key`` states it; ``rank``
 computes the same order fast enough for 30,000 registrations (a sort on plain
 tuples; with ``limit``, a partial selection of each book's top that grows only
 as far as the walk goes) and the tests hold the two together.
+
+(v2) In a ranking, honoured requests come first in the order foreman, recall, name
+("Kinds of request"; which are refused is ``dispatch.requests``), each candidate marked
+with its request kind; with ``short_calls.rotation`` a short call's list order starts,
+book by book, after the member who last accepted a short call from that book
+("Short calls as locals define them": ``rotation_start`` names where); candidates on a
+book the apprenticeship committee assigns from are never offered ("Apprentices").
+On low-hours boards the hours are the member's (``dispatch.hours``).
 """
 
 from __future__ import annotations
 
 import heapq
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
-from fractions import Fraction
-from math import floor
+from datetime import date, datetime
 from operator import attrgetter
 from typing import Iterable, Iterator, Mapping, Sequence
 
@@ -29,28 +35,31 @@ from dispatch.eligibility import (
 from dispatch.model import (
     ACCEPTED,
     DECLINED,
-    DISCHARGED,
     DISPATCHED,
     EMPLOYER_REJECTED,
-    NAME_REQUEST,
     NO_ANSWER,
     ON_SHORT_CALL,
-    QUIT,
+    REQUEST_FOREMAN,
+    REQUEST_NAME,
+    REQUEST_RECALL,
     WAITING,
     Book,
     Candidate,
     EmployerBar,
+    ExcusedAbsence,
     JobCall,
     Member,
-    NameRequest,
     PastReferral,
     Ranking,
     ReferralInForce,
     Registration,
+    Request,
+    RotationPoint,
     Separation,
     Unavailability,
 )
 from dispatch.reasons import render_all
+from dispatch.requests import distinct_requests, honoured_order, max_share, name_request_refusals, request_refusals
 from dispatch.rules import RuleSet
 
 __all__ = [
@@ -61,13 +70,19 @@ __all__ = [
     "positions",
     "is_short_call",
     "rank",
+    "max_share",
     "name_request_refusals",
+    "request_refusals",
     "next_to_offer",
     "offer_refusal",
+    "rotation_start",
     "snapshot",
 ]
 
 LOW_HOURS = "low_hours"
+# Honoured requests of these kinds are offered; stewards and apprentice assignments are
+# referrals made at once (no offer).
+OFFERED_REQUESTS = (REQUEST_FOREMAN, REQUEST_RECALL, REQUEST_NAME)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,11 +95,21 @@ class RankContext:
     unavailability: Mapping[str, tuple[Unavailability, ...]] = field(default_factory=dict)  # by card
     bars: Mapping[str, tuple[EmployerBar, ...]] = field(default_factory=dict)  # by card
     outcomes: Mapping[str, str] = field(default_factory=dict)  # card -> outcome on THIS call
-    separations: tuple[Separation, ...] = ()  # quits/discharges (name-request block)
+    # Members' job ends with employers: quits and discharges (the request block) and, for
+    # (v2) recalls, layoffs with their site.
+    separations: tuple[Separation, ...] = ()
     employer_referrals: tuple[PastReferral, ...] = ()  # this employer's referrals (window share)
     # The referral each candidate's member holds now, from any book (by card): a short call
     # passes them over (``on_short_call``); with a regular one they are no candidate at all.
     in_force: Mapping[str, ReferralInForce] = field(default_factory=dict)
+    # (v2) Excused absences by card: ``exempt`` on calls starting in them; the re-sign clock stops.
+    excused: Mapping[str, tuple[ExcusedAbsence, ...]] = field(default_factory=dict)
+    # (v2) Day-book sign-ins: card -> the business days signed in for (``daybook.signin_day``).
+    signins: Mapping[str, frozenset[date]] = field(default_factory=dict)
+    # (v2) Cards with an open bid on THIS call (a posted call, before its selection).
+    bidders: frozenset[str] = frozenset()
+    # (v2) Short-call rotation: book id -> who last accepted a short call from that book.
+    rotation: Mapping[str, RotationPoint] = field(default_factory=dict)
 
 
 # --- list order -----------------------------------------------------------------
@@ -125,30 +150,34 @@ def book_order(
     book: Book,
     *,
     now: datetime | None = None,
+    excused: Mapping[str, tuple[ExcusedAbsence, ...]] | None = None,
 ) -> list[Registration]:
     """The WAITING registrations of ``book`` in policy order (position = index + 1).
 
-    With ``now``, registrations that have lapsed (failed to re-sign) by then are left out.
+    With ``now``, registrations that have lapsed (failed to re-sign) by then are left out
+    (``excused``: excused absences by card, which stop the re-sign clock).
     """
+    excused = excused or {}
     waiting = [
         reg
         for reg in registrations
         if reg.book_id == book.id
         and reg.status == WAITING
-        and (now is None or calendar.removal_at(reg, rules) > now)
+        and (now is None or calendar.removal_at(reg, rules, excused.get(reg.card, ())) > now)
     ]
     waiting.sort(key=lambda reg: (*list_key(reg, book, rules), reg.id))
     return waiting
 
 
 def positions(
-    registrations: Iterable[Registration], rules: RuleSet, *, now: datetime | None = None
+    registrations: Iterable[Registration], rules: RuleSet, *, now: datetime | None = None,
+    excused: Mapping[str, tuple[ExcusedAbsence, ...]] | None = None,
 ) -> dict[int, int]:
     """Registration id -> position on its book, for every WAITING registration of a known book."""
     regs = list(registrations)
     found: dict[int, int] = {}
     for book in rules.books:
-        for index, reg in enumerate(book_order(regs, rules, book, now=now)):
+        for index, reg in enumerate(book_order(regs, rules, book, now=now, excused=excused)):
             found[reg.id] = index + 1
     return found
 
@@ -279,13 +308,15 @@ class _Listing:
         self.working = {card for card, held in ctx.in_force.items()
                         if not held.short_call and held.call_id != facts.call.id}
         self.lapsed_before = facts.lapsed_before
+        self.excused = ctx.excused
         self.low_hours = ctx.rules.ordering.policy == LOW_HOURS
         self.width = 2 if self.low_hours else 1
         self.book_ids = {book.id for book in books}
+        self.rotating = ctx.rules.short_calls.rotation and is_short_call(facts.call, ctx.rules)
         self._entries: dict[str, list[tuple]] = {}
 
     def lapsed(self, reg: Registration) -> bool:
-        if self.lapsed_before is not None:
+        if self.lapsed_before is not None and reg.card not in self.excused:
             return reg.last_signed_at < self.lapsed_before
         return is_lapsed(reg, self.ctx, self.facts)
 
@@ -307,22 +338,60 @@ class _Listing:
         """
         found = self._entries.get(book_id)
         if found is None:
-            regs = self.registrations
-            if self.low_hours:
-                found = [(r.period_hours, r.registered_at, r.id, r) for r in regs if r.book_id == book_id]
-            else:
-                found = [(r.registered_at, r.id, r) for r in regs if r.book_id == book_id]
-            self._entries[book_id] = found
+            found = self._entries[book_id] = self._as_entries(r for r in self.registrations if r.book_id == book_id)
         return found
 
-    def walk(self, book_id: str, limit: int | None) -> Iterator[Registration]:
-        """The book's registrations in policy order (unfiltered). With ``limit``, only the
-        top of the book is selected, as far as the walk goes (``_walk_smallest``)."""
+    def _tie(self):
+        return attrgetter("period_hours", "registered_at") if self.low_hours else attrgetter("registered_at")
+
+    def _as_entries(self, regs: Iterable[Registration]) -> list[tuple]:
+        """Registrations as ``(*tie_key, id, reg)`` tuples (the tie key: the policy order
+        within a book, without the card)."""
+        if self.low_hours:
+            return [(r.period_hours, r.registered_at, r.id, r) for r in regs]
+        return [(r.registered_at, r.id, r) for r in regs]
+
+    def _walk(self, regs: list[Registration], limit: int | None) -> Iterator[Registration]:
         if limit is None:
-            return _in_policy_order(self.entries(book_id), self.width, lazily=False)
-        regs = [r for r in self.registrations if r.book_id == book_id]
-        key = attrgetter("period_hours", "registered_at") if self.low_hours else attrgetter("registered_at")
-        return _walk_smallest(regs, key, 2 * limit + 32)
+            return _in_policy_order(self._as_entries(regs), self.width, lazily=False)
+        return _walk_smallest(regs, self._tie(), 2 * limit + 32)
+
+    def segments(self, book_id: str, limit: int | None) -> list[tuple[Iterator[Registration], int]]:
+        """The book's registrations in walking order (unfiltered), as segments of
+        (registrations, position offset). With ``limit``, only the top of each segment is
+        selected, as far as the walk goes (``_walk_smallest``).
+
+        One segment from the top; or, for a short call with ``short_calls.rotation`` and a
+        rotation point on the book, those after the point, then from the top round to it
+        (the later segment's positions continue after the earlier part of the book).
+        """
+        point = self.ctx.rotation.get(book_id) if self.rotating else None
+        if point is None:
+            if limit is None:
+                return [(_in_policy_order(self.entries(book_id), self.width, lazily=False), 0)]
+            regs = [r for r in self.registrations if r.book_id == book_id]
+            return [(_walk_smallest(regs, self._tie(), 2 * limit + 32), 0)]
+        mark = self._rotation_key(point)
+        after: list[Registration] = []
+        before: list[Registration] = []
+        for reg in self.registrations:
+            if reg.book_id == book_id:
+                (after if self._full_key(reg) > mark else before).append(reg)
+        ahead = sum(1 for reg in before if self.holds_position(reg))
+        return [(self._walk(after, limit), ahead), (self._walk(before, limit), 0)]
+
+    def _full_key(self, reg: Registration) -> tuple:
+        tie = (reg.period_hours, reg.registered_at) if self.low_hours else (reg.registered_at,)
+        return (*tie, card_key(reg.card), reg.id)
+
+    def _rotation_key(self, point: RotationPoint) -> tuple:
+        """The place of the member who last accepted a short call from the book: their
+        registration there when listed, else where it was."""
+        for reg in self.registrations:
+            if reg.book_id == point.book_id and reg.card == point.card:
+                return self._full_key(reg)
+        tie = (point.period_hours, point.registered_at) if self.low_hours else (point.registered_at,)
+        return (*tie, card_key(point.card), -1)
 
     def position_of(self, reg: Registration) -> int:
         """The position of a WAITING registration, counted without sorting the book."""
@@ -348,12 +417,15 @@ def rank(
     *,
     limit: int | None = None,
 ) -> Ranking:
-    """The call's candidates in offer order: honoured name requests, then list order.
+    """The call's candidates in offer order: honoured requests (foreman, recall, name,
+    then stewards and apprentice assignments), then list order.
 
     Candidates are the WAITING and ON_SHORT_CALL registrations on the books of
     the call's classification (lapsed ones dropped), plus the registrations of
     members with an outcome already on this call. Each member appears once, at
     their best-placed registration, with every reason they are passed over.
+    A request is honoured (its candidate marked with its kind) when the member is
+    a candidate, eligible, and the request within the limits (``request_refusals``).
     With ``limit``, only the first ``limit`` candidates are built (positions
     stay exact) and ``truncated`` says whether any were left out.
     """
@@ -364,11 +436,11 @@ def rank(
     books = rules.books_for(call.classification)
     book_by_id = {book.id: book for book in books}
     outcomes = ctx.outcomes
-    requests = _distinct_requests(call.name_requests)
+    requests = honoured_order(distinct_requests(call.name_requests))
     special = set(outcomes).union(request.card for request in requests)
     listing = _Listing(registrations, books, ctx, facts)
 
-    # Members with an outcome or a name request: the registration they appear at.
+    # Members with an outcome or a request: the registration they appear at.
     special_regs: dict[str, list[Registration]] = {}
     if special:
         for reg in registrations:
@@ -376,7 +448,7 @@ def rank(
                 special_regs.setdefault(reg.card, []).append(reg)
     chosen = {card: _best_placed(regs, book_by_id, rules) for card, regs in special_regs.items()}
 
-    def build(reg: Registration, position: int | None, request: NameRequest | None = None) -> Candidate:
+    def build(reg: Registration, position: int | None, request: Request | None = None) -> Candidate:
         book = book_by_id[reg.book_id]
         member = _member(ctx, reg.card)
         return Candidate(
@@ -389,20 +461,22 @@ def rank(
             status=reg.status,
             position=position,
             reasons=reasons_for(reg, member, book, call, ctx, facts),
-            name_request=request is not None,
+            name_request=request is not None and request.kind == REQUEST_NAME,
             name_request_reason=request.reason if request is not None else "",
             outcome=outcomes.get(reg.card),
             turndowns=reg.turndowns,
+            request=request.kind if request is not None else None,
+            assigned_by_jatc=book.assigned_by_jatc,
         )
 
-    # Name requests: honoured when a candidate, eligible and within the limits.
+    # Requests: honoured when a candidate, eligible and within the limits.
     unhonoured: dict[str, str] = {}
     named: dict[str, Candidate] = {}
-    fitting: list[NameRequest] = []
+    fitting: list[Request] = []
     for request in requests:
         reg = chosen.get(request.card)
         if reg is None:
-            fitting.append(request)  # name_request_refusals says it is not waiting
+            fitting.append(request)  # request_refusals says it is not waiting
             continue
         position = listing.position_of(reg) if reg.status == WAITING else None
         candidate = build(reg, position, request)
@@ -411,7 +485,7 @@ def rank(
             fitting.append(request)
         else:
             unhonoured[request.card] = f"{_who(candidate)} is passed over: {render_all(candidate.reasons)}."
-    refused = name_request_refusals(replace(call, name_requests=tuple(fitting)), ctx, set(chosen))
+    refused = request_refusals(replace(call, name_requests=tuple(fitting)), ctx, set(chosen))
     for card in refused:
         named.pop(card, None)
     unhonoured.update(refused)
@@ -426,168 +500,80 @@ def rank(
     seen: set[str] = set()
     for book in books:
         if truncated:
-            break
-        counter = 0
-        for reg in listing.walk(book.id, limit):
-            status = reg.status
-            card = reg.card
-            if status == WAITING:
-                if listing.lapsed(reg):
-                    continue
-                counter += 1
-            elif status != ON_SHORT_CALL and card not in outcomes:
-                continue
-            if card in listing.working:
-                continue
-            if card in special:
-                if chosen[card] is not reg or card in named:
-                    continue
-            elif card in seen:
-                continue
-            else:
-                seen.add(card)
-            if limit is not None and len(candidates) >= limit:
-                truncated = True
+            break  # later books are not even looked at
+        for segment, offset in listing.segments(book.id, limit):
+            if truncated:
                 break
-            candidates.append(build(reg, counter if status == WAITING else None))
+            counter = offset
+            for reg in segment:
+                status = reg.status
+                card = reg.card
+                if status == WAITING:
+                    if listing.lapsed(reg):
+                        continue
+                    counter += 1
+                elif status != ON_SHORT_CALL and card not in outcomes:
+                    continue
+                if card in listing.working:
+                    continue
+                if card in special:
+                    if chosen[card] is not reg or card in named:
+                        continue
+                elif card in seen:
+                    continue
+                else:
+                    seen.add(card)
+                if limit is not None and len(candidates) >= limit:
+                    truncated = True
+                    break
+                candidates.append(build(reg, counter if status == WAITING else None))
     return Ranking(call.id, tuple(candidates), unhonoured, truncated)
 
 
-def _distinct_requests(requests: Iterable[NameRequest]) -> list[NameRequest]:
-    """The call's name requests, each card once (the first request for it)."""
-    seen: set[str] = set()
-    distinct = []
-    for request in requests:
-        if request.card not in seen:
-            seen.add(request.card)
-            distinct.append(request)
-    return distinct
-
-
-# --- name requests ------------------------------------------------------------------
-
-
-def _share_words(share: Fraction) -> str:
-    words = {
-        Fraction(1, 2): "half",
-        Fraction(1, 3): "a third",
-        Fraction(2, 3): "two thirds",
-        Fraction(1, 4): "a quarter",
-        Fraction(3, 4): "three quarters",
-        Fraction(1): "all",
-        Fraction(0): "none",
-    }
-    if share in words:
-        return words[share]
-    percent = share * 100
-    if percent.denominator == 1:
-        return f"{percent.numerator}%"
-    return f"{share.numerator}/{share.denominator}"
-
-
-def max_share(rules: RuleSet) -> Fraction:
-    """``name_requests.max_share`` as an exact fraction (0.5 -> 1/2, 0.3 -> 3/10)."""
-    return Fraction(str(rules.name_requests.max_share))
-
-
-def _block(card: str, call: JobCall, ctx: RankContext) -> str | None:
-    """Why ``call.employer`` cannot name ``card`` (quit or discharged there recently), or None."""
-    days = ctx.rules.name_requests.block_days
-    if days <= 0:
-        return None
-    employer = call.employer.casefold()
-    today = calendar.local_date(ctx.now, ctx.rules)
-    latest: tuple | None = None
-    for sep in ctx.separations:
-        if sep.card != card or sep.employer.casefold() != employer or sep.reason not in (QUIT, DISCHARGED):
-            continue
-        left = calendar.local_date(sep.at, ctx.rules)
-        until = left + timedelta(days=days)
-        if left <= today <= until and (latest is None or until > latest[1]):
-            latest = (left, until, sep)
-    if latest is None:
-        return None
-    left, until, sep = latest
-    member = ctx.members.get(card)
-    who = f"{card} {member.name}" if member is not None and member.name else card
-    verb = f"quit {call.employer}" if sep.reason == QUIT else f"was discharged by {call.employer}"
-    return (f"{who} {verb} on {calendar.day_text(left, today)}: no name request by it until "
-            f"{calendar.day_text(until, today)}.")
-
-
-def name_request_refusals(
-    call: JobCall, ctx: RankContext, candidates_cards: set[str] | None = None
-) -> dict[str, str]:
-    """Card -> one sentence why each of the call's name requests is refused (empty: all fine).
-
-    In request order: a reason is required; a one-worker call may be named only
-    with ``name_requests.allow_single`` (which exempts it from both limits); a
-    member who quit or was discharged by the employer within ``block_days``
-    cannot be named; at most floor(max_share x workers) per call; and over the
-    window, named <= max_share x (referrals in the window + this call's workers).
-    Requests refused for themselves take no share; the limits refuse the
-    requests beyond what fits. With ``candidates_cards``, a named card not
-    among them is refused.
+def rotation_start(
+    book: Book,
+    registrations: Iterable[Registration],
+    point: RotationPoint | None,
+    rules: RuleSet,
+    now: datetime,
+    excused: Mapping[str, tuple[ExcusedAbsence, ...]] | None = None,
+) -> Registration | None:
+    """(v2) The waiting registration a short call from ``book`` starts at under
+    ``short_calls.rotation``: the first one after the place of ``point`` (who last accepted
+    a short call from the book) in list order, wrapping round to the top; the top of the
+    book without a point. None when nobody waits. What the dispatch screen shows.
     """
-    rules = ctx.rules.name_requests
-    requests = _distinct_requests(call.name_requests)
-    if not requests:
-        return {}
-    share = max_share(ctx.rules)
-    single = call.workers <= 1
-    exempt = single and rules.allow_single
-    per_call = call.workers if exempt else floor(share * call.workers)
-    since = ctx.now - timedelta(days=rules.window_days)
-    employer = call.employer.casefold()
-    window = [
-        ref
-        for ref in ctx.employer_referrals
-        if ref.employer.casefold() == employer
-        and since <= ref.at <= ctx.now
-        and (ref.call_id is None or ref.call_id != call.id)
-    ]
-    named_before = sum(1 for ref in window if ref.basis == NAME_REQUEST)
-    refusals: dict[str, str] = {}
-    granted = 0
-    for request in requests:
-        card = request.card
-        if not request.reason.strip():
-            refusals[card] = f"a name request needs a reason: none was given for {card}."
-            continue
-        if single and not rules.allow_single:
-            refusals[card] = "a one-worker call cannot be named (name_requests.allow_single is off)."
-            continue
-        if candidates_cards is not None and card not in candidates_cards:
-            refusals[card] = f"{card} is not waiting on a {call.classification} book."
-            continue
-        blocked = _block(card, call, ctx)
-        if blocked is not None:
-            refusals[card] = blocked
-            continue
-        if granted + 1 > per_call:
-            if per_call == 0:
-                refusals[card] = f"{call.employer} may not name any of the {call.workers} workers on this call."
-            else:
-                refusals[card] = f"{call.employer} may name at most {per_call} of {call.workers} workers on this call."
-            continue
-        if not exempt and named_before + granted + 1 > share * (len(window) + call.workers):
-            noun = "referral" if len(window) == 1 else "referrals"
-            refusals[card] = (
-                f"{call.employer} has named {named_before} of its last {len(window)} {noun} "
-                f"in {rules.window_days} days; naming {card} would exceed {_share_words(share)}."
-            )
-            continue
-        granted += 1
-    return refusals
+    order = book_order(registrations, rules, book, now=now, excused=excused)
+    if not order or point is None:
+        return order[0] if order else None
+    low = rules.ordering.policy == LOW_HOURS
+
+    def key(card: str, hours: float, registered_at: datetime, reg_id: int) -> tuple:
+        return ((hours, registered_at) if low else (registered_at,)) + (card_key(card), reg_id)
+
+    regs = [r for r in registrations if r.book_id == book.id and r.card == point.card]
+    mark = (key(point.card, regs[0].period_hours, regs[0].registered_at, regs[0].id) if regs
+            else key(point.card, point.period_hours, point.registered_at, -1))
+    for reg in order:
+        if key(reg.card, reg.period_hours, reg.registered_at, reg.id) > mark:
+            return reg
+    return order[0]
 
 
 # --- offers --------------------------------------------------------------------------
 
 
+def _offered(candidate: Candidate) -> bool:
+    """Whether offers reach this candidate at all: not on a book the apprenticeship committee
+    assigns from, and not listed for a steward appointment or an assignment (made at once)."""
+    return not candidate.assigned_by_jatc and (candidate.request is None or candidate.request in OFFERED_REQUESTS)
+
+
 def next_to_offer(ranking: Ranking) -> Candidate | None:
-    """The first candidate in ranking order who is eligible and has no outcome yet."""
+    """The first candidate in ranking order who is eligible, is offered calls at all, and
+    has no outcome yet."""
     for candidate in ranking.candidates:
-        if candidate.eligible and candidate.outcome is None:
+        if candidate.eligible and candidate.outcome is None and _offered(candidate):
             return candidate
     return None
 
@@ -614,6 +600,11 @@ def offer_refusal(ranking: Ranking, card: str) -> str | None:
     if target.outcome is not None:
         done = _OUTCOME_DONE.get(target.outcome, f"already has an outcome ({target.outcome}) on this call")
         return f"{_who(target)} {done}."
+    if target.assigned_by_jatc:
+        return (f"{target.book_id} is assigned by the apprenticeship committee, not offered down the list: "
+                f"hall call assign {ranking.call_id} {target.card} --reason TEXT.")
+    if not _offered(target):
+        return f"{_who(target)} is listed for a {target.request} appointment, which is made without an offer."
     if not target.eligible:
         return f"{_who(target)} is passed over: {render_all(target.reasons)}."
     first = next_to_offer(ranking)
@@ -627,21 +618,25 @@ def offer_refusal(ranking: Ranking, card: str) -> str | None:
 
 
 def snapshot(ranking: Ranking, card: str) -> list[dict]:
-    """JSON-ready record of every candidate above and including ``card`` (for the offer's audit entry)."""
+    """JSON-ready record of every candidate above and including ``card`` (for the offer's audit entry).
+
+    A candidate listed for an honoured request carries ``"request"``: its kind (v2).
+    """
     rows: list[dict] = []
     for candidate in ranking.candidates:
-        rows.append(
-            {
-                "card": candidate.card,
-                "name": candidate.name,
-                "book": candidate.book_id,
-                "position": candidate.position,
-                "eligible": candidate.eligible,
-                "name_request": candidate.name_request,
-                "reasons": [reason.to_dict() for reason in candidate.reasons],
-                "outcome": candidate.outcome,
-            }
-        )
+        row = {
+            "card": candidate.card,
+            "name": candidate.name,
+            "book": candidate.book_id,
+            "position": candidate.position,
+            "eligible": candidate.eligible,
+            "name_request": candidate.name_request,
+            "reasons": [reason.to_dict() for reason in candidate.reasons],
+            "outcome": candidate.outcome,
+        }
+        if candidate.request is not None:
+            row["request"] = candidate.request
+        rows.append(row)
         if candidate.card == card:
             return rows
     raise ValueError(f"{card} is not a candidate in this ranking.")

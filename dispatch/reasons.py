@@ -2,13 +2,16 @@
 
 A reason is a stable code plus parameters (dates as ISO dates); the sentence a
 member reads is rendered from them, so screens may format dates their own way.
-The codes, in the order of the table in referral-rules.md:
+The codes are in the order of the table in referral-rules.md ("Eligibility for a
+call"), the (v2) ones last: ``exempt`` (an excused absence: only its end date, never
+its kind), ``not_signed_in`` (the day book) and ``not_bid`` (a posted call).
 """
 
 from __future__ import annotations
 
 from datetime import date
 
+from dispatch.calendar import day_text
 from dispatch.model import Reason
 
 RESIGN_OVERDUE = "resign_overdue"
@@ -18,6 +21,9 @@ UNAVAILABLE = "unavailable"
 EMPLOYER_BAR = "employer_bar"
 SUSPENDED = "suspended"
 ON_SHORT_CALL = "on_short_call"
+EXEMPT = "exempt"  # (v2) an excused absence covers the call's start date
+NOT_SIGNED_IN = "not_signed_in"  # (v2) the day book is kept and the member has not signed in
+NOT_BID = "not_bid"  # (v2) the call is posted for bids and the member did not bid
 
 REASON_CODES = (
     RESIGN_OVERDUE,
@@ -27,6 +33,9 @@ REASON_CODES = (
     EMPLOYER_BAR,
     SUSPENDED,
     ON_SHORT_CALL,
+    EXEMPT,
+    NOT_SIGNED_IN,
+    NOT_BID,
 )
 
 
@@ -79,6 +88,25 @@ def on_short_call(employer: str, until: date | str | None = None) -> Reason:
     return Reason(ON_SHORT_CALL, params)
 
 
+def exempt(until: date | str) -> Reason:
+    """(v2) An excused absence covers the call's start date, through ``until``.
+
+    Only the end date: never the kind of absence or its evidence (medical,
+    military or personal detail is not for other members to read).
+    """
+    return Reason(EXEMPT, (("until", _iso(until)),))
+
+
+def not_signed_in(day: date | str) -> Reason:
+    """(v2) The hall keeps a day book and the member has not signed in for ``day``."""
+    return Reason(NOT_SIGNED_IN, (("day", _iso(day)),))
+
+
+def not_bid(call_id: int) -> Reason:
+    """(v2) The call is posted for bids and the member did not bid on it."""
+    return Reason(NOT_BID, (("call", str(call_id)),))
+
+
 # --- sentences ----------------------------------------------------------------
 
 
@@ -98,6 +126,15 @@ def _render_suspended(reason: Reason) -> str:
     return f"referral suspended: {note}" if note else "referral suspended"
 
 
+def _render_not_signed_in(reason: Reason) -> str:
+    day = reason.param("day")
+    try:
+        shown = day_text(date.fromisoformat(day))
+    except ValueError:
+        shown = day
+    return f"not signed in for {shown}"
+
+
 _SENTENCES = {
     RESIGN_OVERDUE: lambda r: f"re-sign was due {r.param('due')}",
     MISSING_CERT: lambda r: f"does not hold {r.param('cert')}",
@@ -106,6 +143,9 @@ _SENTENCES = {
     EMPLOYER_BAR: lambda r: f"no referral to {r.param('employer')} until {r.param('until')}",
     SUSPENDED: _render_suspended,
     ON_SHORT_CALL: _render_on_short_call,
+    EXEMPT: lambda r: f"excused until {r.param('until')}",
+    NOT_SIGNED_IN: _render_not_signed_in,
+    NOT_BID: lambda r: f"did not bid on call #{r.param('call')}",
 }
 
 

@@ -4,26 +4,37 @@ Each public function takes the old state and returns the new one; nothing is
 mutated. The functions only ever see the registrations of the member concerned,
 so an outcome cannot touch anyone else's place. ``Effect.registrations`` holds
 the new state of each registration that changed; the others are untouched.
+
+- ``apply_outcome`` / ``describe_outcome``: an offer's outcome ("Offers and outcomes"),
+  counted as the rules decide (``dispatch.turndowns``: (v2) the daily limit, calls whose
+  declines never count, excused members, requests of any kind).
+- ``apply_award_declined``: (v2) an awarded member refuses ("The morning dispatch").
+- ``apply_unavailable_turndown``: (v2) ``turndowns.unavailable_is_turndown``.
+- ``apply_job_end`` / ``counts_as_short``: "Leaving a job" and (v2) "Short calls as locals
+  define them" (by hours with ``short_calls.max_hours``; ``uncounted_max_days``).
+- ``apply_resign``, ``lapsed``, ``apply_referral_reversal``: "Re-sign", "After acceptance".
+
+On low-hours boards hours belong to the member (v2): ``Effect.penalty_hours`` and
+``Effect.hours_worked`` say what hours records to write (``dispatch.hours``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
-from typing import Iterable, Sequence
+from typing import Iterable, Mapping, Sequence
 
 from dispatch.calendar import day_text, local_date, removal_at
 from dispatch.calls import expected_end, is_short_call
 from dispatch.model import (
     ACCEPTED,
+    AWARD_DECLINED,
     DECLINED,
     DISPATCHED,
     EMPLOYER_REJECTED,
     END_REASONS,
     LAID_OFF,
-    NO_ANSWER,
     ON_SHORT_CALL,
-    OUTCOMES,
     QUIT,
     REMOVED,
     REMOVED_DISCHARGED,
@@ -33,11 +44,20 @@ from dispatch.model import (
     REMOVED_TURNDOWNS,
     WAITING,
     Effect,
+    ExcusedAbsence,
     JobCall,
     Registration,
     ShortCallHold,
 )
 from dispatch.rules import RuleSet
+from dispatch.turndowns import NOT_A_TURNDOWN_NO_ANSWER, TurndownDecision, turndown_decision
+
+__all__ = [
+    "TurndownDecision", "turndown_decision", "apply_outcome", "describe_outcome", "apply_award_declined",
+    "apply_unavailable_turndown", "counts_as_short", "worked_hours", "restoration_counted", "apply_job_end",
+    "apply_resign", "lapsed",
+    "apply_referral_reversal",
+]
 
 # A regular job ended by lay-off: the member signs again at the bottom.
 REMOVED_LAID_OFF = "laid off"
@@ -60,6 +80,10 @@ def _hours(value: float) -> str:
     return f"{value:g}"
 
 
+def _days(number: int) -> str:
+    return f"{number} day" if number == 1 else f"{number} days"
+
+
 def _find(registrations: Sequence[Registration], registration_id: int) -> Registration:
     for reg in registrations:
         if reg.id == registration_id:
@@ -79,37 +103,6 @@ def _window_text(days: int) -> str:
 
 
 # --- offer outcomes -----------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class TurndownDecision:
-    """Whether an outcome counts as a turndown, and if not, why not (a short phrase)."""
-
-    counted: bool
-    why_not: str = ""
-
-
-def turndown_decision(call: JobCall, outcome: str, *, named: bool, rules: RuleSet) -> TurndownDecision:
-    """Whether ``outcome`` on ``call`` counts as a turndown, as the rules decide.
-
-    ``declined`` counts, except for a named member or (unless
-    ``turndowns.short_call_turndowns_count``) on a short call. ``no_answer``
-    counts only with ``turndowns.no_answer_is_turndown`` (then with the same
-    exceptions). ``accepted`` and ``employer_rejected`` never count.
-    """
-    if outcome not in OUTCOMES:
-        raise ValueError(f"unknown outcome {outcome!r}; allowed: {', '.join(OUTCOMES)}.")
-    if outcome == ACCEPTED:
-        return TurndownDecision(False, "accepted")
-    if outcome == EMPLOYER_REJECTED:
-        return TurndownDecision(False, "the employer's decision, place kept")
-    if outcome == NO_ANSWER and not rules.turndowns.no_answer_is_turndown:
-        return TurndownDecision(False, "no answer is not a turndown")
-    if named:
-        return TurndownDecision(False, "name request")
-    if is_short_call(call, rules) and not rules.turndowns.short_call_turndowns_count:
-        return TurndownDecision(False, "short call")
-    return TurndownDecision(True)
 
 
 def _after_turndown(registration: Registration, rules: RuleSet) -> Registration:
@@ -170,6 +163,31 @@ def _accept(
     )
 
 
+def _penalty(rules: RuleSet) -> float:
+    """Penalty hours a counted turndown adds to the member on a low-hours board (else 0)."""
+    return rules.ordering.turndown_penalty_hours if _low_hours(rules) else 0.0
+
+
+def _not_counted(lead: str, decision: TurndownDecision) -> str:
+    if decision.why_not == NOT_A_TURNDOWN_NO_ANSWER:
+        return f"{lead}: not a turndown."
+    return f"{lead}: not a turndown ({decision.why_not})."
+
+
+def _charged(lead: str, registration: Registration, decision: TurndownDecision, rules: RuleSet) -> Effect:
+    """A refusal's effect on the registration it counts on: no turndown (saying why), or
+    one counted (a count, a roll-off, or penalty hours on a low-hours board)."""
+    if not decision.counted:
+        return Effect(message=_not_counted(lead, decision))
+    after = _after_turndown(registration, rules)
+    return Effect(
+        registrations=(after,),
+        turndown_counted=True,
+        penalty_hours=_penalty(rules),
+        message=f"{lead}: {_turndown_phrase(registration, after, rules)}.",
+    )
+
+
 def apply_outcome(
     call: JobCall,
     outcome: str,
@@ -180,16 +198,23 @@ def apply_outcome(
     rules: RuleSet,
     now: datetime,
     member_name: str = "",
+    turndowns_today: int = 0,
+    excused: bool = False,
+    request: str | None = None,
 ) -> Effect:
     """The member's registrations after ``outcome`` of the offer of ``call``.
 
     ``member_registrations`` are all the registrations of the member offered;
     the turndown (if any) counts on the offered one. ``member_name`` is only
-    used in the message.
+    used in the message. (v2) ``turndowns_today`` (turndowns already counted on the
+    offered registration today, ``turndowns.counted_today``), ``excused`` and
+    ``request`` (the kind of request the member was listed for) feed
+    ``turndown_decision``; their defaults keep the first version's counting.
     """
     offered = _find(member_registrations, offered_registration_id)
     who = _who(offered, member_name)
-    decision = turndown_decision(call, outcome, named=named, rules=rules)
+    decision = turndown_decision(call, outcome, named=named, rules=rules, turndowns_today=turndowns_today,
+                                 excused=excused, request=request)
 
     if outcome == ACCEPTED:
         return _accept(call, member_registrations, rules, who, now)
@@ -198,17 +223,7 @@ def apply_outcome(
         return Effect(message=f"{call.employer} rejected {who}: not a turndown, place kept.")
 
     lead = f"{who} declined" if outcome == DECLINED else f"No answer from {who}"
-    if not decision.counted:
-        if outcome == NO_ANSWER and decision.why_not == "no answer is not a turndown":
-            return Effect(message=f"{lead}: not a turndown.")
-        return Effect(message=f"{lead}: not a turndown ({decision.why_not}).")
-
-    after = _after_turndown(offered, rules)
-    return Effect(
-        registrations=(after,),
-        turndown_counted=True,
-        message=f"{lead}: {_turndown_phrase(offered, after, rules)}.",
-    )
+    return _charged(lead, offered, decision, rules)
 
 
 def describe_outcome(
@@ -219,14 +234,18 @@ def describe_outcome(
     named: bool,
     rules: RuleSet,
     member_name: str = "",
+    turndowns_today: int = 0,
+    excused: bool = False,
+    request: str | None = None,
 ) -> str:
     """The confirmation sentence shown before recording an outcome.
 
-    E.g. "Record declined for Ben Ito: turndown 2 of 3."
+    E.g. "Record declined for Ben Ito: turndown 2 of 3." (the keywords as ``apply_outcome``).
     """
     who = _who(registration, member_name)
     lead = f"Record {outcome.replace('_', ' ')} for {who}"
-    decision = turndown_decision(call, outcome, named=named, rules=rules)
+    decision = turndown_decision(call, outcome, named=named, rules=rules, turndowns_today=turndowns_today,
+                                 excused=excused, request=request)
     if outcome == ACCEPTED:
         if is_short_call(call, rules):
             until = expected_end(call, rules)
@@ -237,40 +256,111 @@ def describe_outcome(
         return f"{lead}: referral to {call.employer}, leaves the books while working."
     if outcome == EMPLOYER_REJECTED:
         return f"{lead}: not a turndown, place kept."
+    back = f", back at the original place; the opening returns to call #{call.id}" if outcome == AWARD_DECLINED else ""
     if not decision.counted:
-        if decision.why_not == "no answer is not a turndown":
-            return f"{lead}: not a turndown."
-        return f"{lead}: not a turndown ({decision.why_not})."
+        return f"{_not_counted(lead, decision)[:-1]}{back}."
     after = _after_turndown(registration, rules)
     if after.status == REMOVED:
+        reopens = f"; the opening returns to call #{call.id}" if back else ""
         return (
             f"{lead}: turndown {after.turndowns} of {rules.turndowns.limit}, "
-            f"rolls off {registration.book_id}."
+            f"rolls off {registration.book_id}{reopens}."
         )
-    return f"{lead}: {_turndown_phrase(registration, after, rules)}."
+    return f"{lead}: {_turndown_phrase(registration, after, rules)}{back}."
+
+
+def apply_award_declined(
+    call: JobCall,
+    member_registrations: Sequence[Registration],
+    awarded_registration_id: int,
+    *,
+    rules: RuleSet,
+    now: datetime,
+    member_name: str = "",
+    turndowns_today: int = 0,
+    excused: bool = False,
+    request: str | None = None,
+) -> Effect:
+    """(v2) An awarded member refuses the call: ``award_declined``.
+
+    Their held registrations go back to ``waiting`` at their original ``registered_at``
+    (as after ``rejected_at_job``; the re-sign clock restarts at ``now``), then the
+    refusal counts as a turndown on the awarded registration when the rules say so
+    (``turndown_decision``: it may roll the member off). The opening returns to the
+    call (the records layer reopens it). ``referral`` is False: the award is undone.
+    """
+    awarded = _find(member_registrations, awarded_registration_id)
+    who = _who(awarded, member_name)
+    back = {reg.id: reg for reg in apply_referral_reversal(member_registrations, now=now)}
+    decision = turndown_decision(call, AWARD_DECLINED, named=False, rules=rules,
+                                 turndowns_today=turndowns_today, excused=excused, request=request)
+    lead = f"{who} refused the award of call #{call.id}"
+    charged = _charged(lead, back.get(awarded.id, awarded), decision, rules)
+    back.update((reg.id, reg) for reg in charged.registrations)
+    rolled_off = any(reg.status == REMOVED for reg in charged.registrations)
+    where = "" if rolled_off else ", back at the original place"
+    return replace(charged, registrations=tuple(back.values()),
+                   message=f"{charged.message[:-1]}{where}; the opening returns to call #{call.id}.")
+
+
+def apply_unavailable_turndown(
+    call: JobCall,
+    registration: Registration,
+    *,
+    rules: RuleSet,
+    turndowns_today: int = 0,
+    member_name: str = "",
+) -> Effect:
+    """(v2) ``turndowns.unavailable_is_turndown``: the turndown charged to a member passed
+    over as unavailable on ``call`` when someone ranked below accepted it (who:
+    ``turndowns.unavailable_turndowns``). Subject to the daily limit; at the limit the
+    registration rolls off like any other."""
+    lead = f"{_who(registration, member_name)} was unavailable for call #{call.id}"
+    decision = turndown_decision(call, DECLINED, named=False, rules=rules, turndowns_today=turndowns_today)
+    return _charged(lead, registration, decision, rules)
 
 
 # --- job ends -----------------------------------------------------------------
 
 
+def worked_hours(days_worked: int, rules: RuleSet, hours: float | None = None) -> float:
+    """(v2) Hours worked at a job end: as given, or days worked x ``ordering.hours_per_day``."""
+    if hours is not None and hours > 0:
+        return hours
+    return days_worked * rules.ordering.hours_per_day
+
+
 def counts_as_short(
-    reason: str, *, short_call_at_referral: bool, days_worked: int, rules: RuleSet
+    reason: str, *, short_call_at_referral: bool, days_worked: int, rules: RuleSet,
+    hours_worked: float | None = None,
 ) -> bool:
     """Whether a job end counts as the end of a short call.
 
-    Within ``short_calls.max_days`` worked, and either a short call when referred
-    or (with ``short_calls.by_actual``) a lay-off. A short call that ran longer
-    than ``max_days`` counts as regular.
+    Within ``short_calls.max_days`` worked ((v2) with ``short_calls.max_hours``: within
+    that many hours worked, ``hours_worked`` or days x ``ordering.hours_per_day``), and
+    either a short call when referred or (with ``short_calls.by_actual``) a lay-off. A
+    short call that ran longer counts as regular.
     """
-    if days_worked > rules.short_calls.max_days:
+    if rules.short_calls.max_hours > 0:
+        if worked_hours(days_worked, rules, hours_worked) > rules.short_calls.max_hours:
+            return False
+    elif days_worked > rules.short_calls.max_days:
         return False
     return short_call_at_referral or (rules.short_calls.by_actual and reason == LAID_OFF)
 
 
-def _restore(registration: Registration, rules: RuleSet, now: datetime, hours: float) -> Registration:
-    """Back to waiting at the original place, or removed past the restoration limit."""
-    number = registration.restorations + 1
-    if number > rules.short_calls.max_restorations:
+def restoration_counted(days_worked: int, rules: RuleSet) -> bool:
+    """(v2) Whether a short call's restoration counts against ``short_calls.max_restorations``:
+    not when it ended within ``short_calls.uncounted_max_days`` days worked."""
+    return days_worked > rules.short_calls.uncounted_max_days
+
+
+def _restore(registration: Registration, rules: RuleSet, now: datetime, hours: float,
+             counted: bool = True) -> Registration:
+    """Back to waiting at the original place, or removed past the restoration limit
+    (a restoration that is not ``counted`` is always given and leaves the count alone)."""
+    number = registration.restorations + (1 if counted else 0)
+    if counted and number > rules.short_calls.max_restorations:
         return replace(
             registration,
             status=REMOVED,
@@ -309,10 +399,13 @@ def apply_job_end(
     """The member's registrations after leaving a job (laid off, quit or discharged).
 
     Laid off from a short call (or, with ``by_actual``, from any job within
-    ``max_days``): the held registrations go back to waiting at their original
-    ``registered_at``, unless the restoration is past ``max_restorations``.
-    Otherwise the held registrations are removed and the member signs again.
+    ``max_days``, (v2) or ``max_hours``): the held registrations go back to waiting at
+    their original ``registered_at``, unless the restoration is past
+    ``max_restorations`` ((v2) one within ``uncounted_max_days`` days worked is not
+    counted). Otherwise the held registrations are removed and the member signs again.
     ``discharges_in_window`` counts earlier discharges within the window, not this one.
+    ``hours``: hours worked (0: days worked x ``ordering.hours_per_day``), returned as
+    ``Effect.hours_worked`` for the member's hours record at every job end (v2).
     """
     if reason not in END_REASONS:
         raise ValueError(f"unknown job end {reason!r}; allowed: {', '.join(END_REASONS)}.")
@@ -320,33 +413,43 @@ def apply_job_end(
     who = member_name or (f"card {held[0].card}" if held else "The member")
     by = f" by {call.employer}" if call is not None else ""
     at = f" {call.employer}" if call is not None else ""
+    worked = worked_hours(days_worked, rules, hours)
     short = counts_as_short(
-        reason, short_call_at_referral=short_call_at_referral, days_worked=days_worked, rules=rules
+        reason, short_call_at_referral=short_call_at_referral, days_worked=days_worked, rules=rules,
+        hours_worked=worked,
     )
 
     if reason == LAID_OFF and short:
-        changed = tuple(_restore(reg, rules, now, hours) for reg in held)
+        counted = restoration_counted(days_worked, rules)
+        changed = tuple(_restore(reg, rules, now, hours, counted) for reg in held)
         restored = [reg for reg in changed if reg.status == WAITING]
         if held and not restored:
             message = (
-                f"{who} laid off after {days_worked} days: restoration past the limit of "
+                f"{who} laid off after {_days(days_worked)}: restoration past the limit of "
                 f"{rules.short_calls.max_restorations}, removed (short-call limit); signs again."
+            )
+        elif restored and not counted:
+            days = rules.short_calls.uncounted_max_days
+            message = (
+                f"{who} laid off after {_days(days_worked)}: back on the books at the original place "
+                f"(not counted as a restoration: {days} day{'s' if days != 1 else ''} or fewer worked)."
             )
         elif restored:
             message = (
-                f"{who} laid off after {days_worked} days: back on the books at the "
+                f"{who} laid off after {_days(days_worked)}: back on the books at the "
                 f"original place (restoration {restored[0].restorations} of "
                 f"{rules.short_calls.max_restorations})."
             )
         else:
-            message = f"{who} laid off after {days_worked} days: no place was held."
-        return Effect(registrations=changed, short_call=True, message=message)
+            message = f"{who} laid off after {_days(days_worked)}: no place was held."
+        return Effect(registrations=changed, short_call=True, message=message, hours_worked=worked)
 
     if reason == LAID_OFF:
         changed = tuple(_remove(reg, REMOVED_LAID_OFF) for reg in held)
         return Effect(
             registrations=changed,
             message=f"{who} laid off{by}: signs the books again at the bottom.",
+            hours_worked=worked,
         )
 
     if reason == QUIT:
@@ -355,6 +458,7 @@ def apply_job_end(
             registrations=changed,
             short_call=short,
             message=f"{who} quit{at}: signs the books again at the bottom.",
+            hours_worked=worked,
         )
 
     # DISCHARGED
@@ -375,6 +479,7 @@ def apply_job_end(
         suspend=suspend,
         suspension_note=note,
         message=message,
+        hours_worked=worked,
     )
 
 
@@ -398,12 +503,18 @@ def apply_resign(
     )
 
 
-def lapsed(registrations: Iterable[Registration], rules: RuleSet, now: datetime) -> list[Registration]:
-    """Waiting registrations whose re-sign removal moment has come, as removed ("failed to re-sign")."""
+def lapsed(registrations: Iterable[Registration], rules: RuleSet, now: datetime,
+           excused: Mapping[str, tuple[ExcusedAbsence, ...]] | None = None) -> list[Registration]:
+    """Waiting registrations whose re-sign removal moment has come, as removed ("failed to re-sign").
+
+    ``excused``: excused absences by card, which stop the re-sign clock (v2): a member on
+    military leave is never dropped while excused.
+    """
+    excused = excused or {}
     return [
         _remove(reg, REMOVED_RESIGN)
         for reg in registrations
-        if reg.status == WAITING and removal_at(reg, rules) <= now
+        if reg.status == WAITING and removal_at(reg, rules, excused.get(reg.card, ())) <= now
     ]
 
 

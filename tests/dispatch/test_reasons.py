@@ -34,6 +34,9 @@ def test_codes_are_in_table_order():
         "employer_bar",
         "suspended",
         "on_short_call",
+        "exempt",
+        "not_signed_in",
+        "not_bid",
     )
 
 
