@@ -12,9 +12,11 @@ import sqlite3
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
 from pathlib import Path
 
 from hall import audit, files, schema
+from hall.errors import HallError
 
 OK, INFO, PROBLEM = "ok", "info", "problem"
 
@@ -64,8 +66,10 @@ def _open(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> Report:
-    """Run every check on the hall database at ``path`` (read-only)."""
+def check_database(path: str | os.PathLike, *, now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Report:
+    """Run every check on the hall database at ``path`` (read-only); ``progress(done, total)``
+    follows the replay, the longest of them."""
     from sqlite_utils import Database
 
     path = files.existing_file(path, "hall database")
@@ -99,8 +103,10 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> R
         _check_lapsed(report, db, now)
     except sqlite3.Error as error:
         report.add("read", PROBLEM, f"the database could not be read ({error})")
+        return report
     finally:
         conn.close()
+    _check_replay(report, path, progress)
     return report
 
 
@@ -210,3 +216,23 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
                    "their removal (not a fault)")
     else:
         report.add("re-sign removals", OK, "none pending")
+
+
+def _check_replay(report: Report, path: Path, progress) -> None:
+    """The records are what the log says: rebuilt from the entries alone, they match the tables."""
+    from hall.replay import replay
+
+    if any(f.name == "schema" and f.level == PROBLEM for f in report.findings):
+        report.add("replay", INFO, "not run: the schema is not this version's")
+        return
+    try:
+        result = replay(path, progress=progress)
+    except (HallError, sqlite3.Error) as error:
+        report.add("replay", PROBLEM, f"the log could not be replayed ({error})")
+        return
+    if result.note:
+        report.add("replay", INFO, result.note)
+    if result.ok:
+        report.add("replay", OK, f"{result.entries:,} entries replayed; the records match the log")
+    else:
+        report.add("replay", PROBLEM, result.summary.rstrip("."))

@@ -81,7 +81,8 @@ async def test_verify_shows_success(demo_hall):
         await wait_for_workers(app, pilot)
         with Store(demo_hall).read() as db:
             seq, digest = audit.head(db)
-        assert status(app) == f"Chain verified: {seq:,} entries · head {seq}:{digest[:4]}…{digest[-4:]}"
+        assert status(app) == (f"Chain verified: {seq:,} entries · head {seq}:{digest[:4]}…{digest[-4:]} · "
+                               f"the records match the log ({seq:,} entries replayed)")
         assert not app.screen.query_one("#verify-progress", ProgressBar).display
 
 
@@ -107,12 +108,12 @@ async def test_escape_while_verifying_stops_harmlessly(demo_hall, monkeypatch):
     pressed = threading.Event()
     real_verify = audit_view.verify
 
-    def held_until_escape(store, progress=None, cancelled=None):
+    def held_until_escape(store, progress=None, cancelled=None, stage=None):
         def stop_asked() -> bool:
             assert pressed.wait(timeout=20), "the test never pressed escape"
             return cancelled()
 
-        return real_verify(store, progress=progress, cancelled=stop_asked)
+        return real_verify(store, progress=progress, cancelled=stop_asked, stage=stage)
 
     monkeypatch.setattr(audit_view, "verify", held_until_escape)
     app = make_app(demo_hall)
