@@ -78,7 +78,7 @@ class ReplayResult:
         if self.ok:
             return f"{self.entries:,} entries replayed; the records match the log."
         more = self.rows_differing - 1
-        tail = f" ({more:,} more row{'s' if more != 1 else ''} differ)" if more > 0 else ""
+        tail = f" ({more:,} more {'rows differ' if more != 1 else 'row differs'})" if more > 0 else ""
         return f"{self.difference.text}{tail}."
 
     def as_json(self) -> dict:
@@ -316,12 +316,12 @@ class _Replay:
             return Difference(spec.name, name, key_value, None, _public(spec, live), None, deleted,
                               f"{name} is in the table, {why}")
         if live is None:
-            return Difference(spec.name, name, key_value, None, None, _public(spec, rebuilt), history.row,
-                              f"{name} is not in the table, but the log wrote it ({_source(history.row, snapshot)})")
+            return Difference(spec.name, name, key_value, None, None, _public(spec, rebuilt), history.last,
+                              f"{name} is not in the table, but the log wrote it ({_source(history.last, snapshot)})")
         column = next((c for c in rebuilt if not _same(live.get(c), rebuilt[c])), None)
         if column is None:  # equal to Python, not to SQLite (a value's type)
             column = next(c for c in rebuilt if type(live.get(c)) is not type(rebuilt[c]))
-        entry = history.columns.get(column, history.row)
+        entry = history.columns.get(column, history.inserted)
         source = _source(entry, snapshot)
         if spec.hashes and column in spec.hashes:
             text = f"{name}: {column} in the table is not the one in the log ({source})"
@@ -378,14 +378,15 @@ def _entry_problem(seq: int, why: str) -> Difference:
 
 @dataclass
 class _History:
-    row: int | None = None  # the entry that last inserted the row (or wrote any of it)
+    inserted: int | None = None  # the entry that last inserted the row
+    last: int | None = None  # the entry that last wrote any of it
     deleted_by: int | None = None
     columns: dict | None = None
 
 
 def _writes_to(conn: sqlite3.Connection, spec: changes.Table, key: Any, snapshot: int | None) -> _History:
-    """Which entries wrote this row: the last insert (or any write), each column's last setter, and
-    a delete after them. A second pass, over the entries that name the table, only for a difference."""
+    """Which entries wrote this row: the last insert, the last write, each column's last setter, and a
+    delete after them. A second pass, over the entries that name the table, only for a difference."""
     history = _History(columns={})
     needle = json.dumps(spec.name)
     for seq, writes in conn.execute(
@@ -401,13 +402,14 @@ def _writes_to(conn: sqlite3.Connection, spec: changes.Table, key: Any, snapshot
             if op == "insert":
                 if spec.key_of(write[2]) != key:
                     continue
-                history.row, history.deleted_by = seq, None
+                history.inserted = history.last = seq
+                history.deleted_by = None
                 history.columns = {c: seq for c in write[2]}
             elif write[2] == key:
+                history.last = seq
                 if op == "delete":
                     history.deleted_by = seq
                 else:
                     history.columns.update({c: seq for c in write[3]})
-                    history.row = history.row or seq
     return history
 
