@@ -375,14 +375,23 @@ class AuditScreen(HallScreen):
             status.update(f"{verified} · the records match the log ({replayed.entries:,} entries replayed{since})")
             return
         status.set_classes("error")
-        status.update(Text(f"! {verified}, but the records differ from the log: {clean(replayed.summary)}"))
+        status.update(Text(f"! The records differ from the log: {clean(replayed.summary)} ({verified.lower()})"))
         self._go_to(replayed.difference.entry)
 
     def _go_to(self, seq: int | None) -> None:
-        """Put the cursor on an entry, when it is among those shown."""
+        """Put the cursor on the entry a verification named; one not loaded yet (far down a long log)
+        is shown in full beside the list until the cursor moves."""
+        if seq is None:
+            return
         table = self.query_one("#audit-table", DataTable)
-        if seq is not None and str(seq) in table.rows:
+        if str(seq) in table.rows:
             table.move_cursor(row=table.get_row_index(str(seq)))
+        else:
+            self.load(audit_view.entry, self.hall_app.store, seq, done=self._show_named)
+
+    def _show_named(self, entry: dict | None) -> None:
+        if entry is not None:
+            self.query_one("#audit-entry", Static).update(entry_detail(entry, self.hall_app.zone))
 
     def action_back(self) -> None:
         if self.verifying:

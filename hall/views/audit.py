@@ -44,6 +44,13 @@ def page(store: Store, *, card: str = "", call: str | int | None = None, actor: 
     return AuditPage(tuple(rows[:limit]), len(rows) > limit, head)
 
 
+def entry(store: Store, seq: int) -> dict | None:
+    """One entry (as ``hall.audit.entries`` gives it), or None when the log has no such entry."""
+    with store.read() as db:
+        rows = audit.entries(db, before_seq=int(seq) + 1, limit=1)
+    return rows[0] if rows and rows[0]["seq"] == int(seq) else None
+
+
 class Cancelled(Exception):
     """The verification was stopped (the screen was left or esc pressed)."""
 
