@@ -4,6 +4,10 @@ Operations take a ``Store`` and open their own connection for each call; no
 connection is kept between operations. Reads go through ``Store.reading()``
 (a ``Read``: connection, moment, rules in force), writes through
 ``Store.write()`` (a ``Tx``: the same plus the actor and the audit entries).
+
+Inside a ``Tx`` the rows of replayed tables are written only with ``tx.insert``,
+``tx.update`` and ``tx.delete``, and ``tx.record`` puts them in the operation's
+audit entry, so the log rebuilds the records (``hall.changes``, ``hall.replay``).
 """
 
 from __future__ import annotations
