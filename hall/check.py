@@ -13,6 +13,7 @@ import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Callable
+from urllib.parse import quote
 from pathlib import Path
 
 from hall import audit, files, schema
@@ -60,7 +61,7 @@ class Report:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, isolation_level=None,
+    conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, isolation_level=None,
                            check_same_thread=False, timeout=5)
     conn.execute("PRAGMA busy_timeout = 5000")
     return conn

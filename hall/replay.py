@@ -19,10 +19,12 @@ import json
 import shutil
 import sqlite3
 import tempfile
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable
+from urllib.parse import quote
 
 from sqlite_utils import Database
 
@@ -153,7 +155,7 @@ def replay(path: str | Path, *, progress: Callable[[int, int], None] | None = No
     with Store(path).read_only():  # a hall database, at this version (one sentence otherwise)
         pass
     workdir = Path(tempfile.mkdtemp(prefix="hall-replay-"))  # 0700: the rows are members' records
-    conn = sqlite3.connect(f"file:{workdir / 'replay.db'}", uri=True, isolation_level=None,
+    conn = sqlite3.connect(f"file:{quote(str(workdir / 'replay.db'))}", uri=True, isolation_level=None,
                            check_same_thread=False)
     try:
         return _Replay(conn, path, progress).run()
@@ -163,6 +165,8 @@ def replay(path: str | Path, *, progress: Callable[[int, int], None] | None = No
 
 
 class _Replay:
+    """One replay: the fresh database on ``conn``, the hall at ``path`` attached to it read-only."""
+
     def __init__(self, conn: sqlite3.Connection, path: Path, progress):
         self.conn = conn
         self.path = path
@@ -186,13 +190,13 @@ class _Replay:
                                     " AND tbl_name != 'audit'").fetchall():
             conn.execute(f'DROP INDEX "{name}"')  # only keys are looked up while replaying
         conn.execute("COMMIT")
-        conn.execute("ATTACH DATABASE ? AS live", [f"file:{self.path.resolve()}?mode=ro"])
+        conn.execute("ATTACH DATABASE ? AS live", [f"file:{quote(str(self.path.resolve()))}?mode=ro"])
         conn.execute("BEGIN")  # one read of the live file: the entries and the tables of one commit
         try:
             return self._replay()
         finally:
-            conn.execute("ROLLBACK")
-            conn.execute("DETACH DATABASE live")
+            with suppress(sqlite3.Error):  # the copy is thrown away; only the read lock matters
+                conn.execute("ROLLBACK")
 
     def _replay(self) -> ReplayResult:
         conn = self.conn
@@ -328,7 +332,8 @@ class _Replay:
             shown = (changes.HIDDEN, changes.HIDDEN)
         else:
             shown = (live[column], rebuilt[column])
-            text = f"{name}: {column} {_text(live[column])} in the table, {_text(rebuilt[column])} in the log ({source})"
+            text = (f"{name}: {column} {_text(live[column])} in the table, {_text(rebuilt[column])} in the log "
+                    f"({source})")
         return Difference(spec.name, name, key_value, column, shown[0], shown[1], entry, text)
 
 

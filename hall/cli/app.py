@@ -165,9 +165,10 @@ def check(obj: Context) -> None:
 def _entries(path: Path) -> int:
     """How many entries the log has (0 when it cannot be read: the check will say why)."""
     import sqlite3
+    from urllib.parse import quote
 
     try:
-        conn = sqlite3.connect(f"file:{Path(path).resolve()}?mode=ro", uri=True)
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
         try:
             return conn.execute("SELECT count(*) FROM audit").fetchone()[0]
         finally:

@@ -192,7 +192,7 @@ def demo(demo_hall) -> Hall:
 
 
 def test_an_untouched_demo_hall_replays_clean_and_nothing_changes(demo: Hall):
-    entries = one(sqlite3.connect(demo.path), "SELECT count(*) FROM audit")[0]
+    entries = edit(demo.path, lambda conn: one(conn, "SELECT count(*) FROM audit")[0])
     before = sha256(demo.path)
     result = demo.ok("audit", "replay")
     assert result.stdout == f"{entries:,} entries replayed; the records match the log.\n"
@@ -264,7 +264,8 @@ def test_a_write_to_a_row_the_log_never_wrote_is_named(demo: Hall):
     demo.ok("member", "update", "9999", "--phone", "312-555-0000")
     difference = failing_json(demo, "audit", "replay")["difference"]
     head = int(demo.head().split(":")[0])
-    assert difference["text"] == f"member 9999 is in the table, but no entry of the log wrote it (entry {head} changes it)"
+    assert difference["text"] == \
+        f"member 9999 is in the table, but no entry of the log wrote it (entry {head} changes it)"
 
 
 def test_a_forged_entry_appended_with_writes_is_named(demo: Hall):
@@ -291,3 +292,23 @@ def test_replay_of_a_missing_or_foreign_file_is_one_sentence(tmp_path):
     assert "no hall database" in hall.fails("audit", "replay").stderr
     (tmp_path / "notes.db").write_text("shopping list\n" * 100)
     assert "not a hall database" in Hall(tmp_path / "notes.db").fails("audit", "replay").stderr
+
+
+def test_an_interrupted_replay_leaves_nothing_behind(demo: Hall, tmp_path, monkeypatch):
+    """Ctrl-C during a replay: the private copy it was building is removed, the hall is as it was."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    before = sha256(demo.path)
+
+    def interrupt(done: int, total: int) -> None:
+        assert list(scratch.iterdir()), "the replay works in a temporary folder"
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        replay(demo.path, progress=interrupt)
+    assert list(scratch.iterdir()) == []
+    assert sha256(demo.path) == before
+    assert replay(demo.path).ok

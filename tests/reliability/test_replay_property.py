@@ -129,7 +129,8 @@ class Driver:
 
     def sign(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
-        registrations.sign(self.store, card, BOOKS[b % len(BOOKS)], actor="maria", via="phone" if b % 2 else "in_person")
+        registrations.sign(self.store, card, BOOKS[b % len(BOOKS)], actor="maria",
+                           via="phone" if b % 2 else "in_person")
 
     def resign(self, a, b):
         card = self.pick(self.ids("SELECT DISTINCT card FROM registrations WHERE status = 'waiting' ORDER BY card"), a)
@@ -177,11 +178,13 @@ class Driver:
         referrals.amend_call(self.store, self.open_call(a), actor="maria", reason="more work", workers=1 + b % 4)
 
     def reverse(self, a, b):
-        call_id, card = self.pick(self.ids("SELECT call_id, card FROM offers WHERE superseded_by IS NULL ORDER BY id"), a)
+        call_id, card = self.pick(self.ids("SELECT call_id, card FROM offers WHERE superseded_by IS NULL"
+                                           " ORDER BY id"), a)
         corrections.reverse_outcome(self.store, call_id, card, actor="admin", authority="Appeal 1", reason="misdial")
 
     def restore(self, a, b):
-        card, book = self.pick(self.ids("SELECT card, book_id FROM registrations WHERE status = 'removed' ORDER BY id"), a)
+        card, book = self.pick(self.ids("SELECT card, book_id FROM registrations WHERE status = 'removed'"
+                                        " ORDER BY id"), a)
         corrections.restore_place(self.store, card, book, actor="admin", authority="Appeal 2", reason="never told")
 
     def remedy(self, a, b):
@@ -190,8 +193,8 @@ class Driver:
                                    reason="passed over")
 
     def change_rules(self, a, b):
-        text = RULES_TEXT + f"[turndowns]\nlimit = {2 + b % 3}\n" + ("[[books]]\nid = \"JW-1\"\nname = \"Inside I\"\n"
-                                                                   "classification = \"JW\"\npriority = 1\n" if a % 2 else "")
+        renamed = '[[books]]\nid = "JW-1"\nname = "Inside I"\nclassification = "JW"\npriority = 1\n'
+        text = RULES_TEXT + f"[turndowns]\nlimit = {2 + b % 3}\n" + (renamed if a % 2 else "")
         rules_ops.set_rules(self.store, text, self.clock() + timedelta(minutes=1 + a), actor="admin",
                             urgent_reason="members voted")
 
