@@ -1,4 +1,4 @@
-"""Build a large hall to measure on: deterministic (seeded), in well under a minute.
+"""Build a large hall to measure on: deterministic (seeded), in about a minute.
 
     python bench/make_large_hall.py PATH [--quick] [--date YYYY-MM-DD] [--force]
 
@@ -6,8 +6,10 @@ Full size: 30,000 members, 8 books (JW-1..JW-4, AP-1..AP-2, RW-1..RW-2), 40,000
 waiting registrations (2,000 members on two JW books, 8,000 JW members also on an
 RW book; 30,000 waiting of class JW, 26,000 on JW-1), 20,000 older removed
 registrations, 2,000 employers, 500 open calls, 40,000 past calls with 240,000
-offers and 60,000 referrals (with their job ends), and 1,000,000 audit entries
-whose chain verifies. ``--quick`` builds 1/50 of that.
+offers and 60,000 referrals (with their job ends), about 530,000 rows of list
+history (a row per signing, re-signing and removal), and 1,000,000 audit entries
+whose chain verifies and whose writes rebuild the tables. ``--quick`` builds 1/50
+of that.
 
 The schema is made by ``hall.operations.rules.init_database`` (the real
 migrations and first audit entry). Every other entry holds its writes, as the

@@ -137,7 +137,8 @@ def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str
         by_id = {r.id: r for r in waiting}
         dues = {}
         for new in changed:
-            write_registration(tx, by_id[new.id], new, "re-signed", also={"signed_via": via, "signed_by": tx.actor})
+            write_registration(tx, by_id[new.id], new, load.RESIGNED_EVENT,
+                               also={"signed_via": via, "signed_by": tx.actor})
             dues[new.book_id] = calendar.resign_due(new, tx.rules).isoformat()
         entry = tx.record("registration.resigned", f"member:{card}", {
             "card": card, "books": sorted(dues), "via": via, "resign_due": dues,
