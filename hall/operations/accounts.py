@@ -6,9 +6,13 @@ PINs are hashed and checked with ``hash_secret`` and ``secret_matches``.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Iterator
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -35,9 +39,25 @@ def use_profile(parameters: Parameters) -> None:
     _hasher = PasswordHasher.from_parameters(parameters)
 
 
+_salts: Iterator[bytes] | None = None  # set only while a demo hall is built
+
+
+@contextmanager
+def reproducible_salts(seed: str) -> Iterator[None]:
+    """Salts drawn from ``seed`` instead of at random, while the block runs: the demo hall's
+    accounts (whose passwords everyone knows) hash the same for the same date, so its log does."""
+    global _salts
+    # as long as the hasher's own salts (else every log-in would renew the hash)
+    _salts = (hashlib.sha256(f"{seed}:{n}".encode()).digest()[:_hasher.salt_len] for n in itertools.count())
+    try:
+        yield
+    finally:
+        _salts = None
+
+
 def hash_secret(secret: str) -> str:
     """An Argon2id hash of a password or a PIN (salted: never the same twice)."""
-    return _hasher.hash(secret)
+    return _hasher.hash(secret, salt=next(_salts) if _salts is not None else None)
 
 
 def secret_matches(stored_hash: str, secret: str) -> bool:

@@ -205,3 +205,11 @@ def test_cli_builds_with_force(tmp_path):
         assert audit.verify(db).ok
     finally:
         db.close()
+
+
+def test_two_builds_of_one_date_are_the_same_file(demo_build, tmp_path):
+    """Salts included (they are drawn from the date): the log, which holds the hashes, is the same."""
+    from hall.demo import build_demo
+
+    build_demo(tmp_path / "again.db", DAY)
+    assert (tmp_path / "again.db").read_bytes() == demo_build.path.read_bytes()
