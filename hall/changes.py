@@ -51,6 +51,12 @@ class Table:
             return row[self.key[0]]
         return [row[column] for column in self.key]
 
+    def shown(self, values: dict) -> dict:
+        """Column values as people may see them: a hash as "(hash)"."""
+        if not self.hashes:
+            return values
+        return {c: (HIDDEN if c in self.hashes and v is not None else v) for c, v in values.items()}
+
     def key_values(self, key: Any) -> list:
         """A write's key as the values of the key columns, in order."""
         if len(self.key) == 1:
@@ -285,28 +291,25 @@ def redacted(data: dict) -> dict:
         spec = REPLAYED.get(write[1]) if isinstance(write, list) and len(write) >= 3 else None
         if spec is None or not spec.hashes or not isinstance(write[-1], dict):
             shown.append(write)
-            continue
-        values = {c: (HIDDEN if c in spec.hashes and v is not None else v) for c, v in write[-1].items()}
-        shown.append([*write[:-1], values])
+        else:
+            shown.append([*write[:-1], spec.shown(write[-1])])
     return {**data, "writes": shown}
 
 
-def is_hash(table_name: str, column: str) -> bool:
-    """Whether a column holds a secret's hash (shown as "(hash)")."""
-    spec = REPLAYED.get(table_name)
-    return spec is not None and column in spec.hashes
-
-
 def write_text(write: Sequence) -> str:
-    """One write as a line for people: "update registrations 57: last_signed_at 2026-11-26T15:02:00Z"."""
+    """One write as a line for people: "update registrations 57: last_signed_at 2026-11-26T15:02:00Z"
+    (hashes shown as "(hash)"; an insert's key after the table, not among its values)."""
     op, name = write[0], write[1]
     spec = REPLAYED.get(name)
     values = write[-1] if op in ("insert", "update") and isinstance(write[-1], dict) else {}
-    key = spec.key_of(values) if op == "insert" and spec and all(k in values for k in spec.key) else \
-        (write[2] if len(write) > 2 and op != "insert" else "")
+    if op == "insert":
+        key_columns = spec.key if spec and all(c in values for c in spec.key) else ()
+        key = [values[c] for c in key_columns]
+        values = {c: v for c, v in values.items() if c not in key_columns}
+    else:
+        key = write[2] if len(write) > 2 else ""
     key_text = " ".join(map(str, key)) if isinstance(key, list) else str(key)
-    shown = ", ".join(f"{c} {HIDDEN if spec and c in spec.hashes and v is not None else _value(v)}"
-                      for c, v in values.items() if not (spec and op == "insert" and c in spec.key))
+    shown = ", ".join(f"{c} {_value(v)}" for c, v in (spec.shown(values) if spec else values).items())
     return f"{op} {name} {key_text}" + (f": {shown}" if shown else "")
 
 

@@ -366,9 +366,7 @@ def _text(value) -> str:
 
 
 def _public(spec: changes.Table, row: dict | None) -> dict | None:
-    if row is None:
-        return None
-    return {c: (changes.HIDDEN if c in spec.hashes and v is not None else v) for c, v in row.items()}
+    return None if row is None else spec.shown(row)
 
 
 def _source(entry: int | None, snapshot: int | None) -> str:
