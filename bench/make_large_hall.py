@@ -32,12 +32,11 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import os
 import random
 import sqlite3
 import sys
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))

@@ -18,6 +18,8 @@ from typing import Any, Callable
 
 from sqlite_utils import Database
 
+from hall.changes import redacted
+
 GENESIS = "0" * 64
 
 
@@ -277,8 +279,6 @@ def entries(db: Database, *, card: str | None = None, call: int | None = None,
     sql += " ORDER BY seq " + ("DESC" if newest_first else "ASC")
     if limit:
         sql += f" LIMIT {int(limit)}"
-    from hall.changes import redacted
-
     return [
         {"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "subject": r[4],
          "data": redacted(json.loads(r[5])), "ruleset": r[6], "hash": r[7]}
