@@ -301,6 +301,42 @@ def bench_verify(table: Table, store, runs: int) -> None:
               ok=med >= 200_000, baseline=base, ratio=base / med)
 
 
+def bench_replay(table: Table, store, runs: int) -> None:
+    """`hall audit replay`: the whole log applied to a fresh database and compared with the tables,
+    beside the bare baseline of reading and json-decoding every entry's data."""
+    import json
+
+    from hall.replay import replay
+
+    with store.read() as db:
+        count = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    results = []
+
+    def run():
+        results.append(replay(store.path))
+
+    t = timed(run, runs, warm=0)
+    if not all(r.ok for r in results):
+        bad = next(r for r in results if not r.ok)
+        table.add(f"`hall audit replay` over {count:,} entries", t, unit="s", target="< 60 s",
+                  result=f"MISS {bad.summary[:60]}")
+        return
+
+    def bare():
+        conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
+        try:
+            loads = json.loads
+            for (data,) in conn.execute("SELECT data FROM audit ORDER BY seq"):
+                loads(data)
+        finally:
+            conn.close()
+
+    b = timed(bare, runs, warm=0)
+    med, base = statistics.median(t), statistics.median(b)
+    table.add(f"`hall audit replay` over {count:,} entries", t, unit="s", target="< 60 s", ok=med < 60,
+              baseline=base, ratio=med / base)
+
+
 def bench_import(table: Table, store, count: int, runs: int, workdir: Path) -> None:
     from hall.operations.members import import_members
 
@@ -574,6 +610,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_position(table, work, runs)
     bench_app(table, work, as_of, slow_runs)
     bench_verify(table, store, slow_runs)
+    bench_replay(table, store, slow_runs)
     bench_import(table, store, members, slow_runs, workdir)
     print(f"hall benchmark{' (quick)' if args.quick else ''}: {path} as of {as_of}, {machine()}")
     table.print()

@@ -6,9 +6,13 @@ PINs are hashed and checked with ``hash_secret`` and ``secret_matches``.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Iterator
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -35,9 +39,25 @@ def use_profile(parameters: Parameters) -> None:
     _hasher = PasswordHasher.from_parameters(parameters)
 
 
+_salts: Iterator[bytes] | None = None  # set only while a demo hall is built
+
+
+@contextmanager
+def reproducible_salts(seed: str) -> Iterator[None]:
+    """Salts drawn from ``seed`` instead of at random, while the block runs: the demo hall's
+    accounts (whose passwords everyone knows) hash the same for the same date, so its log does."""
+    global _salts
+    # as long as the hasher's own salts (else every log-in would renew the hash)
+    _salts = (hashlib.sha256(f"{seed}:{n}".encode()).digest()[:_hasher.salt_len] for n in itertools.count())
+    try:
+        yield
+    finally:
+        _salts = None
+
+
 def hash_secret(secret: str) -> str:
     """An Argon2id hash of a password or a PIN (salted: never the same twice)."""
-    return _hasher.hash(secret)
+    return _hasher.hash(secret, salt=next(_salts) if _salts is not None else None)
 
 
 def secret_matches(stored_hash: str, secret: str) -> bool:
@@ -111,8 +131,8 @@ def add_user(store, name: str, password: str, role: str, *, actor: str, first_ad
                 raise HallError("The first account must be an admin.")
         if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
             raise HallError(f"There is already an account called {name}.")
-        tx.db["users"].insert({"name": name, "role": role, "password_hash": hashed, "disabled": 0,
-                               "failed_logins": 0, "locked_until": None, "created_at": audit.iso(tx.now)})
+        tx.insert("users", {"name": name, "role": role, "password_hash": hashed, "disabled": 0,
+                            "failed_logins": 0, "locked_until": None, "created_at": audit.iso(tx.now)})
         entry = tx.record("user.added", f"user:{name}", {"user": name, "role": role})
         return Receipt.of(entry, f"Added {role} account {name}.")
 
@@ -132,7 +152,7 @@ def disable_user(store, name: str, *, actor: str) -> Receipt:
         role = tx.db.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()[0]
         if role == "admin" and admins == 0:
             raise HallError(f"{name} is the last admin: add another admin before disabling this one.")
-        tx.db["users"].update(name, {"disabled": 1})
+        tx.update("users", name, {"disabled": 1})
         entry = tx.record("user.disabled", f"user:{name}", {"user": name})
         return Receipt.of(entry, f"Disabled {name}.")
 
@@ -145,7 +165,7 @@ def set_password(store, name: str, password: str, *, actor: str) -> Receipt:
     with store.write(actor) as tx:
         if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
             raise NotFound(f"There is no account called {name}.")
-        tx.db["users"].update(name, {"password_hash": hashed, "failed_logins": 0, "locked_until": None})
+        tx.update("users", name, {"password_hash": hashed, "failed_logins": 0, "locked_until": None})
         entry = tx.record("user.password", f"user:{name}", {"user": name})
         return Receipt.of(entry, f"Password changed for {name}.")
 
@@ -166,9 +186,8 @@ def login(store, name: str, password: str) -> User:
         else:
             ok = row is not None and not row[2] and secret_matches(row[1], password or "")
             if ok:
-                tx.db["users"].update(name, {"failed_logins": 0, "locked_until": None})
-                if _hasher.check_needs_rehash(row[1]):
-                    tx.db["users"].update(name, {"password_hash": hash_secret(password)})
+                renewed = {"password_hash": hash_secret(password)} if _hasher.check_needs_rehash(row[1]) else {}
+                tx.update("users", name, {"failed_logins": 0, "locked_until": None, **renewed})
                 tx.record("user.login", f"user:{name}", {"user": name})
                 return User(name, row[0])
             if row is not None:
@@ -177,7 +196,7 @@ def login(store, name: str, password: str) -> User:
                 if failures >= security.failed_logins:
                     changes["locked_until"] = audit.iso(tx.now + timedelta(seconds=security.lockout_seconds))
                     changes["failed_logins"] = 0
-                tx.db["users"].update(name, changes)
+                tx.update("users", name, changes)
             disabled = row is not None and bool(row[2])
             tx.record("user.login_failed", f"user:{name}",
                       {"user": name, "why": "disabled" if disabled else "wrong name or password"})

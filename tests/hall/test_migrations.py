@@ -16,6 +16,9 @@ from hall.store import Store, Tx
 from dispatch.rules import RuleSet, rules_to_toml
 
 
+OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot"]
+
+
 def make_old_database(path):
     """A database as the first release made it: only the first migration, with some history."""
     db = connect(path, create=True)
@@ -41,7 +44,7 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
     path = tmp_path / "hall.db"
     make_old_database(path)
     db = connect(path)
-    assert schema.pending(db) == ["m002_corrections", "m003_speed_indexes", "m004_board_indexes"]
+    assert schema.pending(db) == OLDER
     head_before = audit.head(db)
     db.close()
     runner = CliRunner()
@@ -55,12 +58,14 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
         triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         assert set(schema.AUDIT_TRIGGERS) <= triggers
         assert audit.verify(db).ok
-        assert audit.head(db)[0] == head_before[0] + 1
+        # The upgrade's replay snapshot, then the signing.
+        assert [r[0] for r in db.execute("SELECT action FROM audit WHERE seq > ? ORDER BY seq", [head_before[0]])] \
+            == ["replay.snapshot", "registration.signed"]
     finally:
         db.close()
     old = connect(tmp_path / "hall.db.before-1")
     try:
-        assert schema.pending(old) == ["m002_corrections", "m003_speed_indexes", "m004_board_indexes"]
+        assert schema.pending(old) == OLDER
         assert audit.head(old) == head_before
     finally:
         old.close()
@@ -75,6 +80,6 @@ def test_a_read_command_and_the_kiosk_refuse_an_older_database(tmp_path):
     result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
     assert result.exit_code == 1 and "hall migrate" in result.output
     migrated = CliRunner().invoke(main, ["migrate"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
-    assert migrated.exit_code == 0 and "Applied 3 migration" in migrated.output
+    assert migrated.exit_code == 0 and "Applied 4 migration" in migrated.output
     result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
     assert result.exit_code == 0, result.output
