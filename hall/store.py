@@ -28,6 +28,7 @@ from hall import audit, changes, schema
 from hall.clock import Clock, system_now
 from hall.db import connect, connect_read_only, immediate
 from hall.errors import Busy, HallError
+from hall.queries.bidding import selection_due
 
 _RULES_CACHE: dict[str, RuleSet] = {}
 
@@ -185,14 +186,19 @@ class Store:
         rows and its audit head agree).
         """
         with (self.read_only() if read_only else self.read()) as db:
-            if snapshot:
+            now = at or self.now()
+            # (v2) A selection that has come but is not recorded yet: the read sees it recorded,
+            # inside a transaction it rolls back (the next write records the same thing).
+            due = at is None and not read_only and selection_due(db, now)
+            if snapshot or due:
                 db.execute("BEGIN")
             try:
-                now = at or self.now()
                 ruleset_id, rules = self.rules(db, now)
+                if due:
+                    self._record_system_events(db, now, rules, ruleset_id, lapsed=False)
                 yield Read(db, now, rules, ruleset_id)
             finally:
-                if snapshot:
+                if snapshot or due:
                     db.execute("ROLLBACK")
 
     @contextmanager
@@ -279,9 +285,32 @@ class Store:
                 if rules.book(book) is None:
                     known = ", ".join(b.id for b in rules.books)
                     raise HallError(f"There is no book {book!r}: the books are {known}.")
+            if selection_due(db, self.now()):
+                now = self.now()
+                with immediate(db), changes.logged(db):
+                    ruleset_id, rules = self.rules(db, now)
+                    self._record_system_events(db, now, rules, ruleset_id, lapsed=False)
             return sweep_lapsed(self, db)
         finally:
             db.close()
+
+    @staticmethod
+    def _record_system_events(db: Database, now: datetime, rules: RuleSet, ruleset_id: int | None, *,
+                              lapsed: bool = True) -> None:
+        """The hall's own work that has come due, actor ``system``, inside the caller's transaction:
+        (v2) the selections (``record_selections``, first: each as of its moment, before a removal
+        recorded later could take a member off the list it read), then the re-sign removals."""
+        from hall.operations.bidding import record_selections
+        from hall.operations.registrations import record_lapsed
+
+        try:
+            record_selections(db, now, rules, ruleset_id)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise Busy("The database is busy (another terminal is writing); try again.") from None
+            raise
+        if lapsed:
+            record_lapsed(db, now, rules, ruleset_id)
 
     @contextmanager
     def write(self, actor: str, *, sweep: bool = True) -> Iterator[Tx]:
@@ -305,11 +334,9 @@ class Store:
                 with immediate(db), changes.logged(db):
                     ruleset_id, rules = self.rules(db, now)
                     if sweep:
-                        # Pending re-sign removals, in the same transaction: if the
-                        # operation is refused they roll back with it.
-                        from hall.operations.registrations import record_lapsed
-
-                        record_lapsed(db, now, rules, ruleset_id)
+                        # Pending selections and re-sign removals, in the same transaction:
+                        # if the operation is refused they roll back with it.
+                        self._record_system_events(db, now, rules, ruleset_id)
                     tx = Tx(db, now, actor, rules, ruleset_id)
                     yield tx
                     tx.check_recorded()

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli import app, audit, books, calls, corrections, employers, members, reports, users
+from hall.cli import app, audit, bidding, books, calls, corrections, employers, members, reports, users
 from hall.cli.base import Context, HallGroup
 
 
@@ -35,7 +35,7 @@ def main(ctx: click.Context, db: str | None, actor: str | None) -> None:
         ctx.invoke(app.tui)
 
 
-for _module in (app, members, books, employers, calls, corrections, audit, users, reports):
+for _module in (app, members, books, employers, calls, bidding, corrections, audit, users, reports):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from dispatch import calendar
+from dispatch.bidding import posted_sentence, selection_for
 from dispatch.model import FILLED, OPEN, JobCall, NameRequest
 from dispatch.ranking import name_request_refusals
 from dispatch.transitions import apply_referral_reversal
@@ -35,9 +36,16 @@ def _check_count(value, what: str, top: int) -> int:
 
 def take_call(store, *, employer: str, classification: str, workers, start: str | datetime, days,
               actor: str, certs=(), requests=(), site: str = "", notes: str = "",
-              add_employer: bool = False) -> Receipt:
-    """Take a job call an employer phoned in; refuses name requests the rules do not allow."""
+              add_employer: bool = False, wage: str = "", by_phone: str | None = None) -> Receipt:
+    """Take a job call an employer phoned in; refuses name requests the rules do not allow.
+
+    (v2) With ``bidding.enabled`` the call is posted for the next selection (members bid on
+    it) unless ``by_phone`` gives why it must go down the list by phone now (an emergency).
+    """
     workers = _check_count(workers, "workers", MAX_WORKERS)
+    wage = check_text(wage, "wage", required=False, limit=40)
+    if by_phone is not None:
+        by_phone = check_text(by_phone, "reason for taking the call by phone")
     days = _check_count(days, "working days", MAX_DAYS)
     site = check_text(site, "site", required=False)
     notes = check_text(notes, "notes", required=False, limit=500)
@@ -83,10 +91,18 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             if refusals:
                 first_card = next(r.card for r in parsed_requests if r.card in refusals)
                 raise HallError(f"Name request for {first_card} refused: {refusals[first_card].rstrip('.')}.")
+        posted_for = None
+        if by_phone is not None and not tx.rules.bidding.enabled:
+            raise HallError("Bidding is off in this hall (bidding.enabled is false): every call is dispatched "
+                            "by phone, so --by-phone is not needed.")
+        if tx.rules.bidding.enabled and by_phone is None:
+            posted_for = selection_for(tx.now, tx.rules)
         call_id = tx.insert("calls", {
             "employer_id": emp_id, "classification": cls, "workers": workers,
             "start_at": audit.iso(start_at), "duration_days": days, "site": site, "notes": notes,
             "status": OPEN, "taken_by": tx.actor, "taken_at": audit.iso(tx.now), "ruleset_id": tx.ruleset_id,
+            "wage": wage, "by_phone": by_phone or "",
+            "posted_for": audit.iso(posted_for) if posted_for else None,
         })
         for cert in cert_names:
             tx.insert("call_certs", {"call_id": call_id, "cert": cert})
@@ -97,9 +113,16 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             "call": call_id, "employer": emp_name, "employer_id": emp_id, "class": cls, "workers": workers,
             "start": audit.iso(start_at), "days": days, "certs": cert_names,
             "requests": [{"card": r.card, "reason": r.reason} for r in parsed_requests],
-            "site": site, "notes": notes,
+            "site": site, "notes": notes, "wage": wage, "by_phone": by_phone or "",
+            "posted_for": audit.iso(posted_for) if posted_for else None,
         })
-        return Receipt.of(entry, f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}.", call_id)
+        message = f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}."
+        if posted_for is not None:
+            posted = load.job_call(tx.db, call_id)
+            message += f" It is {posted_sentence(posted, tx.rules, tx.now)}."
+        elif by_phone:
+            message += f" Dispatched by phone: {by_phone}."
+        return Receipt.of(entry, message, call_id)
 
 
 def _reverse_referrals(tx, call_id: int, kind: str) -> list[str]:
