@@ -21,6 +21,7 @@ from hall.db import connect
 from hall.errors import HallError
 from hall.operations import (
     accounts,
+    bidding,
     calls,
     corrections,
     employers,
@@ -37,6 +38,7 @@ from hall.store import Store
 from tests.conftest import RULES_TEXT, SettableClock, new_hall
 
 CARDS = [str(1000 + n) for n in range(10)]
+MORNING = "[bidding]\nenabled = true\n[daybook]\nrequired = true\n"
 BOOKS = ("JW-1", "JW-2", "AP-1")
 OUTCOMES = ("accepted", "declined", "no_answer", "employer_rejected")
 VARIANTS = (
@@ -44,6 +46,7 @@ VARIANTS = (
     RULES_TEXT + '[ordering]\npolicy = "low_hours"\n',
     RULES_TEXT + "[short_calls]\noffer_regular_calls = true\n[turndowns]\nlimit = 2\n"
                  "[discipline]\ndischarge_suspend_count = 1\n",
+    RULES_TEXT + MORNING,
 )
 
 
@@ -222,10 +225,59 @@ class Driver:
         self.clock.advance(days=1 + (a % 3) * 12, minutes=b)  # re-sign deadlines pass; removals follow
         self.store.sweep()
 
+    # --- (v2) the morning dispatch -------------------------------------------------------------------
+
+    def morning_rules(self, a, b):
+        rules_ops.set_rules(self.store, RULES_TEXT + MORNING, self.clock() + timedelta(minutes=1), actor="admin",
+                            urgent_reason="the members voted for the morning dispatch")
+        self.clock.advance(minutes=2)
+
+    def waiting_card(self, n: int) -> str:
+        return self.pick(self.ids("SELECT DISTINCT card FROM registrations WHERE status = 'waiting' ORDER BY card"), n)
+
+    def signin(self, a, b):
+        card = self.waiting_card(a)
+        if b % 2:
+            bidding.member_sign_in(self.store, card)
+        else:
+            bidding.sign_in(self.store, card, actor="maria", via="phone")
+
+    def bid(self, a, b):
+        call_id = self.pick(self.ids("SELECT id FROM calls WHERE status = 'open' AND posted_for > ? ORDER BY id",
+                                     [audit.iso(self.clock())]), b)
+        card = self.waiting_card(a)
+        if b % 2:
+            bidding.member_bid(self.store, card, call_id)
+        else:
+            bidding.place_bid(self.store, card, call_id, actor="maria", via="phone", choice=None if b % 3 else 1 + b % 4)
+
+    def withdraw(self, a, b):
+        call_id, card = self.pick(self.ids(
+            "SELECT b.call_id, b.card FROM bids b JOIN calls c ON c.id = b.call_id WHERE b.withdrawn_at IS NULL"
+            " AND b.selection_at = c.posted_for AND c.posted_for > ? ORDER BY b.id", [audit.iso(self.clock())]), a)
+        bidding.withdraw_bid(self.store, card, call_id, actor="maria")
+
+    def post(self, a, b):
+        bidding.post_call(self.store, self.open_call(a), actor="maria")
+
+    def selection(self, a, b):
+        from dispatch.bidding import next_selection
+
+        self.clock.moment = next_selection(self.clock(), self.store.rules()[1]) + timedelta(minutes=1 + a)
+        if b % 2:
+            self.store.sweep()
+
+    def award_declined(self, a, b):
+        call_id, card = self.pick(self.ids(
+            "SELECT r.call_id, r.card FROM referrals r JOIN offers o ON o.id = r.offer_id"
+            " WHERE r.status = 'active' AND o.award_choice IS NOT NULL ORDER BY r.id"), a)
+        bidding.award_declined(self.store, call_id, card, actor="maria", note="called in")
+
     STEPS = ("add_member", "add_member", "import_members", "update_member", "certification", "unavailable",
              "reinstate", "pin", "identify", "sign", "sign", "sign", "resign", "employer", "bar", "take_call",
              "take_call", "offer", "offer", "offer", "offer", "calling", "referral_outcome", "end_job", "end_job",
-             "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later")
+             "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later",
+             "signin", "bid", "bid", "bid", "withdraw", "post", "selection", "award_declined")
 
     def run(self, step: str, a: int, b: int) -> bool:
         """One step, a few seconds after the last; False when the hall refused it (nothing written)."""
@@ -296,6 +348,10 @@ SCRIPT = [
     ("cancel", 0, 0), ("later", 2, 0), ("later", 2, 0), ("restore", 0, 0), ("resign", 0, 0), ("change_rules", 1, 1),
     ("account", 0, 0), ("account", 0, 1), ("account", 0, 2), ("login", 1, 1), ("login", 1, 3), ("login", 1, 2),
     ("login", 2, 0),
+    ("morning_rules", 0, 0), ("take_call", 1, 1), ("take_call", 2, 3), ("signin", 0, 0), ("signin", 1, 1),
+    ("signin", 2, 0), ("signin", 3, 1), ("bid", 0, 0), ("bid", 1, 1), ("bid", 0, 1), ("withdraw", 0, 0),
+    ("bid", 0, 0), ("bid", 2, 0), ("bid", 3, 1), ("selection", 0, 1), ("award_declined", 0, 0), ("post", 0, 0),
+    ("bid", 1, 0), ("selection", 0, 0), ("signin", 1, 0),
 ]
 
 
