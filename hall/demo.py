@@ -27,13 +27,14 @@ from dispatch.rules import load_rules, rules_to_toml
 from hall import audit, load
 from hall.errors import HallError
 from hall.operations.accounts import add_user, reproducible_salts
+from hall.operations.bidding import place_bid
 from hall.operations.calls import cancel_call, take_call
 from hall.operations.employers import add_employer, bar_member
 from hall.operations.jobs import end_job
 from hall.operations.members import add_member, declare_unavailable, set_certification
 from hall.operations.offers import record_offer
 from hall.operations.registrations import resign, sign
-from hall.operations.rules import init_database
+from hall.operations.rules import init_database, set_rules
 from hall.queries.resign import resign_due_soon
 from hall.store import Store
 
@@ -219,9 +220,13 @@ class _Demo:
         return calendar.business_day_on_or_after(after + timedelta(days=1), self.rules)
 
     def take(self, key: str, employer: str, cls: str, workers: int, start: datetime, days: int, *,
-             actor: str = MARIA, certs=(), requests=(), site: str = "", notes: str = "") -> int:
+             actor: str = MARIA, certs=(), requests=(), site: str = "", notes: str = "", wage: str = "",
+             by_phone: str | None = None) -> int:
+        if by_phone is None and self.rules.bidding.enabled and not notes.startswith("Posted"):
+            by_phone = "Needed this morning: no time to post it"
         receipt = take_call(self.store, employer=employer, classification=cls, workers=workers, start=start,
-                            days=days, actor=actor, certs=certs, requests=requests, site=site, notes=notes)
+                            days=days, actor=actor, certs=certs, requests=requests, site=site, notes=notes,
+                            wage=wage, by_phone=by_phone)
         self.calls[key] = receipt.id
         return receipt.id
 
@@ -463,6 +468,25 @@ class _Demo:
         clock.at(last, "14:30")
         self.work("lake3", [NO_ANSWER], by_card={self.turndown_card: NO_ANSWER}, offers=2,
                   notes={NO_ANSWER: "No answer; left a message."})
+
+        # The last business day's afternoon: the members voted for the morning dispatch; Acme's call
+        # phoned in after the cut-off is posted for the selection after next, and members bid on it.
+        clock.at(last, "15:00")
+        bidding_text = self.rules_text.replace("[bidding]\nenabled = false", "[bidding]\nenabled = true")
+        set_rules(self.store, bidding_text, clock.now, actor=ADMIN,
+                  urgent_reason="The membership voted the morning dispatch in at the November meeting.")
+        self.rules = load_rules(bidding_text)
+        clock.at(last, "15:20")
+        self.take("acme4", ACME, "JW", 2, self.start_at(self.next_business_day(start), "07:00"), 25,
+                  site="Midway hangar 3 retrofit", notes="Posted for bids.", wage="$52.10")
+        with self.store.reading() as read:
+            call = load.job_call(read.db, self.calls["acme4"])
+            ranking, _ = load.ranking_through(read.db, call, read.rules, read.now)
+        bidders = [c.card for c in ranking.candidates
+                   if not c.outcome and all(r.code == "not_bid" for r in c.reasons)][1:6:2]
+        for hhmm, card, via in zip(("16:05", "16:40", "17:20"), bidders, ("phone", "in_person", "phone")):
+            clock.at(last, hhmm)
+            place_bid(self.store, card, self.calls["acme4"], actor=MARIA, via=via)
 
         # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
         # phones in a call naming a traveler; Summit wants an apprentice.

@@ -14,6 +14,7 @@ from hall import audit
 from hall.errors import HallError
 from hall.operations import (
     accounts,
+    bidding,
     calls,
     corrections,
     employers,
@@ -32,6 +33,7 @@ from hall.queries.resign import resign_due_top
 from hall.queries.rules import upcoming_rules
 from hall.store import Store
 from hall.views.board import Board, make_board
+from hall.views.jobboard import morning_summary
 
 BOARD_ROWS = 100  # the re-signs due and the certifications expiring the board lists (it says how many in all)
 
@@ -117,6 +119,23 @@ class Session:
     def amend_call(self, call_id, reason, **kw):
         return referrals.amend_call(self.store, call_id, actor=self.actor, reason=reason, **kw)
 
+    # --- (v2) the morning dispatch ------------------------------------------------
+
+    def post_call(self, call_id):
+        return bidding.post_call(self.store, call_id, actor=self.actor)
+
+    def place_bid(self, card, call_id, choice=None, via="phone"):
+        return bidding.place_bid(self.store, card, call_id, actor=self.actor, choice=choice, via=via)
+
+    def withdraw_bid(self, card, call_id, via="phone"):
+        return bidding.withdraw_bid(self.store, card, call_id, actor=self.actor, via=via)
+
+    def sign_in(self, card, via="in_person"):
+        return bidding.sign_in(self.store, card, actor=self.actor, via=via)
+
+    def award_declined(self, call_id, card, note=""):
+        return bidding.award_declined(self.store, call_id, card, actor=self.actor, note=note)
+
     # --- admin only -------------------------------------------------------------
 
     def require_admin(self, what: str) -> None:
@@ -190,6 +209,7 @@ class Session:
                 certs=certs, certs_total=certs_total,
                 head=audit.head(db),
                 upcoming_rules=upcoming_rules(db, now),
+                morning=morning_summary(read),
             )
 
     # --- reports (hall.reports) ------------------------------------------------------

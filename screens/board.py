@@ -184,7 +184,15 @@ class BoardScreen(HallScreen):
             else:
                 calls.add_row(f"#{c.id}", employer, f"{c.classification} {c.accepted}/{c.workers}", start,
                               key=str(c.id))
-        self.query_one("#calls-title", Label).update(f"OPEN CALLS ({len(board.calls)})")
+        title = f"OPEN CALLS ({len(board.calls)})"
+        morning = board.morning
+        if morning is not None:  # (v2) the next selection and what waits for it; who signed in
+            local = morning.next_selection.astimezone(zone)
+            when = f"{local:%H:%M}" if local.date() == board.today else f"{local:%a %H:%M}"
+            title += f" · selection {when}: {morning.calls} posted, {morning.bids} bids (b)"
+            if morning.daybook:
+                title += f" · {morning.signed_in} signed in"
+        self.query_one("#calls-title", Label).update(title)
         if keep is not None and keep in calls.rows:
             calls.move_cursor(row=calls.get_row_index(keep))
 

@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dispatch.rules import Book, RuleSet
 from hall.views.calls import OpenCall, call_summary
+
+if TYPE_CHECKING:
+    from hall.views.jobboard import MorningSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +71,11 @@ class Board:
     certs_total: int
     head: tuple[int, str]
     upcoming_rules: tuple[RulesComing, ...]
+    morning: "MorningSummary | None" = None  # (v2) with bidding on: the next selection and what waits for it
 
 
 def make_board(*, now, rules, today, calls, books, history, resign_due, resign_due_total, certs, certs_total,
-               head, upcoming_rules) -> Board:
+               head, upcoming_rules, morning=None) -> Board:
     """A ``Board`` from the rows ``hall.queries`` reads (dicts and ``ListRow``s)."""
     return Board(
         now=now, rules=rules, today=today, calls=tuple(call_summary(c) for c in calls),
@@ -82,4 +87,5 @@ def make_board(*, now, rules, today, calls, books, history, resign_due, resign_d
         certs=tuple(CertExpiring(c["card"], c["name"], c["cert"], c["expires"]) for c in certs),
         certs_total=certs_total, head=head,
         upcoming_rules=tuple(RulesComing(u["id"], u["effective_at"], tuple(u["changes"] or ())) for u in upcoming_rules),
+        morning=morning,
     )

@@ -259,3 +259,54 @@ def bids_close_text(board: JobBoard, rules: RuleSet) -> str:
     when = "closed" if left <= timedelta(0) else f"in {countdown(left)}"
     return (f"Next selection {calendar.moment_text(board.next_selection, rules, today)} · bids close "
             f"{calendar.local(board.closes_at, rules):%H:%M} ({when})")
+
+
+@dataclass(frozen=True, slots=True)
+class MorningSummary:
+    """The board's line: the next selection, the calls and bids waiting for it, who signed in today."""
+
+    next_selection: datetime
+    closes_at: datetime
+    calls: int
+    bids: int
+    daybook: bool
+    signed_in: int
+    last_awards: int | None  # the awards of a selection in the last day (None: none)
+
+
+def morning_summary(read) -> MorningSummary | None:
+    """The morning dispatch at a glance (None when the hall neither bids nor keeps a day book)."""
+    rules = read.rules
+    if not rules.bidding.enabled and not rules.daybook.required:
+        return None
+    board = job_board(read)
+    upcoming = board.next_selection or next_selection(read.now, rules)
+    waiting = [c for c in board.calls if c.selection_at == upcoming]
+    found = _selection_entry(read.db)
+    last = found[1].get("awards") if found and read.now - found[0] <= timedelta(days=1) else None
+    from dispatch.daybook import day_needed
+
+    return MorningSummary(upcoming, bids_close_at(upcoming, rules), len(waiting), sum(c.bids for c in waiting),
+                          rules.daybook.required, q.signed_in_count(read.db, day_needed(read.now, rules)), last)
+
+
+# --- reads for the screens (each its own ``Read``) ----------------------------------------------
+
+
+def read_job_board(store) -> tuple[JobBoard, RuleSet]:
+    """The job board now, with the rules it was read under."""
+    with store.reading() as read:
+        return job_board(read), read.rules
+
+
+def read_results(store) -> tuple[Results, RuleSet]:
+    """The last selection's results now, with the rules."""
+    with store.reading() as read:
+        return results(read), read.rules
+
+
+def read_call_bids(store, call_id: int) -> tuple[JobCall, list[q.BidRow]]:
+    """A posted call and its open bids."""
+    with store.reading() as read:
+        call = load.job_call(read.db, call_id)
+        return call, [b for b in q.bids(read.db, call_id=call_id, selection_at=call.posted_for) if b.open]
