@@ -188,9 +188,10 @@ class _Clock:
 
 
 class _Demo:
-    def __init__(self, path: Path, day: date):
+    def __init__(self, path: Path, day: date, morning: bool = False):
         self.path = path
         self.day = day
+        self.morning = morning
         self.rules_text = rules_to_toml(load_rules(
             f'[hall]\nname = "{HALL_NAME}"\ntimezone = "{TIMEZONE}"\n'
         ))
@@ -469,14 +470,41 @@ class _Demo:
         self.work("lake3", [NO_ANSWER], by_card={self.turndown_card: NO_ANSWER}, offers=2,
                   notes={NO_ANSWER: "No answer; left a message."})
 
-        # The last business day's afternoon: the members voted for the morning dispatch; Acme's call
-        # phoned in after the cut-off is posted for the selection after next, and members bid on it.
-        clock.at(last, "15:00")
+        # (--morning) The last business day's afternoon: the members voted for the morning dispatch.
+        if self.morning:
+            self.adopt_bidding(last)
+
+        # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
+        # phones in a call naming a traveler; Summit wants an apprentice.
+        if calendar.is_business_day(self.day, self.rules):
+            when, times = self.day, ("07:15", "07:22" if self.morning else "07:30", "07:24",
+                                     ("07:26", "07:27", "07:28"))
+        else:
+            when, times = last, ("15:30", "15:45", "15:50", ("16:05", "16:40", "17:20"))
+        clock.at(when, times[0])
+        self.take("river3", RIVERBEND, "JW", 3, self.start_at(start, "07:00"), 30,
+                  requests=[(OPEN_NAMED_CARD, "Ran conduit for our Elgin data center job")],
+                  site="Elk Grove data center", actor=DWAYNE)
+        clock.at(when, times[1])
+        self.take("summit3", SUMMIT, "AP", 1, self.start_at(start, "07:00"), 20, site="Joliet refinery turnaround")
+        if self.morning:
+            self.post_with_bids(when, times[2], times[3], start)
+        if clock.now < self.start_at(self.day, "07:30"):
+            clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
+
+    def adopt_bidding(self, last: int) -> None:
+        """The members voted the morning dispatch in: an urgent rule change on the last business day."""
+        self.clock.at(last, "15:00")
         bidding_text = self.rules_text.replace("[bidding]\nenabled = false", "[bidding]\nenabled = true")
-        set_rules(self.store, bidding_text, clock.now, actor=ADMIN,
+        set_rules(self.store, bidding_text, self.clock.now, actor=ADMIN,
                   urgent_reason="The membership voted the morning dispatch in at the November meeting.")
         self.rules = load_rules(bidding_text)
-        clock.at(last, "15:20")
+
+    def post_with_bids(self, when: date, taken: str, bid_times: tuple[str, ...], start: date) -> None:
+        """Acme's call, posted for the next selection; three members bid on it (every other one of
+        those who could, so the list shows who did not)."""
+        clock = self.clock
+        clock.at(when, taken)
         self.take("acme4", ACME, "JW", 2, self.start_at(self.next_business_day(start), "07:00"), 25,
                   site="Midway hangar 3 retrofit", notes="Posted for bids.", wage="$52.10")
         with self.store.reading() as read:
@@ -484,24 +512,9 @@ class _Demo:
             ranking, _ = load.ranking_through(read.db, call, read.rules, read.now)
         bidders = [c.card for c in ranking.candidates
                    if not c.outcome and all(r.code == "not_bid" for r in c.reasons)][1:6:2]
-        for hhmm, card, via in zip(("16:05", "16:40", "17:20"), bidders, ("phone", "in_person", "phone")):
-            clock.at(last, hhmm)
+        for hhmm, card, via in zip(bid_times, bidders, ("phone", "in_person", "phone")):
+            clock.at(when, hhmm)
             place_bid(self.store, card, self.calls["acme4"], actor=MARIA, via=via)
-
-        # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
-        # phones in a call naming a traveler; Summit wants an apprentice.
-        if calendar.is_business_day(self.day, self.rules):
-            when, times = self.day, ("07:15", "07:30")
-        else:
-            when, times = last, ("15:30", "15:45")
-        clock.at(when, times[0])
-        self.take("river3", RIVERBEND, "JW", 3, self.start_at(start, "07:00"), 30,
-                  requests=[(OPEN_NAMED_CARD, "Ran conduit for our Elgin data center job")],
-                  site="Elk Grove data center", actor=DWAYNE)
-        clock.at(when, times[1])
-        self.take("summit3", SUMMIT, "AP", 1, self.start_at(start, "07:00"), 20, site="Joliet refinery turnaround")
-        if clock.now < self.start_at(self.day, "07:30"):
-            clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
 
     def check(self) -> dict:
         """What the demo promises, checked (a failure here is a bug in the script, not the user's)."""
@@ -559,13 +572,15 @@ def default_day() -> date:
     return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
-def build_demo(path: Path, day: date | None = None) -> str:
-    """Write the demo hall to ``path`` as of ``day`` (default today); return a summary to print."""
+def build_demo(path: Path, day: date | None = None, *, morning: bool = False) -> str:
+    """Write the demo hall to ``path`` as of ``day`` (default today); return a summary to print.
+    ``morning``: the hall adopts the morning dispatch (bidding) on its last business day, and an
+    Acme call is posted for the next selection with three bids."""
     path = Path(path)
     day = day or default_day()
     if path.exists():
         raise HallError(f"{path} already exists: choose another path or remove it first.")
-    demo = _Demo(path, day)
+    demo = _Demo(path, day, morning)
     try:
         with reproducible_salts(f"{HALL_NAME} {day.isoformat()}"):
             demo.build()
