@@ -54,7 +54,7 @@ def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, **opt
         fmt = format_for(out, fmt)
     elif fmt and fmt.lower() in ("xlsx", "pdf"):
         raise HallError(f"A {fmt.upper()} report needs a file: add --out FILE.{fmt.lower()}.")
-    report = produce(obj.store(), name, **options)
+    report = produce(obj.records(), name, **options)
     if out:
         path = write(report, out, fmt)
         click.echo(f"Wrote {path} ({report.title}; audit head #{report.head[0]}).")
@@ -68,7 +68,7 @@ def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, **opt
 
 def _today(obj: Context) -> str:
     """Today's date in the hall's zone, as the day book's default."""
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         return read.today.isoformat()
 
 
