@@ -13,6 +13,7 @@ from hall.operations import members
 from hall.operations.rules import init_database
 from hall.store import Store
 from hall.views.kiosk import check_member
+from tests.conftest import ADMIN, MARIA
 
 NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 
@@ -20,10 +21,10 @@ NOW = datetime(2026, 11, 2, 15, 0, tzinfo=UTC)
 @pytest.fixture
 def pin_hall(tmp_path):
     path = tmp_path / "hall.db"
-    init_database(path, actor="admin", now=NOW,
+    init_database(path, actor=ADMIN, now=NOW,
                   rules_text='[hall]\ntimezone = "America/Chicago"\n[kiosk]\nauth = "pin"\n')
     store = Store(path, clock=lambda: NOW)
-    members.add_member(store, "101", "Ada Lovelace", actor="maria", phone="555-0101", classes=["JW"])
+    members.add_member(store, "101", "Ada Lovelace", actor=MARIA, phone="555-0101", classes=["JW"])
     return store
 
 
@@ -47,4 +48,4 @@ def test_the_pin_set_through_the_cli_opens_the_kiosk(pin_hall):
 @pytest.mark.parametrize("pin", ["12", "abcd", "123456789", ""])
 def test_a_bad_pin_is_refused(pin_hall, pin):
     with pytest.raises(HallError, match="4 to 8 digits"):
-        members.set_pin(pin_hall, "101", pin, actor="maria")
+        members.set_pin(pin_hall, "101", pin, actor=MARIA)

@@ -8,15 +8,14 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from hall.cli import main
-from tests.conftest import unchanged
+from hall.clock import system_now
+from tests.conftest import Hall, new_hall, unchanged
 from tests.reliability.helpers import hall_with_members
 
 
 def run_check(db: Path):
-    result = CliRunner().invoke(main, ["check"], env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+    result = Hall(db, clock=system_now).run("check", actor=None)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result
@@ -143,14 +142,11 @@ def test_a_missing_file_is_one_sentence(tmp_path: Path):
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
 def test_init_and_backup_make_owner_only_files(tmp_path: Path):
-    runner = CliRunner()
-    env = {"HALL_DB": str(tmp_path / "new.db"), "HALL_ACTOR": "t"}
     old = os.umask(0o022)
     try:
-        assert runner.invoke(main, ["init"], env=env).exit_code == 0
-        assert runner.invoke(main, ["member", "add", "1", "--name", "A B"], env=env).exit_code == 0
-        result = runner.invoke(main, ["backup", str(tmp_path / "copy.db")], env=env)
-        assert result.exit_code == 0, result.output
+        cli = Hall(new_hall(tmp_path / "new.db", at=system_now()), clock=system_now)
+        cli.ok("member", "add", "1", "--name", "A B", "--class", "JW")
+        cli.ok("backup", str(tmp_path / "copy.db"))
     finally:
         os.umask(old)
     for name in ("new.db", "copy.db"):
