@@ -31,7 +31,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from hall.identity import Actor  # noqa: E402
+
 USER, PASSWORD = "benchadmin", "bench-password-1"
+TOKEN = ""  # a script token of USER, made once the hall is built
 SCREEN_ROWS = 60  # hall.load.SCREEN_MARGIN: the screenful past the call's needs
 
 
@@ -248,7 +251,7 @@ def bench_offer(table: Table, store, runs: int) -> None:
             ranking, _ = ranking_through(db, call, rules, now)
             card = next_to_offer(ranking).card
         start = time.perf_counter()
-        record_offer(store, call_id, card, outcomes[i % 2], actor=USER, note="bench")
+        record_offer(store, call_id, card, outcomes[i % 2], actor=Actor.staff(USER), note="bench")
         if i:
             times.append(time.perf_counter() - start)
     table.add("record one offer outcome (transaction, re-rank, audit, commit)", times, target="<= 30 ms",
@@ -264,7 +267,7 @@ def bench_position(table: Table, path: Path, runs: int) -> None:
     hall = Path(sys.executable).parent / "hall"
     command = [str(hall)] if hall.exists() else [sys.executable, "-c", "from hall.cli import main; main()"]
     command += ["--db", str(path), "position", card]
-    env = dict(os.environ)
+    env = {**os.environ, "HALL_TOKEN": TOKEN}
 
     def run_hall():
         result = subprocess.run(command, capture_output=True, text=True, env=env)
@@ -301,6 +304,42 @@ def bench_verify(table: Table, store, runs: int) -> None:
               ok=med >= 200_000, baseline=base, ratio=base / med)
 
 
+def bench_replay(table: Table, store, runs: int) -> None:
+    """`hall audit replay`: the whole log applied to a fresh database and compared with the tables,
+    beside the bare baseline of reading and json-decoding every entry's data."""
+    import json
+
+    from hall.replay import replay
+
+    with store.read() as db:
+        count = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    results = []
+
+    def run():
+        results.append(replay(store.path))
+
+    t = timed(run, runs, warm=0)
+    if not all(r.ok for r in results):
+        bad = next(r for r in results if not r.ok)
+        table.add(f"`hall audit replay` over {count:,} entries", t, unit="s", target="< 60 s",
+                  result=f"MISS {bad.summary[:60]}")
+        return
+
+    def bare():
+        conn = sqlite3.connect(f"file:{store.path}?mode=ro", uri=True)
+        try:
+            loads = json.loads
+            for (data,) in conn.execute("SELECT data FROM audit ORDER BY seq"):
+                loads(data)
+        finally:
+            conn.close()
+
+    b = timed(bare, runs, warm=0)
+    med, base = statistics.median(t), statistics.median(b)
+    table.add(f"`hall audit replay` over {count:,} entries", t, unit="s", target="< 60 s", ok=med < 60,
+              baseline=base, ratio=med / base)
+
+
 def bench_import(table: Table, store, count: int, runs: int, workdir: Path) -> None:
     from hall.operations.members import import_members
 
@@ -315,7 +354,7 @@ def bench_import(table: Table, store, count: int, runs: int, workdir: Path) -> N
                 out.writerow([card, f"Imported Member {n}", f"312-555-{n % 10000:04d}",
                               "JW" if n % 5 else "JW;RW", "OSHA-30" if n % 3 else "OSHA-30;Confined Space:2028-06-30"])
         start = time.perf_counter()
-        import_members(store, path, actor=USER)
+        import_members(store, path, actor=Actor.staff(USER))
         times.append(time.perf_counter() - start)
     table.add(f"`hall member import` of {count:,} members", times, unit="s", target="<= 5 s",
               ok=statistics.median(times) <= 5.0)
@@ -550,6 +589,7 @@ def main(argv: list[str] | None = None) -> None:
 
     from hall.clock import fixed
     from hall.operations.accounts import add_user
+    from hall.operations.tokens import make_token
     from hall.store import Store
 
     workdir = Path(tempfile.gettempdir()) / "hall-bench"
@@ -562,7 +602,9 @@ def main(argv: list[str] | None = None) -> None:
     copy_hall(path, work)
     now = datetime(as_of.year, as_of.month, as_of.day, 15, 0, tzinfo=UTC)
     store = Store(work, clock=fixed(now))
-    add_user(store, USER, PASSWORD, "admin", actor="bench")
+    add_user(store, USER, PASSWORD, "admin", actor=Actor.staff("admin"))  # by the hall's first admin
+    global TOKEN
+    TOKEN = make_token(store, USER, actor=Actor.staff(USER))[0]  # what `hall position` runs with
     with store.read() as db:
         members = db.execute("SELECT count(*) FROM members").fetchone()[0]
 
@@ -574,6 +616,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_position(table, work, runs)
     bench_app(table, work, as_of, slow_runs)
     bench_verify(table, store, slow_runs)
+    bench_replay(table, store, slow_runs)
     bench_import(table, store, members, slow_runs, workdir)
     print(f"hall benchmark{' (quick)' if args.quick else ''}: {path} as of {as_of}, {machine()}")
     table.print()

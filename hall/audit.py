@@ -12,11 +12,13 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from json.encoder import encode_basestring as _quote  # ensure_ascii=False quoting
 from typing import Any, Callable
 
 from sqlite_utils import Database
+
+from hall.changes import redacted
 
 GENESIS = "0" * 64
 
@@ -279,6 +281,39 @@ def entries(db: Database, *, card: str | None = None, call: int | None = None,
         sql += f" LIMIT {int(limit)}"
     return [
         {"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "subject": r[4],
-         "data": json.loads(r[5]), "ruleset": r[6], "hash": r[7]}
+         "data": redacted(json.loads(r[5])), "ruleset": r[6], "hash": r[7]}
         for r in db.execute(sql, params).fetchall()
     ]
+
+
+def _midnight(day: date, zone: tzinfo) -> str:
+    """The moment a day starts in ``zone``, as stored (UTC text)."""
+    return iso(datetime.combine(day, time(0), zone).astimezone(timezone.utc))
+
+
+def closing_heads(db: Database, zone: tzinfo, *, since: date | None = None) -> list[tuple[date, int, str]]:
+    """Each day's closing head: the last entry (highest ``seq``) of each day in the hall's zone, as
+    ``(day, seq, hash)``, oldest day first; from ``since`` on. What a hall posts on the wall: a head
+    printed then proves later that nothing up to it was rewritten (``verify --head``)."""
+    params: list = []
+    where = ""
+    if since is not None:
+        where = " WHERE at >= ?"
+        params.append(_midnight(since, zone))
+    last: dict[date, int] = {}
+    low = high = ""
+    day = None
+    for seq, at in db.execute(f"SELECT seq, at FROM audit{where} ORDER BY seq", params):
+        if not low <= at < high:  # another day than the entry before (entries mostly come in time order)
+            day = datetime.fromisoformat(at).astimezone(zone).date()
+            low, high = _midnight(day, zone), _midnight(day + timedelta(days=1), zone)
+        last[day] = seq
+    if since is not None:
+        last = {d: s for d, s in last.items() if d >= since}
+    hashes = {}
+    seqs = sorted(last.values())
+    for start in range(0, len(seqs), 500):
+        chunk = seqs[start:start + 500]
+        hashes.update(db.execute(f"SELECT seq, hash FROM audit WHERE seq IN ({','.join('?' * len(chunk))})",
+                                 chunk).fetchall())
+    return [(d, s, hashes[s]) for d, s in sorted(last.items())]

@@ -12,9 +12,12 @@ import sqlite3
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Callable
+from urllib.parse import quote
 from pathlib import Path
 
 from hall import audit, files, schema
+from hall.errors import HallError
 
 OK, INFO, PROBLEM = "ok", "info", "problem"
 
@@ -58,14 +61,16 @@ class Report:
 
 
 def _open(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(f"file:{path.resolve()}?mode=ro", uri=True, isolation_level=None,
+    conn = sqlite3.connect(f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, isolation_level=None,
                            check_same_thread=False, timeout=5)
     conn.execute("PRAGMA busy_timeout = 5000")
     return conn
 
 
-def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> Report:
-    """Run every check on the hall database at ``path`` (read-only)."""
+def check_database(path: str | os.PathLike, *, now: datetime | None = None,
+                   progress: Callable[[int, int], None] | None = None) -> Report:
+    """Run every check on the hall database at ``path`` (read-only); ``progress(done, total)``
+    follows the replay, the longest of them."""
     from sqlite_utils import Database
 
     path = files.existing_file(path, "hall database")
@@ -99,8 +104,10 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None) -> R
         _check_lapsed(report, db, now)
     except sqlite3.Error as error:
         report.add("read", PROBLEM, f"the database could not be read ({error})")
+        return report
     finally:
         conn.close()
+    _check_replay(report, path, progress)
     return report
 
 
@@ -210,3 +217,23 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
                    "their removal (not a fault)")
     else:
         report.add("re-sign removals", OK, "none pending")
+
+
+def _check_replay(report: Report, path: Path, progress) -> None:
+    """The records are what the log says: rebuilt from the entries alone, they match the tables."""
+    from hall.replay import replay
+
+    if any(f.name == "schema" and f.level == PROBLEM for f in report.findings):
+        report.add("replay", INFO, "not run: the schema is not this version's")
+        return
+    try:
+        result = replay(path, progress=progress)
+    except (HallError, sqlite3.Error) as error:
+        report.add("replay", PROBLEM, f"the log could not be replayed ({error})")
+        return
+    if result.note:
+        report.add("replay", INFO, result.note)
+    if result.ok:
+        report.add("replay", OK, f"{result.entries:,} entries replayed; the records match the log")
+    else:
+        report.add("replay", PROBLEM, result.summary.rstrip("."))

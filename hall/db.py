@@ -7,6 +7,7 @@ import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import quote
 
 import sqlite_utils
 
@@ -69,7 +70,7 @@ def connect_read_only(path: str | os.PathLike) -> sqlite_utils.Database:
     path = Path(path)
     if not path.exists():
         raise NoDatabase(f"There is no hall database at {path}: create one with `hall init`.")
-    uri = f"file:{path.resolve()}?mode=ro"
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"  # a '?', '#' or '%' in a folder's name stays a name
     conn = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                            check_same_thread=False)
     _apply_pragmas(conn, read_only=True)

@@ -6,7 +6,9 @@ open calls, a short call in progress, a member at two turndowns, one re-sign due
 this week, an unavailability and an employer bar. Everything is done through the
 real operations with a clock moved forward step by step over business hours, so
 the audit log is genuine history; all dates are relative to ``day``, so a demo
-built next year still shows a live hall. Same ``day``, same content.
+built next year still shows a live hall. Same ``day``, same content: the staff
+accounts' salts are drawn from the date too (their passwords are in the README), and
+their hashes are in the log.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from dispatch.rules import load_rules, rules_to_toml
 from hall import audit, load
 from hall.errors import HallError
 from hall.identity import Actor
-from hall.operations.accounts import add_user
+from hall.operations.accounts import add_user, reproducible_salts
 from hall.operations.calls import cancel_call, take_call
 from hall.operations.employers import add_employer, bar_member
 from hall.operations.jobs import end_job
@@ -532,7 +534,7 @@ def _finish(path: Path, created: datetime) -> None:
 
     sqlite-utils stamps each applied migration with the machine's wall clock;
     the demo dates them at the hall's creation, so one date always gives the
-    same content (staff password hashes aside: Argon2 salts are random).
+    same content.
     """
     conn = sqlite3.connect(path, isolation_level=None)
     try:
@@ -555,7 +557,8 @@ def build_demo(path: Path, day: date | None = None) -> str:
         raise HallError(f"{path} already exists: choose another path or remove it first.")
     demo = _Demo(path, day)
     try:
-        demo.build()
+        with reproducible_salts(f"{HALL_NAME} {day.isoformat()}"):
+            demo.build()
         facts = demo.check()
     except BaseException:
         for suffix in ("", "-wal", "-shm"):

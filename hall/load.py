@@ -57,6 +57,8 @@ def _lapse_cutoff_text(rules: RuleSet, now: datetime) -> str:
     return iso(calendar.lapse_cutoff(rules, now))
 
 
+RESIGNED_EVENT = "re-signed"  # a history row's event when a waiting registration was re-signed
+
 REGISTRATION_COLUMNS = (
     "id, card, book_id, registered_at, last_signed_at, status, turndowns, restorations,"
     " short_call_employer, short_call_until, short_call_call_id, removed_reason"

@@ -4,14 +4,23 @@ Times are UTC ISO-8601 text (``2026-11-26T13:42:00Z``) so text order is time
 order; dates are ``YYYY-MM-DD`` in the hall's zone. A migration that
 ``transform()``s a table must recreate that table's triggers (transform drops
 them); ``AUDIT_TRIGGERS`` are re-asserted after every upgrade.
+
+The log rebuilds the replayed tables (``hall.changes``): a migration never changes
+their rows behind it. One that must (a backfill) writes them through ``Tx`` and
+records them in an audit entry of its own, and replayed columns are never dropped
+(older entries name them).
 """
 
 from __future__ import annotations
+
+from contextvars import ContextVar
+from datetime import datetime
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
 migrations = Migrations("hall")
+_UPGRADE_AT: ContextVar[datetime | None] = ContextVar("upgrade_at", default=None)
 
 AUDIT_TRIGGERS = {
     "audit_no_update": (
@@ -308,9 +317,14 @@ def pending(db: Database) -> list[str]:
     return [m.name for m in migrations.pending(db)]
 
 
-def upgrade(db: Database) -> None:
-    """Apply pending migrations (the caller holds the write transaction)."""
-    migrations.apply(db)
+def upgrade(db: Database, *, now: datetime | None = None) -> None:
+    """Apply pending migrations (the caller holds the write transaction). ``now`` dates any audit
+    entry a migration appends (the replay snapshot of an older database)."""
+    token = _UPGRADE_AT.set(now)
+    try:
+        migrations.apply(db)
+    finally:
+        _UPGRADE_AT.reset(token)
     ensure_audit_triggers(db)
 
 
@@ -373,7 +387,29 @@ def m004_board_indexes(db: Database) -> None:
 
 
 @migrations()
-def m005_identity(db: Database) -> None:
+def m005_replay_snapshot(db: Database) -> None:
+    """The log rebuilds the lists. A database made before this has entries without their writes:
+    the rows of the replayed tables are kept as they are now, hashed, and the hash and row counts
+    go in an audit entry (``replay.snapshot``) from which replay starts. A new hall needs none."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE replay_snapshot (
+            id INTEGER PRIMARY KEY,
+            tbl TEXT NOT NULL,
+            row TEXT NOT NULL
+        )
+        """,
+    )
+    if db.execute("SELECT 1 FROM audit LIMIT 1").fetchone():
+        from hall.clock import system_now
+        from hall.replay import record_snapshot
+
+        record_snapshot(db, _UPGRADE_AT.get() or system_now())
+
+
+@migrations()
+def m006_identity(db: Database) -> None:
     """Identity (v2): the ``jatc`` role, script tokens and command-line sessions (stored only as
     hashes), and the kiosk's missed card checks counted in the database."""
     _run_script(

@@ -6,6 +6,10 @@ connection is kept between operations. Reads go through ``Store.reading()``
 write, writes through ``Store.write(actor)`` (a ``Tx``: the same plus the actor
 and the audit entries), which first checks, inside the transaction, that the
 actor may run the operation being run (``hall.identity``).
+
+Inside a ``Tx`` the rows of replayed tables are written only with ``tx.insert``,
+``tx.update`` and ``tx.delete``, and ``tx.record`` puts them in the operation's
+audit entry, so the log rebuilds the records (``hall.changes``, ``hall.replay``).
 """
 
 from __future__ import annotations
@@ -16,13 +20,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterable, Iterator
 
 from sqlite_utils import Database
 
 from dispatch import calendar
 from dispatch.rules import RuleSet, load_rules
-from hall import audit, identity, schema
+from hall import audit, changes, identity, schema
 from hall.clock import Clock, system_now
 from hall.db import connect, connect_read_only, immediate
 from hall.errors import Busy, HallError
@@ -70,7 +74,13 @@ class Read:
 class Tx:
     """One open write transaction: the connection, the moment, the actor (``actor`` is its
     text as the log records it, ``who`` the ``Actor``, ``role`` its staff role read inside
-    this transaction) and the rules in force."""
+    this transaction) and the rules in force.
+
+    Rows of replayed tables are written only through ``insert``, ``update`` and ``delete``
+    (``hall.changes.apply``); each write is collected and ``record`` puts those collected
+    since the last entry into the entry's data (``data["writes"]``), so the log alone
+    rebuilds the records. Changes collected but never recorded are refused before commit.
+    """
 
     db: Database
     now: datetime
@@ -80,16 +90,84 @@ class Tx:
     entries: list[audit.Entry] = field(default_factory=list)
     who: Actor | None = None
     role: str | None = None
+    writes: list[list] = field(default_factory=list)
+
+    def insert(self, table: str, values: dict) -> Any:
+        """Insert one row; returns its key (the new id when the table numbers its rows)."""
+        spec = changes.table(table)
+        key = changes.apply(self.db, ("insert", table, values))
+        if len(spec.key) == 1 and spec.key[0] not in values:
+            values = {**values, spec.key[0]: key}
+        self.writes.append(["insert", table, values])
+        return key
+
+    def insert_many(self, table: str, rows: Iterable[dict]) -> list:
+        """Insert many rows (an import): each numbered here when the table numbers its rows."""
+        spec = changes.table(table)
+        numbered = len(spec.key) == 1 and spec.key[0] == "id"
+        next_id = None
+        keys = []
+        for values in rows:
+            if numbered and "id" not in values:
+                if next_id is None:
+                    next_id = (self.db.execute(f'SELECT max(id) FROM "{table}"').fetchone()[0] or 0) + 1
+                values = {"id": next_id, **values}
+                next_id += 1
+            keys.append(self.insert(table, values))
+        return keys
+
+    def update(self, table: str, key: Any, values: dict) -> dict:
+        """Set columns of one row (by key); returns the columns that changed (only those are written)."""
+        spec = changes.table(table)
+        columns = ", ".join(f'"{c}"' for c in values)
+        where = " AND ".join(f'"{c}" = ?' for c in spec.key)
+        row = self.db.execute(f'SELECT {columns} FROM "{table}" WHERE {where}', spec.key_values(key)).fetchone()
+        if row is None:
+            raise LookupError(f"{table} has no row {key!r} to update")
+        changed = {c: v for (c, v), old in zip(values.items(), row) if not _same(old, v)}
+        if changed:
+            key = list(key) if isinstance(key, tuple) else key
+            changes.apply(self.db, ("update", table, key, changed))
+            self.writes.append(["update", table, key, changed])
+        return changed
+
+    def delete(self, table: str, key: Any) -> None:
+        """Delete one row by key."""
+        key = list(key) if isinstance(key, tuple) else key
+        changes.apply(self.db, ("delete", table, key))
+        self.writes.append(["delete", table, key])
+
+    @property
+    def next_seq(self) -> int:
+        """The number the next audit entry will get (rows that cite their entry store it)."""
+        return audit.head(self.db)[0] + 1
 
     def record(self, action: str, subject: str, data: dict) -> audit.Entry:
-        """Append this operation's audit entry (same transaction as its changes)."""
+        """Append this operation's audit entry (same transaction as its changes), holding the
+        writes made since the last entry."""
+        changes.check_action(action, self.writes)
+        if self.writes:
+            data = {**data, "writes": self.writes}
         entry = audit.append(self.db, at=self.now, actor=self.actor, action=action,
                              subject=subject, data=data, ruleset=self.ruleset_id)
+        self.writes = []
         self.entries.append(entry)
         return entry
 
+    def check_recorded(self) -> None:
+        """Refuse (``UnloggedWrite``) writes collected but never recorded in an entry."""
+        if self.writes:
+            tables = ", ".join(sorted({w[1] for w in self.writes}))
+            raise changes.UnloggedWrite(f"{len(self.writes)} write(s) to {tables} were never recorded in an "
+                                        "audit entry (call tx.record after writing)")
+
     def execute(self, sql: str, params=()) -> sqlite3.Cursor:
         return self.db.execute(sql, list(params))
+
+
+def _same(stored, new) -> bool:
+    """Whether writing ``new`` over ``stored`` changes nothing (1 and True, 8.0 and 8 are the same)."""
+    return stored == new
 
 
 class Store:
@@ -186,7 +264,7 @@ class Store:
             db.execute("PRAGMA wal_checkpoint(FULL)")
             shutil.copy2(self.path, backup)
         with immediate(db):
-            schema.upgrade(db)
+            schema.upgrade(db, now=self.now())
         return needed
 
     def prepare_for_writing(self) -> list[str]:
@@ -235,7 +313,7 @@ class Store:
             self.upgrade_if_needed(db)
             now = self.now()
             try:
-                with immediate(db):
+                with immediate(db), changes.logged(db):
                     ruleset_id, rules = self.rules(db, now)
                     role = identity.authorize(db, actor, permission, kiosk_auth=rules.kiosk.auth,
                                               now_text=audit.iso(now))
@@ -245,7 +323,9 @@ class Store:
                         from hall.operations.registrations import record_lapsed
 
                         record_lapsed(db, now, rules, ruleset_id)
-                    yield Tx(db, now, actor.text, rules, ruleset_id, who=actor, role=role)
+                    tx = Tx(db, now, actor.text, rules, ruleset_id, who=actor, role=role)
+                    yield tx
+                    tx.check_recorded()
             except NotAllowed as refusal:
                 if refusal.record:
                     self._record_refusal(db, actor, permission, refusal)

@@ -1,5 +1,6 @@
 """The audit log: newest first, a page at a time, filtered by card, call, actor and action;
-the highlighted entry in full; ``v`` verifies the hash chain in a worker with a progress bar."""
+the highlighted entry in full (with the rows it wrote); ``v`` verifies the hash chain, then
+replays the log to check the records, in a worker with a progress bar."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Input, Label, ProgressBar, Static
 from textual.worker import Worker, WorkerState, get_current_worker
 
+from hall.changes import write_text
 from hall.views import audit as audit_view
 from hall.views.audit import AuditPage
 from screens.base import HallScreen
@@ -22,6 +24,7 @@ from screens.text import clean, fit, short_date
 MORE_WHEN_WITHIN = 20  # rows from the bottom: load the next page
 FILTERS = ("card", "call", "actor", "action")
 SIDE_BY_SIDE = 150  # narrower: the entry in full goes below the list
+WRITES_SHOWN = 40  # an import writes thousands of rows: the first ones, and how many more
 WITH_ACTOR = 100  # narrower: the actor column gives way (the entry below names it)
 
 
@@ -75,6 +78,7 @@ def entry_detail(entry: dict, zone) -> Group:
     data = dict(entry.get("data") or {})
     snapshot = data.pop("snapshot", None)
     registrations = data.pop("registrations", None)
+    writes = data.pop("writes", None)
     body = Table.grid(padding=(0, 2))
     body.add_column(style="bold", no_wrap=True)
     body.add_column(overflow="fold")
@@ -93,6 +97,16 @@ def entry_detail(entry: dict, zone) -> Group:
         for r in registrations:
             regs.add_row(*(clean(_value(r.get(c))) for c in ("id", "status", "turndowns", "registered_at")))
         parts.append(regs)
+    if isinstance(writes, list) and writes:
+        parts.append(Text(""))
+        parts.append(Text(f"rows written ({len(writes):,})", style="bold underline"))
+        for write in writes[:WRITES_SHOWN]:
+            try:
+                parts.append(Text(clean(write_text(write)), style="dim"))
+            except (IndexError, KeyError, TypeError, AttributeError):
+                parts.append(Text(clean(_value(write)), style="dim"))
+        if len(writes) > WRITES_SHOWN:
+            parts.append(Text(f"… and {len(writes) - WRITES_SHOWN:,} more", style="dim"))
     if isinstance(snapshot, list) and snapshot:
         parts.append(Text(""))
         parts.append(Text("ranking when offered", style="bold underline"))
@@ -121,7 +135,8 @@ class AuditScreen(HallScreen):
     SCREEN_TITLE = "Audit"
     HORIZONTAL_BREAKPOINTS = [(0, "-stacked"), (SIDE_BY_SIDE, "-side")]
     BINDINGS = [
-        Binding("v", "verify", "Verify", id="audit_verify", tooltip="Recompute the whole hash chain"),
+        Binding("v", "verify", "Verify", id="audit_verify",
+                tooltip="Recompute the whole hash chain, then rebuild the records from the log"),
         Binding("slash", "filter", "Filter", id="audit_filter", tooltip="Filter by card, call, actor or action"),
         Binding("escape", "back", "Back", id="back", tooltip="Stop verifying, or go back"),
     ]
@@ -153,7 +168,7 @@ class AuditScreen(HallScreen):
             with VerticalScroll(id="audit-detail"):
                 yield Static("", id="audit-entry")
         with Horizontal(id="audit-verify"):
-            yield Static("Press v to verify the hash chain.", id="verify-status")
+            yield Static("Press v to verify the hash chain and replay the log.", id="verify-status")
             yield ProgressBar(id="verify-progress", show_eta=False)
         yield from self.compose_footer()
 
@@ -306,10 +321,20 @@ class AuditScreen(HallScreen):
                 if not worker.is_cancelled:
                     app.call_from_thread(self._progress, done, total)
 
-            return audit_view.verify(store, progress=progress, cancelled=lambda: worker.is_cancelled)
+            def stage(name: str) -> None:
+                if not worker.is_cancelled:
+                    app.call_from_thread(self._stage, name)
+
+            return audit_view.verify(store, progress=progress, cancelled=lambda: worker.is_cancelled, stage=stage)
 
         self.verifier = self.run_worker(job, thread=True, group="audit-verify", exclusive=True,
                                         exit_on_error=False)
+
+    def _stage(self, name: str) -> None:
+        text = {"chain": "Verifying the chain… (esc stops)",
+                "replay": "Chain verified; replaying the log to check the records… (esc stops)"}[name]
+        self.query_one("#verify-status", Static).update(text)
+        self.query_one("#verify-progress", ProgressBar).update(total=None, progress=0)
 
     def _progress(self, done: int, total: int) -> None:
         self.query_one("#verify-progress", ProgressBar).update(total=max(total, 1), progress=done)
@@ -321,20 +346,7 @@ class AuditScreen(HallScreen):
         bar = self.query_one("#verify-progress", ProgressBar)
         if event.state == WorkerState.SUCCESS:
             bar.display = False
-            result = event.worker.result
-            if result is None:
-                status.update("Verification stopped; nothing was changed.")
-            elif result.ok:
-                seq, digest = result.head or (0, "")
-                status.set_classes("ok")
-                status.update(f"Chain verified: {result.checked:,} entries · head {seq}:{digest[:4]}…{digest[-4:]}")
-            else:
-                status.set_classes("error")
-                status.update(Text(f"! Chain broken at entry {result.bad_seq}: {result.problem} "
-                                   f"({result.checked:,} entries before it are sound)"))
-                table = self.query_one("#audit-table", DataTable)
-                if str(result.bad_seq) in table.rows:
-                    table.move_cursor(row=table.get_row_index(str(result.bad_seq)))
+            self._verified(event.worker.result)
         elif event.state == WorkerState.CANCELLED:
             bar.display = False
             status.update("Verification stopped; nothing was changed.")
@@ -342,6 +354,44 @@ class AuditScreen(HallScreen):
             bar.display = False
             status.set_classes("error")
             status.update(Text(f"! Could not verify: {event.worker.error}"))
+
+    def _verified(self, result: audit_view.Verification | None) -> None:
+        status = self.query_one("#verify-status", Static)
+        if result is None:
+            status.update("Verification stopped; nothing was changed.")
+            return
+        chain, replayed = result.chain, result.replay
+        if not chain.ok:
+            status.set_classes("error")
+            status.update(Text(f"! Chain broken at entry {chain.bad_seq}: {chain.problem} "
+                               f"({chain.checked:,} entries before it are sound)"))
+            self._go_to(chain.bad_seq)
+            return
+        seq, digest = chain.head or (0, "")
+        verified = f"Chain verified: {chain.checked:,} entries · head {seq}:{digest[:4]}…{digest[-4:]}"
+        since = f" after the snapshot at entry {replayed.snapshot}" if replayed.snapshot else ""
+        if replayed.ok:
+            status.set_classes("ok")
+            status.update(f"{verified} · the records match the log ({replayed.entries:,} entries replayed{since})")
+            return
+        status.set_classes("error")
+        status.update(Text(f"! The records differ from the log: {clean(replayed.summary)} ({verified.lower()})"))
+        self._go_to(replayed.difference.entry)
+
+    def _go_to(self, seq: int | None) -> None:
+        """Put the cursor on the entry a verification named; one not loaded yet (far down a long log)
+        is shown in full beside the list until the cursor moves."""
+        if seq is None:
+            return
+        table = self.query_one("#audit-table", DataTable)
+        if str(seq) in table.rows:
+            table.move_cursor(row=table.get_row_index(str(seq)))
+        else:
+            self.load(audit_view.entry, self.hall_app.store, seq, done=self._show_named)
+
+    def _show_named(self, entry: dict | None) -> None:
+        if entry is not None:
+            self.query_one("#audit-entry", Static).update(entry_detail(entry, self.hall_app.zone))
 
     def action_back(self) -> None:
         if self.verifying:

@@ -213,10 +213,11 @@ class KioskScreen(Screen):
         classes = "/".join(view.classifications) or "your classification"
         line("")
         line(f"Calls for {classes} in the last 30 days", "section-title")
-        past = table(10, 5, employer, 13, None)
+        past = table(10, 5, employer, None)
         for p in view.past_calls:
+            place = f"you were {ordinal(p.place)}: " if p.place else ""
             past.add_row(short_day(p.at.astimezone(zone).date()), f"#{p.call}", clean(p.employer),
-                         f"you were {ordinal(p.place)}" if p.place else "", short_dates(p.text, today))
+                         place + short_dates(p.text, today))
         if view.past_calls:
             lines.append(Static(Padding(past, (0, 0, 0, 2))))
         else:

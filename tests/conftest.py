@@ -12,7 +12,7 @@ waiting for an app's workers.
   ``add_account(store, name, role)`` adds another and returns its ``Actor``.
 - ``Hall(path)`` runs `hall` commands through click's CliRunner, with the time frozen, as an
   account: each run sets ``HALL_TOKEN`` to a script token of the account named by ``actor=``
-  (``tester`` unless said; ``actor=None``: no log-in at all), made with ``hall user token`` by
+  (the hall's admin, ``tester``, unless said; ``actor=None``: no log-in at all), made with ``hall user token`` by
   the hall's admin, who logged in with ``hall login``; an account a test names that does not
   exist yet is added first (``hall user add``, a dispatcher unless ``hall.add_user(name, role)``
   made it already). ``HALL_STATE_DIR`` is a folder of the test's own.
@@ -193,9 +193,11 @@ class Hall:
         assert result.exit_code == 0, f"set-up command failed: {result.output}"
         return result
 
-    def run(self, *args: str, at: str | datetime | None = None, actor: str | None = ADMIN_NAME,
+    def run(self, *args: str, at: str | datetime | None = None, actor: str | None = "",
             input: str | None = None, env: dict | None = None) -> Result:
-        """``hall ARGS`` as ``actor`` (an account name; ``None`` runs with no log-in)."""
+        """``hall ARGS`` as ``actor`` (an account name; unsaid: the hall's admin; ``None``: no log-in)."""
+        if actor == "":
+            actor = self.admin
         token = self.token(actor) if actor else ""
         return self.invoke(*args, token=token, at=at, input=input, env=env)
 

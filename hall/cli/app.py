@@ -165,7 +165,8 @@ def rules_set(obj: Context, file: str, effective: str, urgent_reason: str) -> No
 @click.command()
 @pass_ctx
 def check(obj: Context) -> None:
-    """Check the database: integrity, references, schema, audit chain and triggers, permissions.
+    """Check the database: integrity, references, schema, audit chain and triggers, permissions,
+    and that the log rebuilds the records (`hall audit replay`).
 
     Prints a report; exits 1 if any check found a problem. Writes nothing.
 
@@ -174,12 +175,34 @@ def check(obj: Context) -> None:
       hall --db hall.db check
     """
     from hall.check import check_database
+    from hall.cli.audit import progress_bar
 
-    report = check_database(obj.db_path)
+    path = obj.db_path
+    bar, progress = progress_bar(_entries(path), "Replaying the log")
+    if bar is None:
+        report = check_database(path)
+    else:
+        with bar:
+            report = check_database(path, progress=progress)
     for line in report.lines():
         click.echo(line)
     if not report.ok:
         sys.exit(1)
+
+
+def _entries(path: Path) -> int:
+    """How many entries the log has (0 when it cannot be read: the check will say why)."""
+    import sqlite3
+    from urllib.parse import quote
+
+    try:
+        conn = sqlite3.connect(f"file:{quote(str(Path(path).resolve()))}?mode=ro", uri=True)
+        try:
+            return conn.execute("SELECT count(*) FROM audit").fetchone()[0]
+        finally:
+            conn.close()
+    except sqlite3.Error:
+        return 0
 
 
 @click.command()

@@ -44,17 +44,12 @@ def audit_verify(obj: Context, head_text: str | None) -> None:
     expect = _parse_head(head_text) if head_text else None
     with obj.open_store().read() as db:
         total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
-        if total > 50000 and sys.stderr.isatty():
-            with click.progressbar(length=total, label="Verifying", file=sys.stderr) as bar:
-                last = [0]
-
-                def progress(done, _total):
-                    bar.update(done - last[0])
-                    last[0] = done
-
-                result = audit.verify(db, expect_head=expect, progress=progress)
-        else:
+        bar, progress = progress_bar(total, "Verifying")
+        if bar is None:
             result = audit.verify(db, expect_head=expect)
+        else:
+            with bar:
+                result = audit.verify(db, expect_head=expect, progress=progress)
     if not result.ok:
         click.echo(f"Audit log FAILED at entry {result.bad_seq}: {result.problem}.", err=True)
         sys.exit(1)
@@ -76,6 +71,88 @@ def audit_head(obj: Context) -> None:
     with obj.open_store().read() as db:
         seq, digest = audit.head(db)
     click.echo(f"{seq}:{digest}")
+
+
+def progress_bar(total: int, label: str):
+    """Click's progress bar on stderr for long work (``total`` steps over 50,000) at a terminal, and
+    the ``progress(done, total)`` callback that moves it; ``(None, None)`` otherwise."""
+    if total <= 50000 or not sys.stderr.isatty():
+        return None, None
+    bar = click.progressbar(length=total, label=label, file=sys.stderr)
+    last = [0]
+
+    def progress(done: int, new_total: int) -> None:
+        bar.length = new_total
+        bar.update(done - last[0])
+        last[0] = done
+
+    return bar, progress
+
+
+@audit_group.command("replay")
+@json_option
+@pass_ctx
+def audit_replay(obj: Context, as_json: bool) -> None:
+    """Rebuild the records from the log alone and compare them with the tables, row by row.
+
+    Reads only: the database is left exactly as it was. Exits 1 at the first difference,
+    naming the row, the column, both values and the entry that last set it.
+
+    \b
+    Example:
+      hall audit replay && hall audit verify
+    """
+    from hall.replay import replay
+
+    store = obj.store()
+    with store.read_only() as db:
+        total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
+    bar, progress = progress_bar(total, "Replaying")
+    if bar is None:
+        result = replay(store.path)
+    else:
+        with bar:
+            result = replay(store.path, progress=progress)
+    if as_json:
+        emit_json(result.as_json())
+    else:
+        if result.note:
+            click.echo(result.note[0].upper() + result.note[1:] + ".")
+        if result.ok:
+            click.echo(result.summary)
+        else:
+            click.echo(f"Replay FAILED: {result.summary}", err=True)
+    if not result.ok:
+        sys.exit(1)
+
+
+@audit_group.command("heads")
+@click.option("--since", metavar="YYYY-MM-DD", default=None, help="Only days from this one on (hall time).")
+@json_option
+@pass_ctx
+def audit_heads(obj: Context, since: str | None, as_json: bool) -> None:
+    """Each day's closing head (its last entry, SEQ:HASH), to post on the wall or the web.
+
+    A head posted outside the machine proves later that the log up to it was not rewritten:
+    `hall audit verify --head SEQ:HASH`.
+
+    \b
+    Example:
+      hall audit heads --since 2026-11-01
+    """
+    from hall import audit
+    from hall.operations.common import parse_date_text
+
+    day = parse_date_text(since, "date") if since else None
+    with obj.store().reading(read_only=True) as read:
+        heads = audit.closing_heads(read.db, read.rules.zone, since=day)
+    if as_json:
+        emit_json([{"day": d.isoformat(), "seq": seq, "hash": digest} for d, seq, digest in heads])
+        return
+    if not heads:
+        click.echo("No entries" + (f" since {day.isoformat()}." if day else "."))
+    for d, seq, digest in heads:
+        click.echo(f"{d.isoformat()}  {seq}:{digest}")
 
 
 @audit_group.command("log")

@@ -149,6 +149,8 @@ def authenticate(obj: Context):
         return check(store, token, kind=TOKEN)
     state = read_state(obj.db_path)
     if state is None:
+        with store.read_only():  # no hall there, or an older one: that sentence, not "log in"
+            pass
         raise HallError(LOG_IN_FIRST)
     try:
         credential = check(store, state.secret, kind=SESSION, last_used=state.last_used)

@@ -9,9 +9,13 @@ Script tokens and command-line sessions are in ``hall.operations.tokens``.
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Iterator
 
 from argon2 import Parameters, PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -40,9 +44,25 @@ def use_profile(parameters: Parameters) -> None:
     _hasher = PasswordHasher.from_parameters(parameters)
 
 
+_salts: Iterator[bytes] | None = None  # set only while a demo hall is built
+
+
+@contextmanager
+def reproducible_salts(seed: str) -> Iterator[None]:
+    """Salts drawn from ``seed`` instead of at random, while the block runs: the demo hall's
+    accounts (whose passwords everyone knows) hash the same for the same date, so its log does."""
+    global _salts
+    # as long as the hasher's own salts (else every log-in would renew the hash)
+    _salts = (hashlib.sha256(f"{seed}:{n}".encode()).digest()[:_hasher.salt_len] for n in itertools.count())
+    try:
+        yield
+    finally:
+        _salts = None
+
+
 def hash_secret(secret: str) -> str:
     """An Argon2id hash of a password or a PIN (salted: never the same twice)."""
-    return _hasher.hash(secret)
+    return _hasher.hash(secret, salt=next(_salts) if _salts is not None else None)
 
 
 def secret_matches(stored_hash: str, secret: str) -> bool:
@@ -120,8 +140,8 @@ def list_users(store) -> list[dict]:
 
 def insert_user(tx, name: str, role: str, hashed: str) -> None:
     """Write a new account's row (its name, role and password checked by the caller)."""
-    tx.db["users"].insert({"name": name, "role": role, "password_hash": hashed, "disabled": 0,
-                           "failed_logins": 0, "locked_until": None, "created_at": audit.iso(tx.now)})
+    tx.insert("users", {"name": name, "role": role, "password_hash": hashed, "disabled": 0,
+                        "failed_logins": 0, "locked_until": None, "created_at": audit.iso(tx.now)})
 
 
 @allowed(ADMIN, doing="add staff accounts")
@@ -172,7 +192,7 @@ def disable_user(store, name: str, *, actor: Actor) -> Receipt:
         ).fetchone()[0]
         if row[1] == ADMIN and admins == 0:
             raise HallError(f"{name} is the last admin: add another admin before disabling this one.")
-        tx.db["users"].update(name, {"disabled": 1})
+        tx.update("users", name, {"disabled": 1})
         revoked = revoke_all(tx, name, why=f"account disabled by {tx.actor}")
         entry = tx.record("user.disabled", f"user:{name}", {"user": name, "revoked": revoked})
         return Receipt.of(entry, f"Disabled {name}.")
@@ -189,7 +209,7 @@ def set_password(store, name: str, password: str, *, actor: Actor) -> Receipt:
             raise NotAllowed("Only an admin can change another account's password.")
         if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
             raise NotFound(f"There is no account called {name}.")
-        tx.db["users"].update(name, {"password_hash": hashed, "failed_logins": 0, "locked_until": None})
+        tx.update("users", name, {"password_hash": hashed, "failed_logins": 0, "locked_until": None})
         entry = tx.record("user.password", f"user:{name}", {"user": name})
         return Receipt.of(entry, f"Password changed for {name}.")
 
@@ -224,15 +244,14 @@ def check_login(tx, typed_name: str, password: str) -> tuple[Actor | None, str]:
         tx.record("user.login_failed", f"user:{name}", {"user": name, "why": "disabled"})
         return None, f"The account {name} is disabled."
     if matches:
-        tx.db["users"].update(name, {"failed_logins": 0, "locked_until": None})
-        if needs_rehash(stored):
-            tx.db["users"].update(name, {"password_hash": hash_secret(password)})
+        renewed = {"password_hash": hash_secret(password)} if needs_rehash(stored) else {}
+        tx.update("users", name, {"failed_logins": 0, "locked_until": None, **renewed})
         return Actor.staff(name, role), ""
     changes: dict = {"failed_logins": failures + 1}
     if failures + 1 >= security.failed_logins:
         changes["locked_until"] = audit.iso(tx.now + timedelta(seconds=security.lockout_seconds))
         changes["failed_logins"] = 0
-    tx.db["users"].update(name, changes)
+    tx.update("users", name, changes)
     tx.record("user.login_failed", f"user:{name}", {"user": name, "why": "wrong password"})
     return None, "Wrong name or password."
 

@@ -85,16 +85,16 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             if refusals:
                 first_card = next(r.card for r in parsed_requests if r.card in refusals)
                 raise HallError(f"Name request for {first_card} refused: {refusals[first_card].rstrip('.')}.")
-        call_id = tx.db["calls"].insert({
+        call_id = tx.insert("calls", {
             "employer_id": emp_id, "classification": cls, "workers": workers,
             "start_at": audit.iso(start_at), "duration_days": days, "site": site, "notes": notes,
             "status": OPEN, "taken_by": tx.actor, "taken_at": audit.iso(tx.now), "ruleset_id": tx.ruleset_id,
-        }).last_pk
+        })
         for cert in cert_names:
-            tx.db["call_certs"].insert({"call_id": call_id, "cert": cert})
+            tx.insert("call_certs", {"call_id": call_id, "cert": cert})
         for ordinal, req in enumerate(parsed_requests):
-            tx.db["name_requests"].insert({"call_id": call_id, "card": req.card, "reason": req.reason,
-                                           "ordinal": ordinal})
+            tx.insert("name_requests", {"call_id": call_id, "card": req.card, "reason": req.reason,
+                                        "ordinal": ordinal})
         entry = tx.record("call.taken", f"call:{call_id}", {
             "call": call_id, "employer": emp_name, "employer_id": emp_id, "class": cls, "workers": workers,
             "start": audit.iso(start_at), "days": days, "certs": cert_names,
@@ -113,7 +113,7 @@ def _reverse_referrals(tx, call_id: int, kind: str) -> list[str]:
         by_id = {r.id: r for r in regs}
         for new in apply_referral_reversal(tuple(regs), now=tx.now):
             write_registration(tx, by_id[new.id], new, f"referral {kind}")
-        tx.db["referrals"].update(ref_id, {"status": "reversed", "reversal": kind})
+        tx.update("referrals", ref_id, {"status": "reversed", "reversal": kind})
         cards.append(card)
     return cards
 
@@ -127,9 +127,9 @@ def cancel_call(store, call_id: int, reason: str, *, actor: Actor) -> Receipt:
         if call.status == "cancelled":
             raise HallError(f"Call #{call.id} is already cancelled.")
         restored = _reverse_referrals(tx, call.id, "cancelled")
-        tx.db["calls"].update(call.id, {"status": "cancelled", "closed_at": audit.iso(tx.now),
-                                        "cancel_reason": reason, "calling_card": None,
-                                        "calling_by": None, "calling_since": None})
+        tx.update("calls", call.id, {"status": "cancelled", "closed_at": audit.iso(tx.now),
+                                     "cancel_reason": reason, "calling_card": None,
+                                     "calling_by": None, "calling_since": None})
         entry = tx.record("call.cancelled", f"call:{call.id}", {
             "call": call.id, "reason": reason, "restored": restored, "status_before": call.status,
         })
@@ -144,6 +144,6 @@ def update_fill_state(tx, call_id: int) -> str:
         return call.status
     status = FILLED if call.accepted >= call.workers else OPEN
     if status != call.status:
-        tx.db["calls"].update(call_id, {"status": status,
-                                        "closed_at": audit.iso(tx.now) if status == FILLED else None})
+        tx.update("calls", call_id, {"status": status,
+                                     "closed_at": audit.iso(tx.now) if status == FILLED else None})
     return status

@@ -98,12 +98,14 @@ def parse_datetime_text(text: str, rules: RuleSet, what: str = "date and time") 
         raise HallError(str(error)) from None
 
 
-def write_registration(tx, before: Registration | None, after: Registration, event: str) -> None:
-    """Write a registration the rules changed, and its history row when status or place moved."""
-    values = registration_values(after)
+def write_registration(tx, before: Registration | None, after: Registration, event: str,
+                       also: dict | None = None) -> None:
+    """Write a registration the rules changed (with ``also``, columns the rules do not hold, such as
+    who signed), and its history row when status or place moved."""
+    values = registration_values(after) | (also or {})
     if after.status == "removed" and (before is None or before.status != "removed"):
         values["removed_at"] = iso(tx.now)
-    tx.db["registrations"].update(after.id, values)
+    tx.update("registrations", after.id, values)
     if (before is None or before.status != after.status or before.registered_at != after.registered_at
             or before.last_signed_at != after.last_signed_at):
         add_history(tx, after, event)
@@ -111,10 +113,8 @@ def write_registration(tx, before: Registration | None, after: Registration, eve
 
 def add_history(tx, reg: Registration, event: str, at: datetime | None = None) -> None:
     """Keep the registration's status, place and last signing as of now (for the list as of any moment)."""
-    tx.db.execute(
-        "INSERT INTO registration_history (registration_id, card, book_id, at, status, registered_at,"
-        " last_signed_at, event, audit_seq)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, (SELECT coalesce(max(seq), 0) + 1 FROM audit))",
-        [reg.id, reg.card, reg.book_id, iso(at or tx.now), reg.status, iso(reg.registered_at),
-         iso(reg.last_signed_at), event],
-    )
+    tx.insert("registration_history", {
+        "registration_id": reg.id, "card": reg.card, "book_id": reg.book_id, "at": iso(at or tx.now),
+        "status": reg.status, "registered_at": iso(reg.registered_at), "last_signed_at": iso(reg.last_signed_at),
+        "event": event, "audit_seq": tx.next_seq,
+    })

@@ -28,12 +28,12 @@ from hall.operations.common import Receipt, check_card, check_text, write_regist
 
 
 def _correction_row(tx, kind: str, card: str, authority: str, reason: str, **ids) -> int:
-    return tx.db["corrections"].insert({
+    return tx.insert("corrections", {
         "kind": kind, "card": card, "authority": authority, "reason": reason, "at": audit.iso(tx.now),
-        "recorded_by": tx.actor, "audit_seq": audit.head(tx.db)[0] + 1,
+        "recorded_by": tx.actor, "audit_seq": tx.next_seq,
         "call_id": ids.get("call_id"), "offer_id": ids.get("offer_id"),
         "registration_id": ids.get("registration_id"),
-    }).last_pk
+    })
 
 
 def _check_citation(authority: str, reason: str) -> tuple[str, str]:
@@ -83,9 +83,9 @@ def reverse_outcome(store, call_id: int, card: str, *, actor: Actor, authority: 
                     new = replace(held, status=WAITING, short_call=None, last_signed_at=tx.now)
                     write_registration(tx, held, new, "correction: referral reversed")
                     changed.append(new)
-            tx.db["referrals"].update(ref[0], {"status": "reversed", "reversal": "correction"})
+            tx.update("referrals", ref[0], {"status": "reversed", "reversal": "correction"})
         correction_id = _correction_row(tx, "outcome", card, authority, reason, call_id=call.id, offer_id=offer_id)
-        tx.db["offers"].update(offer_id, {"superseded_by": correction_id})
+        tx.update("offers", offer_id, {"superseded_by": correction_id})
         status = update_fill_state(tx, call.id)
         entry = tx.record("correction.outcome", f"call:{call.id}", {
             "call": call.id, "card": card, "offer": offer_id, "outcome_set_aside": outcome,
@@ -173,13 +173,12 @@ def grant_referral(store, call_id: int, card: str, *, actor: Actor, authority: s
             short = False
         for new in changed:
             write_registration(tx, by_id.get(new.id), new, f"remedy referral to call #{call.id}")
-        seq = audit.head(tx.db)[0] + 1
         emp_id = tx.db.execute("SELECT employer_id FROM calls WHERE id = ?", [call.id]).fetchone()[0]
-        ref_id = tx.db["referrals"].insert({
+        ref_id = tx.insert("referrals", {
             "call_id": call.id, "card": card, "offer_id": None, "employer_id": emp_id, "basis": REMEDY,
             "short_call": int(short), "at": audit.iso(tx.now), "recorded_by": tx.actor, "status": "active",
-            "audit_seq": seq,
-        }).last_pk
+            "audit_seq": tx.next_seq,
+        })
         correction_id = _correction_row(tx, "remedy", card, authority, reason, call_id=call.id)
         status = update_fill_state(tx, call.id)
         entry = tx.record("correction.remedy", f"call:{call.id}", {

@@ -25,7 +25,7 @@ def add_employer_in(tx, name: str, phone: str = "") -> int:
     phone = check_phone(phone)
     if tx.db.execute("SELECT 1 FROM employers WHERE name = ? COLLATE NOCASE", [name]).fetchone():
         raise HallError(f"There is already an employer called {name}.")
-    new_id = tx.db["employers"].insert({"name": name, "phone": phone, "created_at": audit.iso(tx.now)}).last_pk
+    new_id = tx.insert("employers", {"name": name, "phone": phone, "created_at": audit.iso(tx.now)})
     tx.record("employer.added", f"employer:{new_id}", {"employer": new_id, "name": name, "phone": phone})
     return new_id
 
@@ -60,10 +60,10 @@ def bar_member(store, employer: str, card: str, until: str | date, reason: str, 
                 f"A bar can last at most {tx.rules.bars.max_days} days (until {calendar.day_text(latest, today)}); "
                 f"{calendar.day_text(until, today)} is later."
             )
-        bar_id = tx.db["employer_bars"].insert({
+        bar_id = tx.insert("employer_bars", {
             "employer_id": emp_id, "card": card, "until": until.isoformat(), "reason": reason,
             "contact": contact, "created_at": audit.iso(tx.now), "created_by": tx.actor,
-        }).last_pk
+        })
         entry = tx.record("employer.bar", f"employer:{emp_id}", {
             "employer": emp_id, "employer_name": emp_name, "card": card, "until": until.isoformat(),
             "reason": reason, "contact": contact, "id": bar_id,

@@ -115,17 +115,16 @@ def end_job(store, card: str, reason: str, *, actor: Actor, days_worked=None, ho
         for new in effect.registrations:
             write_registration(tx, by_id.get(new.id), new, f"job ended: {reason}")
             if tx.rules.ordering.policy == "low_hours" and new.status == "waiting" and hours:
-                tx.db["hours"].insert({"registration_id": new.id, "at": audit.iso(tx.now),
-                                       "hours": hours, "kind": "worked"})
-        tx.db["referrals"].update(ref_id, {"status": "ended"})
-        seq = audit.head(tx.db)[0] + 1
-        tx.db["job_ends"].insert({
+                tx.insert("hours", {"registration_id": new.id, "at": audit.iso(tx.now),
+                                    "hours": hours, "kind": "worked"})
+        tx.update("referrals", ref_id, {"status": "ended"})
+        tx.insert("job_ends", {
             "referral_id": ref_id, "card": card, "reason": reason, "at": audit.iso(end_at),
             "days_worked": days_worked, "hours": hours, "counted_short": int(effect.short_call),
-            "recorded_by": tx.actor, "audit_seq": seq,
+            "recorded_by": tx.actor, "audit_seq": tx.next_seq,
         })
         if effect.suspend:
-            tx.db["members"].update(card, {"standing": "suspended", "suspension_note": effect.suspension_note})
+            tx.update("members", card, {"standing": "suspended", "suspension_note": effect.suspension_note})
         entry = tx.record("job.ended", f"member:{card}", {
             "card": card, "call": call.id, "referral": ref_id, "reason": reason,
             "at": audit.iso(end_at), "days_worked": days_worked, "hours": hours,

@@ -50,18 +50,18 @@ def parse_cert(spec: str) -> tuple[str, date | None]:
 def _insert_member(tx, card: str, name: str, phone: str, classes: list[str],
                    certs: list[tuple[str, date | None]], home_local: str = "") -> dict:
     now = audit.iso(tx.now)
-    tx.db["members"].insert({
+    tx.insert("members", {
         "card": card, "name": name, "phone": phone, "phone_checked_at": now if phone else None,
         "home_local": home_local, "standing": "active", "created_at": now,
     })
     for cls in classes:
-        tx.db["member_classes"].insert({"card": card, "classification": cls})
+        tx.insert("member_classes", {"card": card, "classification": cls})
     seen = set()
     for cert_name, expires in certs:
         if cert_name.casefold() in seen:
             raise HallError(f"Certification {cert_name} is listed twice for card {card}.")
         seen.add(cert_name.casefold())
-        tx.db["certifications"].insert({
+        tx.insert("certifications", {
             "card": card, "name": cert_name, "expires": expires.isoformat() if expires else None,
         })
     return {
@@ -108,15 +108,22 @@ def update_member(store, card: str, *, actor: Actor, name: str | None = None, ph
         if changes:
             if "phone" in changes:
                 changes["phone_checked_at"] = audit.iso(tx.now)
-            tx.db["members"].update(card, changes)
+            tx.update("members", card, changes)
             data.update({k: v for k, v in changes.items() if k != "phone_checked_at"})
         if classes is not None:
             wanted = check_classes(classes, tx.rules)
             if not wanted:
                 raise HallError("A member needs at least one classification.")
-            tx.db.execute("DELETE FROM member_classes WHERE card = ?", [card])
+            held = [r[0] for r in tx.db.execute(
+                "SELECT classification FROM member_classes WHERE card = ? ORDER BY classification", [card])]
+            for cls in held:
+                if cls in wanted:
+                    tx.update("member_classes", (card, cls), {"note": class_note})
+                else:
+                    tx.delete("member_classes", (card, cls))
             for cls in wanted:
-                tx.db["member_classes"].insert({"card": card, "classification": cls, "note": class_note})
+                if cls not in held:
+                    tx.insert("member_classes", {"card": card, "classification": cls, "note": class_note})
             data["classes"] = wanted
             data["classes_before"] = sorted(before.classifications)
             if class_note:
@@ -141,17 +148,14 @@ def set_certification(store, card: str, name: str, *, actor: Actor, expires: str
         if remove:
             if held is None:
                 raise NotFound(f"{member.name} ({card}) holds no certification called {name}.")
-            tx.db.execute("DELETE FROM certifications WHERE card = ? AND name = ? COLLATE NOCASE", [card, name])
+            tx.delete("certifications", _certification_id(tx, card, name))
             entry = tx.record("member.cert_removed", f"member:{card}", {"card": card, "cert": held.name})
             return Receipt.of(entry, f"Removed {held.name} from {member.name}.")
         expires_text = expires.isoformat() if expires else None
         if held is not None:
-            tx.db.execute(
-                "UPDATE certifications SET name = ?, expires = ? WHERE card = ? AND name = ? COLLATE NOCASE",
-                [name, expires_text, card, name],
-            )
+            tx.update("certifications", _certification_id(tx, card, name), {"name": name, "expires": expires_text})
         else:
-            tx.db["certifications"].insert({"card": card, "name": name, "expires": expires_text})
+            tx.insert("certifications", {"card": card, "name": name, "expires": expires_text})
         entry = tx.record("member.cert_set", f"member:{card}", {
             "card": card, "cert": name, "expires": expires_text,
             "expires_before": held.expires.isoformat() if held and held.expires else None,
@@ -181,10 +185,10 @@ def declare_unavailable(store, card: str, until: str | date, reason: str, *, act
         if start is not None and start > until:
             raise HallError(f"The start {calendar.day_text(start, today)} is after the end "
                             f"{calendar.day_text(until, today)}.")
-        row_id = tx.db["unavailability"].insert({
+        row_id = tx.insert("unavailability", {
             "card": card, "start": start.isoformat() if start else None, "until": until.isoformat(),
             "reason": reason, "via": via, "created_at": audit.iso(tx.now), "created_by": tx.actor,
-        }).last_pk
+        })
         entry = tx.record("member.unavailable", f"member:{card}", {
             "card": card, "until": until.isoformat(), "start": start.isoformat() if start else None,
             "reason": reason, "via": via, "id": row_id,
@@ -202,7 +206,7 @@ def reinstate(store, card: str, reason: str, *, actor: Actor, authority: str = "
         member = load.member(tx.db, card)
         if member.standing != SUSPENDED:
             raise HallError(f"{member.name} ({card}) is not suspended.")
-        tx.db["members"].update(card, {"standing": "active", "suspension_note": ""})
+        tx.update("members", card, {"standing": "active", "suspension_note": ""})
         entry = tx.record("member.reinstated", f"member:{card}", {
             "card": card, "reason": reason, "authority": authority,
             "suspension_note": member.suspension_note,
@@ -298,26 +302,25 @@ def import_members(store, path: str | Path, *, actor: Actor,
         if not rows:
             raise HallError(f"{path} has no members to import.")
         now = audit.iso(tx.now)
-        tx.db["members"].insert_all(
-            ({"card": r.card, "name": r.name, "phone": r.phone, "phone_checked_at": now if r.phone else None,
-              "home_local": "", "standing": "active", "created_at": now} for r in rows),
-            batch_size=2000,
-        )
-        tx.db["member_classes"].insert_all(
-            ({"card": r.card, "classification": c, "note": ""} for r in rows for c in r.classes),
-            batch_size=2000,
-        )
-        tx.db["certifications"].insert_all(
-            ({"card": r.card, "name": n, "expires": e.isoformat() if e else None}
-             for r in rows for n, e in r.certs),
-            batch_size=2000,
-        )
+        tx.insert_many("members", (
+            {"card": r.card, "name": r.name, "phone": r.phone, "phone_checked_at": now if r.phone else None,
+             "home_local": "", "standing": "active", "created_at": now} for r in rows))
+        tx.insert_many("member_classes", (
+            {"card": r.card, "classification": c, "note": ""} for r in rows for c in r.classes))
+        tx.insert_many("certifications", (
+            {"card": r.card, "name": n, "expires": e.isoformat() if e else None} for r in rows for n, e in r.certs))
         if progress:
             progress(len(rows), len(rows))
         entry = tx.record("member.imported", "members", {
             "file": path.name, "count": len(rows), "cards": [r.card for r in rows],
         })
         return Receipt.of(entry, f"Imported {len(rows)} members from {path.name}.")
+
+
+def _certification_id(tx, card: str, name: str) -> int:
+    """The id of the member's certification called ``name`` (names compare without case)."""
+    return tx.db.execute("SELECT id FROM certifications WHERE card = ? AND name = ? COLLATE NOCASE",
+                         [card, name]).fetchone()[0]
 
 
 def phone_last4(phone: str) -> str:
@@ -343,7 +346,8 @@ def set_pin(store, card: str, pin: str, *, actor: Actor) -> Receipt:
     hashed = hash_secret(pin)
     with store.write(actor) as tx:
         member = load.member(tx.db, card)
-        tx.db["members"].update(card, {"pin_hash": hashed})
-        tx.db.execute("DELETE FROM kiosk_misses WHERE card = ?", [card])
+        tx.update("members", card, {"pin_hash": hashed})
+        if tx.db.execute("SELECT 1 FROM kiosk_misses WHERE card = ?", [card]).fetchone():
+            tx.delete("kiosk_misses", card)  # a new PIN from the staff: the card's misses are forgotten
         entry = tx.record("member.pin_set", f"member:{card}", {"card": card})
         return Receipt.of(entry, f"Kiosk PIN set for {member.name} ({card}).")

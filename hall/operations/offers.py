@@ -82,28 +82,27 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, 
         for new in effect.registrations:
             write_registration(tx, by_id.get(new.id), new, f"{outcome} on call #{call.id}")
             if tx.rules.ordering.policy == "low_hours" and effect.turndown_counted:
-                tx.db["hours"].insert({"registration_id": new.id, "at": audit.iso(tx.now),
-                                       "hours": tx.rules.ordering.turndown_penalty_hours, "kind": "penalty"})
-        seq = audit.head(tx.db)[0] + 1
-        offer_id = tx.db["offers"].insert({
+                tx.insert("hours", {"registration_id": new.id, "at": audit.iso(tx.now),
+                                    "hours": tx.rules.ordering.turndown_penalty_hours, "kind": "penalty"})
+        seq = tx.next_seq
+        offer_id = tx.insert("offers", {
             "call_id": call.id, "card": card, "registration_id": cand.registration_id,
             "book_id": cand.book_id, "position": cand.position, "outcome": outcome,
             "named": int(cand.name_request), "turndown_counted": int(effect.turndown_counted),
             "note": note, "at": audit.iso(tx.now), "recorded_by": tx.actor, "audit_seq": seq,
-        }).last_pk
+        })
         basis = None
         left = None
         if effect.referral:
             left = _leave_short_call(tx, call, card, cand.name)
             basis = NAME_REQUEST if cand.name_request else LIST_ORDER
-            tx.db["referrals"].insert({
+            tx.insert("referrals", {
                 "call_id": call.id, "card": card, "offer_id": offer_id,
                 "employer_id": tx.db.execute("SELECT employer_id FROM calls WHERE id = ?", [call.id]).fetchone()[0],
                 "basis": basis, "short_call": int(effect.short_call), "at": audit.iso(tx.now),
                 "recorded_by": tx.actor, "status": "active", "audit_seq": seq,
             })
-        tx.db.execute("UPDATE calls SET calling_card = NULL, calling_by = NULL, calling_since = NULL"
-                      " WHERE id = ?", [call.id])
+        tx.update("calls", call.id, {"calling_card": None, "calling_by": None, "calling_since": None})
         status = update_fill_state(tx, call.id)
         data = {
             "call": call.id, "card": card, "outcome": outcome, "note": note, "offer": offer_id,
@@ -135,7 +134,7 @@ def _leave_short_call(tx, call, card: str, name: str) -> dict | None:
     if not (short and tx.rules.short_calls.offer_regular_calls and not is_short_call(call, tx.rules)):
         kind = "a short call" if short else "a regular call"
         raise HallError(f"{name} ({card}) is working {kind} (#{held_call}): a member holds one referral at a time.")
-    tx.db["referrals"].update(ref_id, {"status": "ended", "reversal": LEFT_FOR_REGULAR_CALL})
+    tx.update("referrals", ref_id, {"status": "ended", "reversal": LEFT_FOR_REGULAR_CALL})
     employer = load.job_call(tx.db, held_call).employer
     return {"referral": ref_id, "call": held_call, "employer": employer, "why": LEFT_FOR_REGULAR_CALL}
 
@@ -156,8 +155,8 @@ def mark_calling(store, call_id: int, card: str, *, actor: Actor) -> Receipt:
         refusal = offer_refusal(ranking, card)
         if refusal:
             raise HallError(refusal)
-        tx.db["calls"].update(call.id, {"calling_card": card, "calling_by": tx.actor,
-                                        "calling_since": audit.iso(tx.now)})
+        tx.update("calls", call.id, {"calling_card": card, "calling_by": tx.actor,
+                                     "calling_since": audit.iso(tx.now)})
         entry = tx.record("offer.calling", f"call:{call.id}", {"call": call.id, "card": card})
         name = ranking.find(card).name
         return Receipt.of(entry, f"Calling {name} ({card}) for call #{call.id}.")

@@ -47,10 +47,9 @@ def record_referral_outcome(store, call_id: int, card: str, outcome: str, *, act
                                    days_worked=0, hours=0.0, rules=tx.rules, now=tx.now, member_name=member.name)
             changed = effect.registrations
             message = f"{member.name} did not show up at {call.employer}: recorded as a quit; they sign again."
-            seq = audit.head(tx.db)[0] + 1
-            tx.db["job_ends"].insert({
+            tx.insert("job_ends", {
                 "referral_id": ref_id, "card": card, "reason": QUIT, "at": audit.iso(tx.now), "days_worked": 0,
-                "hours": 0, "counted_short": 0, "recorded_by": tx.actor, "audit_seq": seq,
+                "hours": 0, "counted_short": 0, "recorded_by": tx.actor, "audit_seq": tx.next_seq,
             })
         else:
             changed = apply_referral_reversal(tuple(regs), now=tx.now)
@@ -58,7 +57,7 @@ def record_referral_outcome(store, call_id: int, card: str, outcome: str, *, act
             message = f"{member.name} {what}: back on the list at the original place, no turndown."
         for new in changed:
             write_registration(tx, by_id.get(new.id), new, f"referral {outcome}")
-        tx.db["referrals"].update(ref_id, {"status": "reversed", "reversal": outcome, "reversal_note": note})
+        tx.update("referrals", ref_id, {"status": "reversed", "reversal": outcome, "reversal_note": note})
         status = update_fill_state(tx, call.id)
         if status == "open" and call.status == "filled":
             message += f" Call #{call.id} is open again."
@@ -100,7 +99,7 @@ def amend_call(store, call_id: int, *, actor: Actor, reason: str, workers=None,
             changes["duration_days"], before["duration_days"] = _check_count(days, "working days", 3650), call.duration_days
         if not changes:
             raise HallError("Nothing to amend: give --workers, --start or --days.")
-        tx.db["calls"].update(call.id, changes)
+        tx.update("calls", call.id, changes)
         status = update_fill_state(tx, call.id)
         entry = tx.record("call.amended", f"call:{call.id}", {
             "call": call.id, "reason": reason, "before": before, "after": changes, "call_status": status,

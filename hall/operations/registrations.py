@@ -9,7 +9,7 @@ from sqlite_utils import Database
 from dispatch import calendar
 from dispatch.model import DISPATCHED, ON_SHORT_CALL, REMOVED, REMOVED_RESIGN, WAITING
 from dispatch.transitions import apply_resign
-from hall import audit, load
+from hall import audit, changes, load
 from hall.db import immediate
 from hall.errors import HallError, NotFound
 from hall.identity import Actor, STAFF, allowed
@@ -31,7 +31,7 @@ def sweep_lapsed(store, db: Database) -> int:
     ).fetchone()
     if probe is None:
         return 0
-    with immediate(db):
+    with immediate(db), changes.logged(db):
         ruleset_id, rules = store.rules(db, now)
         return record_lapsed(db, now, rules, ruleset_id)
 
@@ -56,7 +56,7 @@ def record_lapsed(db: Database, now, rules, ruleset_id) -> int:
         moment = calendar.removal_at(reg, rules)
         due = calendar.resign_due(reg, rules)
         tx = Tx(db, now, "system", rules, ruleset_id)
-        db["registrations"].update(reg.id, {
+        tx.update("registrations", reg.id, {
             "status": REMOVED, "removed_reason": REMOVED_RESIGN, "removed_at": audit.iso(moment),
         })
         removed = load.registration_from_row(
@@ -103,10 +103,10 @@ def sign(store, card: str, book_id: str, *, actor: Actor, via: str = "in_person"
                 state = {WAITING: "waiting", ON_SHORT_CALL: "on a short call", DISPATCHED: "dispatched"}[reg.status]
                 raise HallError(f"{member.name} ({card}) is already on {book.id} ({state}); re-sign instead.")
         now_text = audit.iso(tx.now)
-        reg_id = tx.db["registrations"].insert({
+        reg_id = tx.insert("registrations", {
             "card": card, "book_id": book.id, "registered_at": now_text, "last_signed_at": now_text,
             "signed_via": via, "signed_by": tx.actor, "status": WAITING,
-        }).last_pk
+        })
         reg = load.registrations_of(tx.db, card)[-1]
         add_history(tx, reg, "signed")
         due = calendar.resign_due(reg, tx.rules)
@@ -140,8 +140,8 @@ def resign(store, card: str, book_id: str | None = None, *, actor: Actor, via: s
         by_id = {r.id: r for r in waiting}
         dues = {}
         for new in changed:
-            write_registration(tx, by_id[new.id], new, "re-signed")
-            tx.db["registrations"].update(new.id, {"signed_via": via, "signed_by": tx.actor})
+            write_registration(tx, by_id[new.id], new, load.RESIGNED_EVENT,
+                               also={"signed_via": via, "signed_by": tx.actor})
             dues[new.book_id] = calendar.resign_due(new, tx.rules).isoformat()
         entry = tx.record("registration.resigned", f"member:{card}", {
             "card": card, "books": sorted(dues), "via": via, "resign_due": dues,

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dispatch import calendar
 from dispatch.rules import RuleSet, RulesError, describe_changes, load_rules, rules_to_toml, valid_timezone
-from hall import audit, schema
+from hall import audit, changes, schema
 from hall.db import connect, immediate
 from hall.errors import HallError
 from hall.identity import ADMIN, Actor, allowed
@@ -50,14 +50,14 @@ def read_rules_text(text: str, default_timezone: str | None = None) -> RuleSet:
         raise HallError(f"The rules file is not valid: {error}") from None
 
 
-def _sync_books(db, rules: RuleSet) -> None:
+def _sync_books(tx: Tx, rules: RuleSet) -> None:
     for book in rules.books:
-        values = {"id": book.id, "name": book.name, "classification": book.classification,
+        values = {"name": book.name, "classification": book.classification,
                   "priority": book.priority, "requires": json.dumps(list(book.requires))}
-        if db.execute("SELECT 1 FROM books WHERE id = ?", [book.id]).fetchone():
-            db["books"].update(book.id, values)
+        if tx.db.execute("SELECT 1 FROM books WHERE id = ?", [book.id]).fetchone():
+            tx.update("books", book.id, values)
         else:
-            db["books"].insert(values)
+            tx.insert("books", {"id": book.id, **values})
 
 
 def preset_names() -> list[str]:
@@ -107,18 +107,20 @@ def init_database(path: str | Path, *, admin: str, password: str, now: datetime,
     db = connect(path, create=True)
     try:
         with immediate(db):
-            schema.upgrade(db)
+            schema.upgrade(db, now=now)
             when = audit.iso(now)
-            rules_id = db["rulesets"].insert({"text": text, "effective_at": when, "created_at": when,
-                                              "created_by": admin}).last_pk
-            _sync_books(db, rules)
-            tx = Tx(db, now, admin, rules, rules_id, who=Actor.staff(admin, ADMIN), role=ADMIN)
-            insert_user(tx, admin, ADMIN, hashed)
-            entry = tx.record("hall.initialized", "hall", {
-                "name": rules.hall.name, "timezone": rules.hall.timezone, "rules": text,
-                "rules_file": rules_text, "preset": preset,
-                "schema": schema.latest_version(), "admin": admin,
-            })
+            with changes.logged(db):
+                tx = Tx(db, now, admin, rules, None, who=Actor.staff(admin, ADMIN), role=ADMIN)
+                tx.ruleset_id = tx.insert("rulesets", {"text": text, "effective_at": when, "created_at": when,
+                                                       "created_by": admin})
+                _sync_books(tx, rules)
+                insert_user(tx, admin, ADMIN, hashed)
+                entry = tx.record("hall.initialized", "hall", {
+                    "name": rules.hall.name, "timezone": rules.hall.timezone, "rules": text,
+                    "rules_file": rules_text, "preset": preset,
+                    "schema": schema.latest_version(), "admin": admin,
+                })
+                tx.check_recorded()
     except BaseException:
         db.close()
         path.unlink(missing_ok=True)
@@ -157,11 +159,11 @@ def set_rules(store: Store, text: str, effective: str | datetime, *, actor: Acto
             raise HallError("A rule change cannot take effect in the past.")
         old_text = tx.db.execute("SELECT text FROM rulesets WHERE id = ?", [tx.ruleset_id]).fetchone()[0]
         when = audit.iso(tx.now)
-        new_id = tx.db["rulesets"].insert({
+        new_id = tx.insert("rulesets", {
             "text": text, "effective_at": audit.iso(effective_at), "created_at": when,
             "created_by": tx.actor, "urgent_reason": urgent_reason or None,
-        }).last_pk
-        _sync_books(tx.db, new_rules)
+        })
+        _sync_books(tx, new_rules)
         changes = describe_changes(tx.rules, new_rules)
         entry = tx.record("rules.changed", "rules", {
             "new_ruleset": new_id, "effective_at": audit.iso(effective_at), "old_text": old_text,

@@ -84,7 +84,7 @@ def identify(store, card: str, secret: str) -> Actor:
     if not ok:
         refusal = record_miss(store, card if row is not None else None)
         raise HallError(refusal)
-    if lock and lock[0]:
+    if lock and (lock[0] or lock[1]):
         clear_misses(store, card)
     return Actor.member(card)
 
@@ -105,9 +105,9 @@ def record_miss(store, card: str | None) -> str:
             locked_until = audit.iso(tx.now + timedelta(minutes=kiosk.lock_minutes))
         values = {"misses": 0 if locked_until else misses, "locked_until": locked_until}
         if row is None:
-            tx.db["kiosk_misses"].insert({"card": card, **values})
+            tx.insert("kiosk_misses", {"card": card, **values})
         else:
-            tx.db["kiosk_misses"].update(card, values)
+            tx.update("kiosk_misses", card, values)
         tx.record("member.check_failed", f"member:{card}",
                   {"card": card, "why": "wrong digits", "misses": misses, "locked_until": locked_until})
     return locked_sentence(kiosk.lock_minutes) if locked_until else REFUSED
@@ -117,9 +117,9 @@ def record_miss(store, card: str | None) -> str:
 def clear_misses(store, card: str) -> None:
     """A good check after misses: the count starts again."""
     with store.write(Actor.member(card), sweep=False) as tx:
-        row = tx.db.execute("SELECT misses FROM kiosk_misses WHERE card = ?", [card]).fetchone()
-        if row and row[0]:
-            tx.db["kiosk_misses"].update(card, {"misses": 0, "locked_until": None})
+        row = tx.db.execute("SELECT misses, locked_until FROM kiosk_misses WHERE card = ?", [card]).fetchone()
+        if row and (row[0] or row[1]):
+            tx.update("kiosk_misses", card, {"misses": 0, "locked_until": None})
             tx.record("member.check_passed", f"member:{card}", {"card": card, "misses_before": row[0]})
 
 
@@ -147,6 +147,6 @@ def change_pin(store, *, actor: Actor, current: str, new: str) -> Receipt:
     identify(store, actor.name, current)
     hashed = hash_secret(new)
     with store.write(actor) as tx:
-        tx.db["members"].update(actor.name, {"pin_hash": hashed})
+        tx.update("members", actor.name, {"pin_hash": hashed})
         entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name})
         return Receipt.of(entry, "Your PIN is changed: use the new one from now on.")

@@ -105,21 +105,21 @@ def authenticate(store, secret: str, *, kind: str, last_used: datetime | None = 
 def revoke_all(tx, name: str, *, why: str) -> dict:
     """End every live token and session of an account inside ``tx``; how many of each."""
     now = audit.iso(tx.now)
-    counts = {}
-    for kind in (TOKEN, SESSION):
-        cursor = tx.db.execute(
-            "UPDATE tokens SET revoked_at = ?, revoked_why = ? WHERE user_name = ? AND kind = ?"
-            " AND revoked_at IS NULL AND expires_at > ?", [now, why, name, kind, now])
-        counts[f"{kind}s"] = cursor.rowcount
+    counts = {f"{TOKEN}s": 0, f"{SESSION}s": 0}
+    live = tx.db.execute("SELECT id, kind FROM tokens WHERE user_name = ? AND revoked_at IS NULL AND expires_at > ?"
+                         " ORDER BY id", [name, now]).fetchall()
+    for token_id, kind in live:
+        tx.update("tokens", token_id, {"revoked_at": now, "revoked_why": why})
+        counts[f"{kind}s"] += 1
     return counts
 
 
 def _insert(tx, name: str, kind: str, expires: datetime, os_user: str | None = None) -> tuple[int, str]:
     secret = new_secret()
-    token_id = tx.db["tokens"].insert({
+    token_id = tx.insert("tokens", {
         "user_name": name, "kind": kind, "hash": secret_hash(secret), "os_user": os_user,
         "created_at": audit.iso(tx.now), "expires_at": audit.iso(expires), "revoked_at": None, "revoked_why": None,
-    }).last_pk
+    })
     return token_id, secret
 
 
@@ -171,12 +171,12 @@ def open_session(store, name: str, password: str, *, os_user: str,
     with store.write(NOBODY) as tx:
         actor, refusal = check_login(tx, name, password)
         if actor is not None:
-            if replaces:
-                _end_replaced(tx, replaces, actor.name)
             expires = tx.now + timedelta(hours=SESSION_HOURS)
             token_id, secret = _insert(tx, actor.name, SESSION, expires, os_user=os_user)
             tx.actor = actor.name
             tx.record("user.login", f"user:{actor.name}", {"user": actor.name, "via": "cli", "session": token_id})
+            if replaces:
+                _end_replaced(tx, replaces, actor.name)
             return Credential(actor, SESSION, token_id, expires), secret
     raise HallError(refusal)
 
@@ -187,8 +187,7 @@ def _end_replaced(tx, secret: str, by: str) -> None:
         [secret_hash(secret), SESSION]).fetchone()
     if row is None:
         return
-    tx.db.execute("UPDATE tokens SET revoked_at = ?, revoked_why = ? WHERE id = ?",
-                  [audit.iso(tx.now), f"replaced by {by}'s log-in", row[0]])
+    tx.update("tokens", row[0], {"revoked_at": audit.iso(tx.now), "revoked_why": f"replaced by {by}'s log-in"})
     previous = tx.actor
     tx.actor = row[1]
     tx.record("user.logout", f"user:{row[1]}", {"user": row[1], "via": "cli", "session": row[0],
@@ -200,8 +199,9 @@ def _end_replaced(tx, secret: str, by: str) -> None:
 def close_session(store, credential: Credential) -> Receipt:
     """End a command-line session (``hall logout``)."""
     with store.write(credential.actor) as tx:
-        tx.db.execute("UPDATE tokens SET revoked_at = ?, revoked_why = 'logout' WHERE id = ? AND revoked_at IS NULL",
-                      [audit.iso(tx.now), credential.id])
+        ended = tx.db.execute("SELECT revoked_at FROM tokens WHERE id = ?", [credential.id]).fetchone()
+        if ended is not None and ended[0] is None:
+            tx.update("tokens", credential.id, {"revoked_at": audit.iso(tx.now), "revoked_why": "logout"})
         entry = tx.record("user.logout", f"user:{tx.actor}", {"user": tx.actor, "via": "cli", "session": credential.id,
                                                              "why": "logout"})
         return Receipt.of(entry, f"{tx.actor} logged out.")

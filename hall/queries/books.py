@@ -302,6 +302,8 @@ def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90)
     from the registrations table (which keeps each registration's latest status), the
     registrations with history after the first mark are taken back to where they stood
     then, and only the history rows after it (``registration_history_at``) are replayed.
+    Re-signings are left out: they keep a waiting registration waiting (and are most of
+    a large hall's history).
     """
     today = calendar.local_date(now, rules)
     marks = [calendar.start_of_day(today - timedelta(days=days - 1 - k) + timedelta(days=1), rules)
@@ -310,8 +312,8 @@ def waiting_history(db: Database, rules: RuleSet, now: datetime, days: int = 90)
     mark_texts = [audit.iso(mark) for mark in marks]
     start = mark_texts[0]
     rows = db.execute(
-        "SELECT registration_id, book_id, at, status FROM registration_history WHERE at > ? ORDER BY at, id",
-        [start],
+        "SELECT registration_id, book_id, at, status FROM registration_history WHERE at > ? AND event != ?"
+        " ORDER BY at, id", [start, load.RESIGNED_EVENT],
     ).fetchall()
     counts: dict[str, int] = {b.id: 0 for b in rules.books}
     for book_id, count in db.execute(

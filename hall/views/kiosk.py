@@ -2,8 +2,9 @@
 
 Nothing here writes (the kiosk's connection is SQLite ``mode=ro``): re-sign
 removals are computed on the fly by the queries, rankings are computed in
-memory. Who is at the kiosk is ``hall.operations.selfservice.identify``'s to say. About other members it returns only name, card, position and
-referral basis: never their phone, address or reasons.
+memory. Who is at the kiosk is ``hall.operations.selfservice.identify``'s to say.
+About other members it returns only name, card, position and referral basis: never
+their phone, address or reasons.
 """
 
 from __future__ import annotations

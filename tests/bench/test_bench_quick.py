@@ -24,6 +24,7 @@ ROWS = (
     "list screen",
     "the app's memory",
     "`hall audit verify` over",
+    "`hall audit replay` over",
     "`hall member import` of",
 )
 
@@ -54,6 +55,7 @@ def test_large_hall_is_deterministic_and_verifies(tmp_path):
 
     from hall import audit
     from hall.db import connect
+    from hall.replay import replay
 
     a = build(tmp_path / "a.db", quick=True, as_of=date(2026, 11, 26), verbose=False)
     b = build(tmp_path / "b.db", quick=True, as_of=date(2026, 11, 26), verbose=False)
@@ -66,5 +68,7 @@ def test_large_hall_is_deterministic_and_verifies(tmp_path):
             heads.append(result.head)
         finally:
             db.close()
+        replayed = replay(tmp_path / name)  # its entries' writes build exactly its tables
+        assert replayed.ok and replayed.snapshot is None and replayed.entries == 20_000, replayed.summary
     assert heads[0] == heads[1]
     assert a["audit"] == b["audit"] == 20_000 and a["members"] == 600 and a["waiting"] == 800

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -24,10 +25,19 @@ DAY = DEMO_DAY
 EXAMPLE = Path(__file__).resolve().parents[2] / "hall.db.example"
 
 
+ARGON2 = re.compile(r"\$argon2[a-z]*\$[^\"\s]*")
+
+
 def _without_password_hashes(content: dict) -> dict:
-    """A dump with the Argon2 hashes masked: they carry a random salt (and the tests' cheap profile)."""
-    return {table: [tuple("<hash>" if isinstance(v, str) and v.startswith("$argon2") else v for v in row)
-                    for row in rows] for table, rows in content.items()}
+    """A dump with the Argon2 hashes masked: they carry a random salt (and the tests' cheap profile).
+    The log holds them too (the writes of the accounts' entries), so the entries' chain columns,
+    which follow from them, are left out (the chain is verified on its own)."""
+    def masked(table: str, row: tuple) -> tuple:
+        if table == "audit":
+            row = row[:7]  # seq, at, actor, action, subject, data, ruleset (not prev, hash, canonical)
+        return tuple(ARGON2.sub("<hash>", v) if isinstance(v, str) else v for v in row)
+
+    return {table: [masked(table, row) for row in rows] for table, rows in content.items()}
 
 
 def _store(path: Path, hhmm: str = "07:30") -> Store:
@@ -196,3 +206,11 @@ def test_cli_builds_with_force(tmp_path):
         assert audit.verify(db).ok
     finally:
         db.close()
+
+
+def test_two_builds_of_one_date_are_the_same_file(demo_build, tmp_path):
+    """Salts included (they are drawn from the date): the log, which holds the hashes, is the same."""
+    from hall.demo import build_demo
+
+    build_demo(tmp_path / "again.db", DAY)
+    assert (tmp_path / "again.db").read_bytes() == demo_build.path.read_bytes()

@@ -107,7 +107,7 @@ async def test_an_admin_adds_a_dispatcher_and_disables_it(demo_hall):
     assert _rows(demo_hall, "SELECT role, disabled FROM users WHERE name = 'jo'") == [("dispatcher", 1)]
     assert [e["actor"] for e in audit_actions(demo_hall, action="user.added")][-1] == "admin"
     assert audit_actions(demo_hall, action="user.disabled")[-1]["data"] == {
-        "user": "jo", "revoked": {"tokens": 0, "sessions": 0}}
+        "user": "jo", "revoked": {"tokens": 0, "sessions": 0}, "writes": [["update", "users", "jo", {"disabled": 1}]]}
     store = Store(demo_hall, clock=lambda: FIXED_NOW)
     try:
         accounts.login(store, "jo", "night-shift-1")

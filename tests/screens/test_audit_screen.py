@@ -81,7 +81,8 @@ async def test_verify_shows_success(demo_hall):
         await wait_for_workers(app, pilot)
         with Store(demo_hall).read() as db:
             seq, digest = audit.head(db)
-        assert status(app) == f"Chain verified: {seq:,} entries · head {seq}:{digest[:4]}…{digest[-4:]}"
+        assert status(app) == (f"Chain verified: {seq:,} entries · head {seq}:{digest[:4]}…{digest[-4:]} · "
+                               f"the records match the log ({seq:,} entries replayed)")
         assert not app.screen.query_one("#verify-progress", ProgressBar).display
 
 
@@ -101,18 +102,54 @@ async def test_verify_names_the_tampered_entry(demo_hall):
         assert status(app).startswith("! Chain broken at entry 57")
 
 
+async def test_verify_replays_the_log_and_names_a_direct_edit(demo_hall):
+    conn = sqlite3.connect(demo_hall)
+    conn.execute("UPDATE users SET role = 'admin' WHERE name = 'dwayne'")
+    conn.commit()
+    conn.close()
+    added = next(e["seq"] for e in audit_entries(demo_hall) if e["action"] == "user.added"
+                 and e["data"]["user"] == "dwayne")
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_audit(app, pilot)
+        with unchanged(demo_hall):
+            await pilot.press("v")
+            await wait_for_workers(app, pilot)
+        assert status(app).startswith("! The records differ from the log: user dwayne: role admin in the table, "
+                                      f"dispatcher in the log (entry {added}). (chain verified: ")
+        assert str(added) not in app.screen.query_one("#audit-table", DataTable).rows  # far down the log...
+        shown = entry_shown(app)  # ...so it is shown in full beside the list
+        assert f"#{added}" in shown and "user.added" in shown
+        assert "insert users dwayne: " in shown and "password_hash (hash)" in shown and "$argon2" not in shown
+        await pilot.press("down")
+        assert f"#{added}" not in entry_shown(app)  # the cursor's entry again
+
+
+def entry_shown(app) -> str:
+    from rich.console import Console
+
+    console = Console(width=200, record=True, file=__import__("io").StringIO())
+    console.print(app.screen.query_one("#audit-entry").content)
+    return console.export_text()
+
+
+def audit_entries(path) -> list[dict]:
+    with Store(path).read() as db:
+        return audit.entries(db, newest_first=False)
+
+
 async def test_escape_while_verifying_stops_harmlessly(demo_hall, monkeypatch):
     """Esc while the chain is being verified stops it (nothing written, the screen stays); the next
     Esc goes back. The verification is held until Esc was pressed, as a long one would be."""
     pressed = threading.Event()
     real_verify = audit_view.verify
 
-    def held_until_escape(store, progress=None, cancelled=None):
+    def held_until_escape(store, progress=None, cancelled=None, stage=None):
         def stop_asked() -> bool:
             assert pressed.wait(timeout=20), "the test never pressed escape"
             return cancelled()
 
-        return real_verify(store, progress=progress, cancelled=stop_asked)
+        return real_verify(store, progress=progress, cancelled=stop_asked, stage=stage)
 
     monkeypatch.setattr(audit_view, "verify", held_until_escape)
     app = make_app(demo_hall)

@@ -59,7 +59,7 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
             assert row[3] == f"{c['accepted']} of {c['workers']}"
         # tomorrow morning, in Chicago: within the week the weekday says the day
         assert by_id["#15"][4] == "Fri 07:00" and by_id["#13"][4] == "Fri 06:30"
-        assert by_id["#15"][1] == "Summit Industrial Serv…"  # cut with a sign, not silently
+        assert by_id["#15"][1] == "Summit Industrial Ser…"  # cut with a sign, not silently
         assert str(screen.query_one("#calls-title").render()) == "OPEN CALLS (3)"
 
         books = book_lines(screen)

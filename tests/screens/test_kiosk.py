@@ -101,7 +101,8 @@ async def test_a_wrong_pin_is_refused_shows_nothing_and_is_counted_without_the_d
     (miss,) = audit_actions(demo_hall, after_seq=before)
     assert (miss["actor"], miss["action"], miss["data"]) == (
         "unknown", "member.check_failed",
-        {"card": card, "why": "wrong digits", "misses": 1, "locked_until": None})
+        {"card": card, "why": "wrong digits", "misses": 1, "locked_until": None,
+         "writes": [["insert", "kiosk_misses", {"card": card, "misses": 1, "locked_until": None}]]})
     assert wrong not in str(miss)
 
 
@@ -241,7 +242,8 @@ async def test_f3_changes_the_pin_and_the_old_one_stops_working(demo_hall):
         await look_up(app, pilot, card, "97531")
         assert app.showing == card
     changed = audit_actions(demo_hall, action="member.pin_changed")
-    assert [(e["actor"], e["data"]) for e in changed] == [(f"member:{card}", {"card": card})]
+    assert [(e["actor"], e["data"]) for e in changed] == [
+        (f"member:{card}", {"card": card, "writes": [["update", "members", card, {"pin_hash": "(hash)"}]]})]
 
 
 async def test_a_phone_digits_kiosk_looks_up_but_offers_no_changes(demo_hall):

@@ -127,7 +127,8 @@ async def test_a_wrong_password_says_so_and_is_audited(demo_hall):
     # The name typed is recorded only when it is an account's (people type passwords into name fields).
     new = audit_actions(demo_hall, after_seq=before)
     assert [(e["actor"], e["action"], e["data"]) for e in new] == [
-        ("maria", "user.login_failed", {"user": "maria", "why": "wrong password"}),
+        ("maria", "user.login_failed", {"user": "maria", "why": "wrong password",
+                                        "writes": [["update", "users", "maria", {"failed_logins": 1}]]}),
         ("unknown", "user.login_failed", {"why": "unknown name"})]
     assert "nobody" not in str(new) and "whatever-it-is" not in str(new)
 
