@@ -156,3 +156,17 @@ def test_init_and_backup_make_owner_only_files(tmp_path: Path):
         path = tmp_path / extra
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{extra} is readable by others"
+
+
+def test_check_names_the_sqlite_library_and_notes_the_wal_reset_bug(db: Path):
+    import sqlite3 as sqlite
+
+    from hall.check import has_wal_reset_bug
+
+    line = line_for(run_check(db), "sqlite")
+    assert sqlite.sqlite_version in line
+    assert line.strip().startswith("note" if has_wal_reset_bug(sqlite.sqlite_version) else "ok")
+    affected = ["3.7.0", "3.40.1", "3.44.5", "3.45.0", "3.50.6", "3.51.0", "3.51.2"]
+    fixed = ["3.6.23", "3.44.6", "3.44.9", "3.50.7", "3.51.3", "3.52.0"]
+    assert [has_wal_reset_bug(v) for v in affected] == [True] * len(affected)
+    assert [has_wal_reset_bug(v) for v in fixed] == [False] * len(fixed)
