@@ -17,11 +17,13 @@ from hall.identity import ADMIN, Actor, STAFF, allowed
 from hall.operations.accounts import hash_secret
 from hall.operations.common import (
     Receipt,
+    card_number_key,
     check_card,
     check_phone,
     check_text,
     check_via,
     parse_date_text,
+    same_card,
 )
 
 
@@ -81,8 +83,12 @@ def add_member(store, card: str, name: str, *, actor: Actor, phone: str = "",
     parsed_certs = [parse_cert(c) for c in certs]
     with store.write(actor) as tx:
         classes_ok = check_classes(classes, tx.rules)
-        if tx.db.execute("SELECT 1 FROM members WHERE card = ?", [card]).fetchone():
+        on_file = same_card(tx.db, card)
+        if on_file == card:
             raise HallError(f"Card {card} already exists: change it with `hall member update {card}`.")
+        if on_file is not None:
+            raise HallError(f"Card {card} is card {on_file} (cards of digits only compare as numbers): "
+                            "use another card number.")
         data = _insert_member(tx, card, name, phone, classes_ok, parsed_certs, home_local)
         entry = tx.record("member.added", f"member:{card}", data)
         return Receipt.of(entry, f"Added {name} ({card}).")
@@ -270,10 +276,10 @@ def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
             except HallError as error:
                 problems.append(f"line {line}: {str(error).rstrip('.')}")
                 continue
-            if card in seen:
-                problems.append(f"line {line}: card {card} is also on line {seen[card]}")
+            if card_number_key(card) in seen:
+                problems.append(f"line {line}: card {card} is also on line {seen[card_number_key(card)]}")
                 continue
-            seen[card] = line
+            seen[card_number_key(card)] = line
             rows.append(ImportRow(line, card, name, phone, classes, certs))
     except csv.Error as error:
         problems.append(f"line {line + 1}: {error}")
@@ -290,10 +296,14 @@ def import_members(store, path: str | Path, *, actor: Actor,
     text = files.read_text(path, "CSV file", advice=": save it as CSV UTF-8 and try again")
     with store.write(actor) as tx:
         rows, problems = read_import(text, tx.rules)
-        existing = {r[0] for r in tx.db.execute("SELECT card FROM members")}
+        existing = {card_number_key(r[0]): r[0] for r in tx.db.execute("SELECT card FROM members")}
         for row in rows:
-            if row.card in existing:
+            on_file = existing.get(card_number_key(row.card))
+            if on_file == row.card:
                 problems.append(f"line {row.line}: card {row.card} already exists")
+            elif on_file is not None:
+                problems.append(f"line {row.line}: card {row.card} is card {on_file} (cards of digits only "
+                                "compare as numbers)")
         if problems:
             problems.sort(key=lambda p: int(p.split(":")[0].split()[1]))
             shown = "; ".join(problems[:20])

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -262,3 +263,20 @@ def test_rules_files(tmp_path):
             assert not fresh.exists(), "a refused init left a database behind"
 
     run()
+
+
+def test_a_card_of_digits_beside_the_same_number_with_zeros_is_refused(hall):
+    hall.ok("member", "add", "1042", "--name", "Ada Lovelace", "--class", "JW")
+    refused = hall.fails("member", "add", "01042", "--name", "Bob Smith", "--class", "JW")
+    assert "is card 1042" in refused.stderr and "compare as numbers" in refused.stderr
+    csv = hall.path.with_name("more.csv")
+    csv.write_text("card,name,phone,classes,certs\n001042,Carl Jones,,JW,\n7,Dee Ray,,JW,\n007,Eve Moss,,JW,\n")
+    imported = hall.fails("member", "import", str(csv))
+    assert "card 001042 is card 1042" in imported.stderr and "card 007 is also on line 3" in imported.stderr
+    hall.ok("member", "add", "A1042", "--name", "Flo Pike", "--class", "JW")  # letters: as written
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_line_or_paragraph_separator_in_a_name_is_refused(hall, separator):
+    refused = hall.fails("member", "add", "1042", "--name", f"Eve{separator}Forged line", "--class", "JW")
+    assert "line or paragraph separator" in refused.stderr
