@@ -198,6 +198,17 @@ def disable_user(store, name: str, *, actor: Actor) -> Receipt:
         return Receipt.of(entry, f"Disabled {name}.")
 
 
+def own_or_admin(tx, name: str, doing: str) -> bool:
+    """Inside ``tx``: refuse (recorded) unless ``name`` is the actor's own account or the actor is
+    an admin now; one sentence when there is no such account. Returns whether it is disabled."""
+    if name != tx.actor and tx.role != ADMIN:
+        raise NotAllowed(f"Only an admin can {doing}.")
+    row = tx.db.execute("SELECT disabled FROM users WHERE name = ?", [name]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no account called {name}.")
+    return bool(row[0])
+
+
 @allowed(ANY_ACCOUNT, doing="change passwords")
 def set_password(store, name: str, password: str, *, actor: Actor) -> Receipt:
     """Set a new password (and clear any lockout): one's own, or anyone's for an admin."""
@@ -205,10 +216,7 @@ def set_password(store, name: str, password: str, *, actor: Actor) -> Receipt:
     check_password(password)
     hashed = hash_secret(password)
     with store.write(actor) as tx:
-        if name != tx.actor and tx.role != ADMIN:
-            raise NotAllowed("Only an admin can change another account's password.")
-        if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
-            raise NotFound(f"There is no account called {name}.")
+        own_or_admin(tx, name, "change another account's password")
         tx.update("users", name, {"password_hash": hashed, "failed_logins": 0, "locked_until": None})
         entry = tx.record("user.password", f"user:{name}", {"user": name})
         return Receipt.of(entry, f"Password changed for {name}.")

@@ -20,10 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from hall import audit
-from hall.errors import HallError, NotFound
-from hall.identity import ADMIN, ANY_ACCOUNT, NOBODY, Actor, NotAllowed, allowed
+from hall.errors import HallError
+from hall.identity import ANY_ACCOUNT, NOBODY, Actor, allowed
 from hall.load import parse_time
-from hall.operations.accounts import check_login, check_name
+from hall.operations.accounts import check_login, check_name, own_or_admin
 from hall.operations.common import Receipt
 
 PREFIX = "hall_"
@@ -130,12 +130,7 @@ def make_token(store, name: str, *, actor: Actor, days=DEFAULT_DAYS) -> tuple[st
     name = check_name(name)
     days = check_days(days)
     with store.write(actor) as tx:
-        if name != tx.actor and tx.role != ADMIN:
-            raise NotAllowed("Only an admin can make a token for another account.")
-        row = tx.db.execute("SELECT disabled FROM users WHERE name = ?", [name]).fetchone()
-        if row is None:
-            raise NotFound(f"There is no account called {name}.")
-        if row[0]:
+        if own_or_admin(tx, name, "make a token for another account"):
             raise HallError(f"The account {name} is disabled: it cannot have tokens.")
         expires = tx.now + timedelta(days=days)
         token_id, secret = _insert(tx, name, TOKEN, expires)
@@ -150,10 +145,7 @@ def revoke(store, name: str, *, actor: Actor) -> Receipt:
     """End every token and session of ``name`` (an admin's for anyone, anyone's for themselves)."""
     name = check_name(name)
     with store.write(actor) as tx:
-        if name != tx.actor and tx.role != ADMIN:
-            raise NotAllowed("Only an admin can revoke another account's tokens and sessions.")
-        if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
-            raise NotFound(f"There is no account called {name}.")
+        own_or_admin(tx, name, "revoke another account's tokens and sessions")
         counts = revoke_all(tx, name, why=f"revoked by {tx.actor}")
         entry = tx.record("user.revoked", f"user:{name}", {"user": name, **counts})
         tokens, sessions = counts["tokens"], counts["sessions"]
