@@ -14,6 +14,7 @@ from hall.store import Store
 from screens.board import BoardScreen
 from screens.text import fit
 from tests.screens.conftest import FIXED_NOW, MARIA, audit_head, login, make_app, settle, wait_for_workers
+from tests.conftest import DWAYNE as DWAYNE_ACTOR
 
 SIZE = (140, 40)
 
@@ -107,7 +108,7 @@ async def test_the_board_refreshes_when_another_terminal_commits(demo_hall, monk
 
         # Another terminal signs a member on JW-1 (its own connection, its own process's view).
         other = Store(demo_hall, clock=fixed(FIXED_NOW))
-        await asyncio.to_thread(registrations.sign, other, "1008", "JW-1", actor="dwayne")
+        await asyncio.to_thread(registrations.sign, other, "1008", "JW-1", actor=DWAYNE_ACTOR)
         await asyncio.wait_for(noticed.wait(), timeout=10)  # the app's poller noticed the commit
         await wait_for_workers(app, pilot)
         assert status(screen).startswith(f"audit #{head + 1} ")
