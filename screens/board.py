@@ -19,6 +19,7 @@ from textual.widgets import DataTable, Label, Sparkline, Static
 from hall.views.board import Board
 from screens.base import HallScreen
 from screens.text import clean, fit, short_day, theme_style
+from screens.widgets.tables import highlighted_key
 
 FULL = 140  # at least this many columns: every column, the panels half and half
 WIDE = 120  # below FULL: the calls' class and days give way, and the certifications' card
@@ -94,7 +95,7 @@ class BoardScreen(HallScreen):
 
     def on_resize(self, event) -> None:
         calls = self.query_one("#calls-table", DataTable)
-        keep = calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value if calls.row_count else None
+        keep = highlighted_key(calls)
         if self._set_mode(event.size.width) and self._board is not None:
             self._show(self._board)
             if keep is not None and keep in calls.rows:  # (new columns cleared the table)
@@ -173,7 +174,7 @@ class BoardScreen(HallScreen):
 
     def _show_calls(self, board: Board) -> None:
         calls = self.query_one("#calls-table", DataTable)
-        keep = calls.coordinate_to_cell_key(calls.cursor_coordinate).row_key.value if calls.row_count else None
+        keep = highlighted_key(calls)
         calls.clear()
         zone = board.rules.zone
         for c in board.calls:
