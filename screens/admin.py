@@ -22,6 +22,7 @@ from screens.base import Cancelled, HallScreen, Refused, flow
 from screens.text import clean, clean_block, short_date
 from screens.widgets.dialogs import ChoiceDialog, ConfirmDialog
 from screens.widgets.forms import Field, FormDialog
+from screens.widgets.tables import highlighted_key
 
 TABS = ("rules", "staff")
 
@@ -135,7 +136,7 @@ class AdminScreen(HallScreen):
         self.users = users
         zone = self.hall_app.zone
         table = self.query_one("#staff-table", DataTable)
-        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        keep = highlighted_key(table)
         table.clear()
         for u in users:
             status = Text("disabled", style="dim") if u.disabled else Text("active")
@@ -185,7 +186,7 @@ class AdminScreen(HallScreen):
         table = self.query_one("#staff-table", DataTable)
         if not table.row_count:
             raise Refused("There is no account to act on.")
-        name = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        name = highlighted_key(table)
         found = next((u for u in self.users if u.name == name), None)
         if found is None:
             raise Refused("One moment: the accounts are still being read.")

@@ -20,6 +20,7 @@ from hall.views import audit as audit_view
 from hall.views.audit import AuditPage
 from screens.base import HallScreen
 from screens.text import clean, fit, short_date
+from screens.widgets.tables import highlighted_key
 
 MORE_WHEN_WITHIN = 20  # rows from the bottom: load the next page
 FILTERS = ("card", "call", "actor", "action")
@@ -180,7 +181,7 @@ class AuditScreen(HallScreen):
 
     def on_resize(self, event) -> None:
         table = self.query_one("#audit-table", DataTable)
-        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        keep = highlighted_key(table)
         if self._set_columns(event.size.width) and self.entries:
             self._refill(keep)
 
@@ -240,7 +241,7 @@ class AuditScreen(HallScreen):
         table = self.query_one("#audit-table", DataTable)
         keep = None
         if table.row_count:
-            keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            keep = highlighted_key(table)
         table.clear()
         self.entries.clear()
         self.oldest = None
@@ -286,10 +287,10 @@ class AuditScreen(HallScreen):
     def _show_detail(self) -> None:
         table = self.query_one("#audit-table", DataTable)
         widget = self.query_one("#audit-entry", Static)
-        if not table.row_count:
+        key = highlighted_key(table)
+        if key is None:
             widget.update("")
             return
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
         entry = self.entries.get(int(key))
         widget.update(entry_detail(entry, self.hall_app.zone) if entry else "")
 

@@ -24,6 +24,7 @@ from screens.base import Cancelled, HallScreen, Refused, flow
 from screens.text import clean, fit, hour, reasons_text, short_date, short_day, theme_style
 from screens.widgets.dialogs import ChoiceDialog, ConfirmDialog, OutcomeDialog
 from screens.widgets.forms import Field, FormDialog
+from screens.widgets.tables import highlighted_key
 
 OUTCOME_WORDS = {
     "accepted": "Accepted",
@@ -120,7 +121,7 @@ class DispatchScreen(HallScreen):
         self.reload()
 
     def on_resize(self, event) -> None:
-        keep = self._cursor_key(self.query_one("#candidates", DataTable))  # (new columns clear the table)
+        keep = highlighted_key(self.query_one("#candidates", DataTable))  # (new columns clear the table)
         if self._set_columns(event.size.width) and self.view is not None:
             self._show_call(self.view, keep=keep)
 
@@ -177,7 +178,7 @@ class DispatchScreen(HallScreen):
         view = self.view
         if view is None or self.call_id is None or view.call.id != self.call_id:
             return None
-        return view.row(self._cursor_key(self.query_one("#candidates", DataTable)))
+        return view.row(highlighted_key(self.query_one("#candidates", DataTable)))
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         if event.data_table.id == "candidates":
@@ -208,7 +209,7 @@ class DispatchScreen(HallScreen):
         if self.call_id is not None:
             return
         table = self.query_one("#picker", DataTable)
-        keep = self._cursor_key(table)
+        keep = highlighted_key(table)
         table.clear()
         zone = self.hall_app.zone
         for c in calls:
@@ -218,12 +219,6 @@ class DispatchScreen(HallScreen):
         if not calls:
             self.say("No open calls: press n to take one.")
         self._move_to(table, keep)
-
-    @staticmethod
-    def _cursor_key(table: DataTable) -> str | None:
-        if not table.row_count:
-            return None
-        return table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
 
     @staticmethod
     def _move_to(table: DataTable, key: str | None) -> bool:
@@ -329,7 +324,7 @@ class DispatchScreen(HallScreen):
         status_box.display = bool(status.plain)
 
         table = self.query_one("#candidates", DataTable)
-        keep = keep or self._cursor_key(table)
+        keep = keep or highlighted_key(table)
         was_next = previous is not None and previous.call.id == view.call.id and keep == previous.next
         table.clear()
         for row in rows:
@@ -364,7 +359,7 @@ class DispatchScreen(HallScreen):
             raise Refused("The call is still loading.")
         if view.closed:
             raise Refused(view.closed)
-        card = self._cursor_key(self.query_one("#candidates", DataTable))
+        card = highlighted_key(self.query_one("#candidates", DataTable))
         if card is None:
             raise Refused("This call has no candidates.")
         if card != view.next:
@@ -459,7 +454,7 @@ class DispatchScreen(HallScreen):
         if row is None or self.call_id is None:
             raise Refused("Put the cursor on a candidate first.")
         call_id, card = self.call_id, row.card
-        self.session.require_admin("correct a recorded outcome")
+        self.session.require("reverse_outcome")
         found = await self.fetch(admin_views.correction_choices, self.hall_app.store, call_id, card)
         choices = []
         if found.set_aside:

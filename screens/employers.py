@@ -19,6 +19,7 @@ from hall.views.employers import EmployersOverview, employers_view
 from screens.base import Cancelled, HallScreen, flow
 from screens.text import clean, fit, fit_columns, short_day
 from screens.widgets.forms import Field, FormDialog
+from screens.widgets.tables import highlighted_key
 
 EMPLOYER_COLUMNS = ("employer", "phone", "open calls", "referrals", "by name")
 BAR_COLUMNS = ("card", "name", "employer", "until", "reason", "contact", "entered by")
@@ -82,7 +83,7 @@ class EmployersScreen(HallScreen):
               gives_way: tuple[str, ...] = ()) -> None:
         """The table's rows (key, cells), its columns sized to ``room`` (``gives_way`` leave first);
         the cursor stays on its row."""
-        keep = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value if table.row_count else None
+        keep = highlighted_key(table)
         plain = [[c.plain if isinstance(c, Text) else c for c in cells] for _, cells in rows]
         natural = [max([len(t), *(len(r[i]) for r in plain)]) for i, t in enumerate(titles)]
         shown = fit_columns(list(titles), natural, room, gives_way)
@@ -121,7 +122,7 @@ class EmployersScreen(HallScreen):
         table = self.query_one("#employers-table", DataTable)
         if not table.row_count or self.data is None:
             return ""
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(table)
         return next((e.name for e in self.data.employers if str(e.id) == key), "")
 
     @flow

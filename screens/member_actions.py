@@ -153,7 +153,7 @@ class MemberActions:
     @flow
     async def action_reinstate(self) -> None:
         card, info = self._loaded()
-        self.session.require_admin("reinstate a suspended member")
+        self.session.require("reinstate")
         values = await self.ask(FormDialog(f"Reinstate {self._who()}", [
             Field("reason", "Reason", "e.g. appeal upheld"),
             Field("authority", "Authority (appeal number or ruling)", "e.g. Appeal 2026-14", required=False),

@@ -59,7 +59,7 @@ def bids(obj: Context, call_id: int | None, card: str | None, show_all: bool, as
 
     if (call_id is None) == (card is None):
         raise HallError("Give a call number or --card CARD (one of the two).")
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         if card is not None:
             card = check_card(card)
             load.member(read.db, card)  # an unknown card: one sentence

@@ -78,7 +78,7 @@ def call_list(obj: Context, open_only: bool, posted: bool, as_json: bool) -> Non
     if posted:
         _job_board(obj, as_json)
         return
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         rules = read.rules
         rows = calls(read.db, open_only=open_only)
     if as_json:
@@ -95,7 +95,7 @@ def _job_board(obj: Context, as_json: bool) -> None:
     from dispatch import calendar
     from hall.views.jobboard import bids_close_text, countdown, job_board
 
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         board = job_board(read)
         rules, today = read.rules, read.today
     if as_json:
@@ -145,7 +145,7 @@ def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
     """
     from hall import load
 
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         job = load.job_call(read.db, call_id)
         ranking, _ = load.rank_call(read.db, job, read.rules, read.now)
         bases = {card: (basis, choice) for card, basis, choice in read.db.execute(

@@ -8,8 +8,8 @@ operations read their inputs, write what they decide and audit it.
 The selection is the hall's own work, like re-sign removals: ``record_selections`` runs
 inside every write transaction before the operation (``Store.write``, next to
 ``record_lapsed``) and records each selection that has come, as of its moment, with actor
-``system``; reads before that write see the same result (``Store.reading`` runs it in a
-transaction it rolls back).
+``system``; reads before that write see the same result (``Store.reading`` records it in a private
+in-memory copy of the file that it throws away).
 """
 
 from __future__ import annotations
@@ -31,16 +31,15 @@ from dispatch.selection import Award, Selection, select
 from dispatch.transitions import apply_award_declined, apply_outcome
 from hall import audit, load
 from hall.errors import HallError, NotFound
+from hall.identity import STAFF, SYSTEM, Actor, allowed
 from hall.operations.calls import update_fill_state
 from hall.operations.common import Receipt, check_card, check_text, write_registration
 from hall.queries import bidding as q
 
-SYSTEM = "system"
 IN_PERSON, PHONE, KIOSK, WEB = "in_person", "phone", "kiosk", "web"
 BID_CHANNELS = (IN_PERSON, PHONE, KIOSK, WEB)
 """How a bid or a day-book sign-in came in: at the window, by phone through staff, or the
 member's own at the kiosk or from home."""
-MEMBER_CHANNELS = (KIOSK, WEB)
 
 
 def check_channel(via: str | None) -> str:
@@ -52,11 +51,6 @@ def check_channel(via: str | None) -> str:
     return value
 
 
-def member_actor(card: str) -> str:
-    """How the audit log names a member acting for themselves at the kiosk or the web."""
-    return f"member:{card}"
-
-
 def _who(member) -> str:
     return f"{member.name} ({member.card})"
 
@@ -64,7 +58,8 @@ def _who(member) -> str:
 # --- posting ----------------------------------------------------------------------------------
 
 
-def post_call(store, call_id: int, *, actor: str) -> Receipt:
+@allowed(STAFF, doing="post a call for the morning selection")
+def post_call(store, call_id: int, *, actor: Actor) -> Receipt:
     """Post an open call's unfilled openings for the next selection (bids open until its
     window closes); refused for a call already posted, filled, cancelled, or with bidding off."""
     with store.write(actor) as tx:
@@ -142,7 +137,8 @@ def _withdraw_in(tx, card: str, call_id: int, via: str) -> Receipt:
     return Receipt.of(entry, message, bid_id)
 
 
-def place_bid(store, card: str, call_id: int, *, actor: str, choice=None, via: str = IN_PERSON) -> Receipt:
+@allowed(STAFF, doing="take a member's bid")
+def place_bid(store, card: str, call_id: int, *, actor: Actor, choice=None, via: str = IN_PERSON) -> Receipt:
     """Staff take a member's bid (at the window or by phone); the receipt says when bids close."""
     card = check_card(card)
     via = check_channel(via)
@@ -151,7 +147,8 @@ def place_bid(store, card: str, call_id: int, *, actor: str, choice=None, via: s
         return _bid_in(tx, card, call_id, choice, via)
 
 
-def withdraw_bid(store, card: str, call_id: int, *, actor: str, via: str = IN_PERSON) -> Receipt:
+@allowed(STAFF, doing="withdraw a member's bid")
+def withdraw_bid(store, card: str, call_id: int, *, actor: Actor, via: str = IN_PERSON) -> Receipt:
     """Staff withdraw a member's bid at their request, until bids close."""
     card = check_card(card)
     via = check_channel(via)
@@ -181,46 +178,13 @@ def _sign_in_in(tx, card: str, via: str) -> Receipt:
     return Receipt.of(entry, message, signin_id)
 
 
-def sign_in(store, card: str, *, actor: str, via: str = IN_PERSON) -> Receipt:
+@allowed(STAFF, doing="sign a member in to the day book")
+def sign_in(store, card: str, *, actor: Actor, via: str = IN_PERSON) -> Receipt:
     """Staff sign a member in to the day book (at the window or by phone); after the deadline it
     counts for the next business day, and the receipt says so."""
     card = check_card(card)
     via = check_channel(via)
     with store.write(actor) as tx:
-        return _sign_in_in(tx, card, via)
-
-
-# --- members for themselves (kiosk and web, after card and PIN) -------------------------------
-
-
-def _member_channel(via: str) -> str:
-    via = check_channel(via or KIOSK)
-    if via not in MEMBER_CHANNELS:
-        raise HallError(f"A member bids or signs in for themselves at the kiosk or on the web, not {via}.")
-    return via
-
-
-def member_bid(store, card: str, call_id: int, *, choice=None, via: str = KIOSK) -> Receipt:
-    """A member bids for themselves (actor ``member:CARD``)."""
-    card = check_card(card)
-    via, choice = _member_channel(via), _check_choice(choice)
-    with store.write(member_actor(card)) as tx:
-        return _bid_in(tx, card, call_id, choice, via)
-
-
-def member_withdraw(store, card: str, call_id: int, *, via: str = KIOSK) -> Receipt:
-    """A member withdraws their own bid (actor ``member:CARD``)."""
-    card = check_card(card)
-    via = _member_channel(via)
-    with store.write(member_actor(card)) as tx:
-        return _withdraw_in(tx, card, call_id, via)
-
-
-def member_sign_in(store, card: str, *, via: str = KIOSK) -> Receipt:
-    """A member signs the day book for themselves (actor ``member:CARD``)."""
-    card = check_card(card)
-    via = _member_channel(via)
-    with store.write(member_actor(card)) as tx:
         return _sign_in_in(tx, card, via)
 
 
@@ -250,7 +214,7 @@ def record_selections(db, now: datetime, rules, ruleset_id) -> int:
         row = rules_row_in_force(db, moment)
         ruleset_at, rules_at = (row[0], parse_rules_row(row[1])) if row else (ruleset_id, rules)
         inputs, result = compute_selection(db, moment, rules_at)
-        tx = Tx(db, moment, SYSTEM, rules_at, ruleset_at)
+        tx = Tx(db, moment, SYSTEM.text, rules_at, ruleset_at, who=SYSTEM)
         calls = {call.id: call for call in inputs.calls}
         for award in result.awards:
             _record_award(tx, calls[award.call_id], award, result)
@@ -314,7 +278,8 @@ def _record_award(tx, call, award: Award, result: Selection) -> None:
 # --- an award refused ---------------------------------------------------------------------------
 
 
-def award_declined(store, call_id: int, card: str, *, actor: str, note: str = "") -> Receipt:
+@allowed(STAFF, doing="record an award refused")
+def award_declined(store, call_id: int, card: str, *, actor: Actor, note: str = "") -> Receipt:
     """An awarded member refuses the call: a turndown as the rules count it; their places come back
     at their original ``registered_at`` and the opening returns to the call (phoned down the list)."""
     card = check_card(card)
@@ -363,6 +328,6 @@ def award_declined(store, call_id: int, card: str, *, actor: str, note: str = ""
 
 
 __all__ = [
-    "BID_CHANNELS", "post_call", "place_bid", "withdraw_bid", "sign_in", "member_bid", "member_withdraw",
-    "member_sign_in", "compute_selection", "record_selections", "award_declined",
+    "BID_CHANNELS", "post_call", "place_bid", "withdraw_bid", "sign_in", "compute_selection",
+    "record_selections", "award_declined",
 ]

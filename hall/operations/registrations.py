@@ -12,6 +12,7 @@ from dispatch.transitions import apply_resign
 from hall import audit, changes, load
 from hall.db import immediate
 from hall.errors import HallError, NotFound
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.common import Receipt, add_history, check_card, check_via, write_registration
 
 
@@ -69,7 +70,8 @@ def record_lapsed(db: Database, now, rules, ruleset_id) -> int:
     return len(rows)
 
 
-def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") -> Receipt:
+@allowed(STAFF, doing="sign a member onto a book")
+def sign(store, card: str, book_id: str, *, actor: Actor, via: str = "in_person") -> Receipt:
     """Put a member on a book, at the bottom (``registered_at`` = now)."""
     card = check_card(card)
     via = check_via(via)
@@ -116,7 +118,8 @@ def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") 
                           reg_id)
 
 
-def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str = "in_person") -> Receipt:
+@allowed(STAFF, doing="re-sign a member's books")
+def resign(store, card: str, book_id: str | None = None, *, actor: Actor, via: str = "in_person") -> Receipt:
     """Re-sign one book or all the member's waiting books: the place is kept, the due date moves."""
     card = check_card(card)
     via = check_via(via)

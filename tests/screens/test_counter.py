@@ -8,6 +8,7 @@ from hall.session import Session
 from hall.store import Store
 from screens.counter import CounterScreen
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, settle, type_text, wait_for_workers
+from tests.conftest import MARIA as MARIA_ACTOR
 
 
 async def at_counter(app, pilot, user=MARIA):
@@ -24,7 +25,7 @@ def two_books(path, card):
     """Put the member on a second book too (so a re-sign covers both)."""
     from hall.operations.registrations import sign
 
-    sign(Store(path, lambda: FIXED_NOW), card, "JW-3", actor="setup", via="in_person")
+    sign(Store(path, lambda: FIXED_NOW), card, "JW-3", actor=MARIA_ACTOR, via="in_person")
 
 
 async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
