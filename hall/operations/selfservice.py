@@ -168,18 +168,25 @@ def _member_channel(via: str | None) -> str:
     return via
 
 
+def _call_number(call_id) -> int:
+    text = str(call_id).strip().lstrip("#")
+    if not text.isdigit():
+        raise HallError(f"{str(call_id)[:20]!r} is not a call number: type the number the job board shows (40).")
+    return int(text)
+
+
 @allowed(MEMBER, doing="bid on a posted call")
 def member_bid(store, call_id: int, *, actor: Actor, choice=None, via: str = KIOSK) -> Receipt:
     """A member bids on a posted call for themselves (the next choice number unless given); the
     receipt says when bids close."""
-    return body(bidding.place_bid)(store, actor.name, call_id, actor=actor, choice=choice,
+    return body(bidding.place_bid)(store, actor.name, _call_number(call_id), actor=actor, choice=choice,
                                    via=_member_channel(via))
 
 
 @allowed(MEMBER, doing="withdraw your bid")
 def member_withdraw(store, call_id: int, *, actor: Actor, via: str = KIOSK) -> Receipt:
     """A member withdraws their own bid, until bids close."""
-    return body(bidding.withdraw_bid)(store, actor.name, call_id, actor=actor, via=_member_channel(via))
+    return body(bidding.withdraw_bid)(store, actor.name, _call_number(call_id), actor=actor, via=_member_channel(via))
 
 
 @allowed(MEMBER, doing="sign the day book")

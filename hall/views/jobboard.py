@@ -3,15 +3,15 @@ bid), the results of the last selection (each call's awards with basis and choic
 openings left), a member's bids and, after the selection, what they were awarded or why not.
 
 Frozen dataclasses read in one ``Read``. A selection that has come but is not recorded yet is
-already in the tables the read sees (``Store.reading``); on a read-only connection (the kiosk)
-``member_results`` computes it on the fly with the same function the write records it with.
+already in the tables every read sees, the kiosk's too (``Store.reading`` records it in a
+private copy), exactly as the next write records it.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from dispatch import calendar
 from dispatch.bidding import bids_close_at, next_selection
@@ -183,7 +183,7 @@ def results(read, at: datetime | None = None) -> Results:
     return Results(moment, tuple(calls))
 
 
-# --- one member --------------------------------------------------------------------------------
+# --- one member (the kiosk) --------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,14 +198,48 @@ class MemberBid:
 
 
 @dataclass(frozen=True, slots=True)
+class Ahead:
+    """A bidder ahead of the member on a call at the selection (name, card and place only)."""
+
+    order: int | None
+    name: str
+    card: str
+    awarded: bool
+
+
+@dataclass(frozen=True, slots=True)
 class MemberResult:
-    """What the last selection did for a member on one call: awarded, or why not."""
+    """What the last selection did for a member on one call: awarded, or why not, with the
+    bidders ahead of them in the call's referral order."""
 
     call_id: int
     employer: str
     choice: int | None
     awarded: bool
     text: str
+    ahead: tuple[Ahead, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class MemberMorning:
+    """The morning dispatch for one member at the kiosk: the job board with their choice on each
+    call they bid on, their open bids, the day book, and the last selection's rows for them."""
+
+    board: JobBoard
+    bids: tuple[MemberBid, ...]
+    daybook: bool
+    signin_day: date  # the day a sign-in now counts for
+    signed_in: tuple[tuple[date, int | None], ...]  # (day, receipt) from today on
+    results_at: datetime | None
+    results: tuple[MemberResult, ...]
+
+    def choice_on(self, call_id: int) -> int | None:
+        """The member's choice number on a posted call (None: no bid)."""
+        return next((b.choice for b in self.bids if b.call_id == call_id), None)
+
+    def signed_in_for(self, day: date) -> int | None | bool:
+        """The receipt of the member's sign-in for ``day`` (True without one), False if none."""
+        return next(((seq or True) for signed, seq in self.signed_in if signed == day), False)
 
 
 def member_bids(read, card: str) -> tuple[MemberBid, ...]:
@@ -220,34 +254,41 @@ def member_bids(read, card: str) -> tuple[MemberBid, ...]:
 
 def member_results(read, card: str, *, since: timedelta = timedelta(days=1)) -> tuple[datetime | None,
                                                                                      tuple[MemberResult, ...]]:
-    """The member's rows in the last selection (within ``since`` of now): awarded, or why not.
-
-    On a connection that cannot write, a selection that has come and is not recorded yet is
-    computed here, exactly as the next write will record it."""
-    from hall.operations.bidding import compute_selection
-
-    rows: list[tuple[int, dict]] = []
-    moment = None
-    due = q.due_selections(read.db, read.now)
-    if due:
-        moment = due[-1]
-        _, selection = compute_selection(read.db, moment, read.rules)
-        rows = [(call_id, row.to_dict()) for call_id, row in selection.member_rows(card)]
-    else:
-        found = _selection_entry(read.db)
-        if found is not None:
-            moment, data = found
-            for call_id, summary in data.get("calls", {}).items():
-                for row in summary.get("bidders", ()):
-                    if row["card"] == card:
-                        rows.append((int(call_id), row))
-    if moment is None or read.now - moment > since:
+    """The member's rows in the last selection (within ``since`` of now), choices first: awarded,
+    or why not and who was ahead of them. A selection that has come but is not recorded yet is
+    in the records every read sees (``Store.reading``), as the next write will record it."""
+    found = _selection_entry(read.db)
+    if found is None or read.now - found[0] > since:
         return None, ()
+    moment, data = found
+    rows = []
+    for call_id, summary in data.get("calls", {}).items():
+        bidders = summary.get("bidders", ())
+        for n, row in enumerate(bidders):
+            if row["card"] == card:
+                ahead = tuple(Ahead(b.get("order"), b["name"], b["card"], b["awarded"]) for b in bidders[:n]
+                              if b["choice"] is not None)
+                rows.append((int(call_id), row, ahead))
     out = []
-    for call_id, row in sorted(rows, key=lambda item: (item[1]["choice"] is None, item[1]["choice"] or 0, item[0])):
+    for call_id, row, ahead in sorted(rows, key=lambda r: (r[1]["choice"] is None, r[1]["choice"] or 0, r[0])):
         call = load.job_call(read.db, call_id)
-        out.append(MemberResult(call_id, call.employer, row["choice"], row["awarded"], row["text"]))
+        out.append(MemberResult(call_id, call.employer, row["choice"], row["awarded"], row["text"], ahead))
     return moment, tuple(out)
+
+
+def member_morning(read, card: str) -> MemberMorning | None:
+    """What the kiosk shows a member of the morning dispatch (None when the hall neither bids nor
+    keeps a day book)."""
+    from dispatch.daybook import signin_day
+
+    rules = read.rules
+    if not rules.bidding.enabled and not rules.daybook.required:
+        return None
+    today = calendar.local_date(read.now, rules)
+    signed = tuple((day, seq) for day, _, seq in q.signin_days(read.db, card, today))
+    moment, rows = member_results(read, card)
+    return MemberMorning(job_board(read), member_bids(read, card), rules.daybook.required,
+                         signin_day(read.now, rules), signed, moment, rows)
 
 
 def bids_close_text(board: JobBoard, rules: RuleSet) -> str:
