@@ -194,10 +194,9 @@ class _Clock:
 
 
 class _Demo:
-    def __init__(self, path: Path, day: date, morning: bool = False):
+    def __init__(self, path: Path, day: date):
         self.path = path
         self.day = day
-        self.morning = morning
         self.rules_text = rules_to_toml(load_rules(
             f'[hall]\nname = "{HALL_NAME}"\ntimezone = "{TIMEZONE}"\n[kiosk]\nauth = "pin"\n'
         ))
@@ -484,15 +483,16 @@ class _Demo:
         self.work("lake3", [NO_ANSWER], by_card={self.turndown_card: NO_ANSWER}, offers=2,
                   notes={NO_ANSWER: "No answer; left a message."})
 
-        # (--morning) The last business day's afternoon: the members voted for the morning dispatch.
-        if self.morning:
-            self.adopt_bidding(last)
+        # The last business day's afternoon: the members voted for the morning dispatch (calls
+        # taken from then on are posted for bids, or phoned with a reason).
+        self.adopt_bidding(last)
 
         # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
-        # phones in a call naming a traveler; Summit wants an apprentice.
+        # phones in a call naming a traveler and Summit wants an apprentice, both needed too soon
+        # to wait for bids; Acme's call is posted for the next selection and three members bid.
         if calendar.is_business_day(self.day, self.rules):
-            when, times = self.day, ("07:15", "07:22" if self.morning else "07:30", "07:24",
-                                     ("07:26", "07:27", "07:28"))
+            when, times = self.day, ("07:15", "07:22", "07:24",
+                                     ("07:26", "07:28", "07:30"))
         else:
             when, times = last, ("15:30", "15:45", "15:50", ("16:05", "16:40", "17:20"))
         clock.at(when, times[0])
@@ -501,8 +501,7 @@ class _Demo:
                   site="Elk Grove data center", actor=DWAYNE)
         clock.at(when, times[1])
         self.take("summit3", SUMMIT, "AP", 1, self.start_at(start, "07:00"), 20, site="Joliet refinery turnaround")
-        if self.morning:
-            self.post_with_bids(when, times[2], times[3], start)
+        self.post_with_bids(when, times[2], times[3], start)
         if clock.now < self.start_at(self.day, "07:30"):
             clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
 
@@ -586,15 +585,15 @@ def default_day() -> date:
     return datetime.now(ZoneInfo(TIMEZONE)).date()
 
 
-def build_demo(path: Path, day: date | None = None, *, morning: bool = False) -> str:
+def build_demo(path: Path, day: date | None = None) -> str:
     """Write the demo hall to ``path`` as of ``day`` (default today); return a summary to print.
-    ``morning``: the hall adopts the morning dispatch (bidding) on its last business day, and an
-    Acme call is posted for the next selection with three bids."""
+    The hall adopts the morning dispatch (bidding) on its last business day, and an Acme call is
+    posted for the next selection with three bids."""
     path = Path(path)
     day = day or default_day()
     if path.exists():
         raise HallError(f"{path} already exists: choose another path or remove it first.")
-    demo = _Demo(path, day, morning)
+    demo = _Demo(path, day)
     try:
         with reproducible_salts(f"{HALL_NAME} {day.isoformat()}"):
             demo.build()

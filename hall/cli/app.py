@@ -49,10 +49,9 @@ def init(obj: Context, rules_file: str | None, preset: str | None, admin: str, p
 @click.argument("path", type=click.Path(dir_okay=False))
 @click.option("--date", "as_of", metavar="YYYY-MM-DD", help="Build the demo as of this date (default today).")
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
-@click.option("--morning", is_flag=True,
-              help="The hall adopts the morning dispatch: a call posted for the next selection, with bids.")
-def demo(path: str, as_of: str | None, force: bool, morning: bool) -> None:
-    """Write the demo hall: about 60 members, calls, a few weeks of history.
+def demo(path: str, as_of: str | None, force: bool) -> None:
+    """Write the demo hall: about 60 members, calls, a few weeks of history, and the morning
+    dispatch adopted (a call posted for the next selection, with bids).
 
     \b
     Example:
@@ -68,7 +67,7 @@ def demo(path: str, as_of: str | None, force: bool, morning: bool) -> None:
             raise HallError(f"{target} already exists: use --force to replace it.")
         for suffix in ("", "-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
-    summary = build_demo(target, day, morning=morning)
+    summary = build_demo(target, day)
     click.echo(summary)
 
 

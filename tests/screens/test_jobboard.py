@@ -1,5 +1,5 @@
 """(v2) The job board and the selection's results with Pilot, on the demo hall with the morning dispatch
-(`hall demo --morning`): a posted Acme call with three bids, the countdown, a phoned bid taken with
+(`hall demo`): a posted Acme call with three bids, the countdown, a phoned bid taken with
 `b`, the Counter's `i` sign-in refused (no day book) and `b` bid; after 07:00 the results screen."""
 
 from __future__ import annotations
@@ -8,29 +8,18 @@ from datetime import timedelta
 
 import pytest
 
-from hall.demo import build_demo
 from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
 from screens.jobboard import JobBoardScreen, ResultsScreen
-from tests.conftest import DEMO_DAY, SettableClock
+from tests.conftest import SettableClock
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, type_text, wait_for_workers
 
 
-@pytest.fixture(scope="module")
-def morning_build(tmp_path_factory, cheap_password_hashes):
-    path = tmp_path_factory.mktemp("morning") / "hall.db"
-    build_demo(path, DEMO_DAY, morning=True)
-    return path
-
-
 @pytest.fixture
-def morning_demo(morning_build, tmp_path):
-    import shutil
-
-    path = tmp_path / "hall.db"
-    shutil.copyfile(morning_build, path)
-    return path
+def morning_demo(demo_hall):
+    """The demo hall: it adopted the morning dispatch on its last business day."""
+    return demo_hall
 
 
 async def logged_in(app, pilot):
