@@ -14,6 +14,7 @@ audit entry, so the log rebuilds the records (``hall.changes``, ``hall.replay``)
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -28,7 +29,7 @@ from dispatch import calendar
 from dispatch.rules import RuleSet, load_rules
 from hall import audit, changes, identity, schema
 from hall.clock import Clock, system_now
-from hall.db import connect, connect_read_only, immediate
+from hall.db import BUSY_TIMEOUT_SECONDS, connect, connect_read_only, immediate
 from hall.errors import Busy, HallError
 from hall.queries.bidding import selection_due
 from hall.identity import Actor, NotAllowed, Permission
@@ -209,11 +210,11 @@ class Store:
             now = at or self.now()
             if at is None and selection_due(db, now):
                 # (v2) A selection has come but is not recorded yet: the read sees it recorded, in a
-                # private copy of the file (a read never writes it; the next write records the same).
-                with _private_copy(db) as copy:
-                    ruleset_id, rules = self.rules(copy, now)
-                    self._record_system_events(copy, now, rules, ruleset_id, lapsed=False)
-                    yield Read(copy, now, rules, ruleset_id)
+                # transaction it rolls back (the next write records the same).
+                with self._scratch(db, read_only=read_only) as scratch:
+                    ruleset_id, rules = self.rules(scratch, now)
+                    self._record_system_events(scratch, now, rules, ruleset_id, lapsed=False)
+                    yield Read(scratch, now, rules, ruleset_id)
                 return
             if snapshot:
                 db.execute("BEGIN")
@@ -223,6 +224,42 @@ class Store:
             finally:
                 if snapshot:
                     db.execute("ROLLBACK")
+
+    @contextmanager
+    def _scratch(self, db: Database, *, read_only: bool) -> Iterator[Database]:
+        """Somewhere a read may write what is due and throw it away, leaving the file as it was.
+
+        A live hall (WAL, writable, not the kiosk's read-only door): a second connection in a
+        transaction that is rolled back, its changes kept in memory (``cache_spill`` off, so no
+        page reaches the file or the WAL) and closed while ``db`` still reads (so closing it
+        checkpoints nothing). Otherwise (the kiosk, a copy in rollback-journal mode, a file
+        this user cannot write): an in-memory copy of the database, which costs its size.
+        """
+        live = (not read_only and os.access(self.path, os.W_OK)
+                and db.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal")
+        if not live:
+            with _private_copy(db) as copy:
+                yield copy
+            return
+        # ``db`` holds a read transaction until the scratch connection is closed: closing the last
+        # connection that could would otherwise checkpoint the WAL into the file and remove it.
+        db.execute("BEGIN")
+        db.execute("SELECT 1 FROM audit LIMIT 1").fetchall()
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                   check_same_thread=False)
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA cache_spill = OFF")
+                conn.execute("BEGIN")
+                try:
+                    yield Database(conn)
+                finally:
+                    conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+        finally:
+            db.execute("ROLLBACK")
 
     @contextmanager
     def read(self) -> Iterator[Database]:

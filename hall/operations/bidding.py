@@ -8,8 +8,8 @@ operations read their inputs, write what they decide and audit it.
 The selection is the hall's own work, like re-sign removals: ``record_selections`` runs
 inside every write transaction before the operation (``Store.write``, next to
 ``record_lapsed``) and records each selection that has come, as of its moment, with actor
-``system``; reads before that write see the same result (``Store.reading`` records it in a private
-in-memory copy of the file that it throws away).
+``system``; reads before that write see the same result (``Store.reading`` records it in a transaction
+it rolls back, or, for the kiosk's read-only door, in an in-memory copy it throws away).
 """
 
 from __future__ import annotations
@@ -216,13 +216,14 @@ def record_selections(db, now: datetime, rules, ruleset_id) -> int:
         inputs, result = compute_selection(db, moment, rules_at)
         tx = Tx(db, moment, SYSTEM.text, rules_at, ruleset_at, who=SYSTEM)
         calls = {call.id: call for call in inputs.calls}
+        bidders = {call_id: result.audit(call_id) for call_id in calls}  # once per call, not per award
         for award in result.awards:
-            _record_award(tx, calls[award.call_id], award, result)
+            _record_award(tx, calls[award.call_id], award, result, bidders)
         summary = {}
         for call in inputs.calls:
             left = result.openings_left.get(call.id, call.openings)
             summary[str(call.id)] = {"openings": call.openings, "awarded": call.openings - left, "left": left,
-                                     "bidders": result.audit(call.id)}
+                                     "bidders": bidders[call.id]}
         tx.insert("selections", {"at": audit.iso(moment), "recorded_at": audit.iso(now), "calls": len(calls),
                                  "awards": len(result.awards), "audit_seq": tx.next_seq})
         tx.record("selection.recorded", "selection", {
@@ -233,7 +234,7 @@ def record_selections(db, now: datetime, rules, ruleset_id) -> int:
     return len(moments)
 
 
-def _record_award(tx, call, award: Award, result: Selection) -> None:
+def _record_award(tx, call, award: Award, result: Selection, bidders: dict[int, list[dict]]) -> None:
     """One award: the member's registrations as after an accepted offer, an offer row (outcome
     ``accepted``, the choice number) and a referral with its basis."""
     from hall.operations.offers import _leave_short_call
@@ -268,7 +269,7 @@ def _record_award(tx, call, award: Award, result: Selection) -> None:
         "call_status": status, "selection_at": audit.iso(tx.now),
         "message": f"{_who(member)} was awarded call #{call.id} ({call.employer}), their choice {award.choice}.",
         "registrations": [load.registration_values(r) | {"id": r.id} for r in effect.registrations],
-        "bidders": result.audit(call.id),
+        "bidders": bidders[call.id],
     }
     if left is not None:
         data["left_short_call"] = left

@@ -5,6 +5,7 @@ write with actor system), award_declined, and the whole history replayed clean."
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,13 @@ def morning_hall(path) -> Hall:
     hall.ok("employer", "add", "Acme Electric")
     hall.ok("employer", "add", "Bolt Co")
     return hall
+
+
+def files_of(path) -> dict[str, bytes]:
+    """The database file and what its WAL holds, as bytes (an empty WAL, which any reader may
+    open, and the shared-memory index aside)."""
+    found = {suffix: Path(f"{path}{suffix}") for suffix in ("", "-wal")}
+    return {suffix: f.read_bytes() for suffix, f in found.items() if f.exists() and f.stat().st_size}
 
 
 def add_call(hall: Hall, employer: str, workers: int, *extra: str, at: str | None = None) -> str:
@@ -140,6 +148,7 @@ def test_the_selection_is_read_as_of_its_moment_then_recorded_once_by_a_write(mo
     assert [r["code"] for r in before["candidates"][2]["reasons"]] == ["not_bid"]  # Cy did not bid on Acme
 
     with unchanged(morning.path):  # reads after 07:00 show the awards; nothing is written
+        files = files_of(morning.path)
         ranking = morning.json("call", "rank", acme, at="2026-11-24 07:05")
         rows = {c["card"]: c for c in ranking["candidates"]}
         assert rows["102"]["outcome"] == "accepted" and rows["102"]["basis"] == "list_order"
@@ -150,6 +159,7 @@ def test_the_selection_is_read_as_of_its_moment_then_recorded_once_by_a_write(mo
         calls = {c["id"]: c for c in morning.json("call", "list", at="2026-11-24 07:05")}
         assert (calls[int(bolt)]["status"], calls[int(acme)]["accepted"]) == ("filled", 1)
         assert morning.json("call", "list", "--posted", at="2026-11-24 07:05")["calls"] == []
+        assert files_of(morning.path) == files  # byte for byte: the reads' writes were rolled back in memory
 
     morning.ok("signin", "104", at="2026-11-24 07:10")  # the next write records the selection first
     entries = morning.audit()
