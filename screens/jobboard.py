@@ -29,6 +29,10 @@ RESULT_COLUMNS = ("call", "employer", "class", "awarded (card · name · choice 
 BID_VIAS = [("phone", "By phone"), ("in_person", "At the window")]
 
 
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}{'' if n == 1 else 's'}"
+
+
 def _key(table: DataTable) -> str | None:
     if not table.row_count:
         return None
@@ -43,35 +47,36 @@ class JobBoardTable(DataTable):
     ]
 
 
-class JobBoardScreen(HallScreen):
-    """The posted calls waiting for the next selection."""
+class _MorningScreen(HallScreen):
+    """What the job board and the results share: a line over one table and a status line below;
+    the data read in a worker (``READ``), shown again on a resize."""
 
-    CSS_PATH = "jobboard.tcss"
-    SCREEN_TITLE = "Job board"
-    BINDINGS = [
-        Binding("b", "bid", "Bid for a member", id="board_bid", tooltip="Take a bid phoned in: card, call, choice"),
-        Binding("w", "withdraw", "Withdraw", id="board_withdraw", tooltip="Withdraw a member's bid"),
-        Binding("p", "post", "Post a call", id="board_post", tooltip="Post an open call's openings for the next selection"),
-        Binding("s", "results", "Results", id="board_results", tooltip="The last selection's awards and openings left"),
-    ]
+    PREFIX = ""
+    READ = staticmethod(read_job_board)
 
     def __init__(self) -> None:
         super().__init__()
-        self.data: JobBoard | None = None
+        self.data = None
         self.rules = None
 
     def compose(self) -> ComposeResult:
         yield from self.compose_header()
-        with Vertical(id="jobboard-panel"):
-            yield Static("", id="jobboard-next")
-            yield JobBoardTable(id="jobboard-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="jobboard-status")
+        with Vertical(id=f"{self.PREFIX}-panel"):
+            yield from self.compose_panel()
+        yield Static("", id=f"{self.PREFIX}-status")
         yield from self.compose_footer()
 
+    def compose_panel(self) -> ComposeResult:
+        """The line above the table, and the table (``#PREFIX-table``)."""
+        raise NotImplementedError
+
     def on_mount(self) -> None:
-        self.query_one("#jobboard-table", DataTable).focus()
-        self.set_interval(1, self._tick)
+        self.query_one(f"#{self.PREFIX}-table", DataTable).focus()
+        self.started()
         self.reload()
+
+    def started(self) -> None:
+        """What a screen starts besides its first read (the job board's countdown)."""
 
     def on_resize(self) -> None:
         if self.data is not None:
@@ -80,10 +85,36 @@ class JobBoardScreen(HallScreen):
     def reload(self) -> None:
         if self.session is None:
             return
-        self.load(read_job_board, self.hall_app.store, done=self._show, group=f"jobboard-{id(self)}")
+        self.load(self.READ, self.hall_app.store, done=self._show, group=f"{self.PREFIX}-{id(self)}")
 
     def say(self, message: str) -> None:
-        self.query_one("#jobboard-status", Static).update(Text(self.sentence(message)) if message else "")
+        self.query_one(f"#{self.PREFIX}-status", Static).update(Text(self.sentence(message)) if message else "")
+
+    def _show(self, loaded) -> None:
+        raise NotImplementedError
+
+
+class JobBoardScreen(_MorningScreen):
+    """The posted calls waiting for the next selection."""
+
+    CSS_PATH = "jobboard.tcss"
+    SCREEN_TITLE = "Job board"
+    PREFIX = "jobboard"
+    READ = staticmethod(read_job_board)
+    BINDINGS = [
+        Binding("b", "bid", "Bid for a member", id="board_bid", tooltip="Take a bid phoned in: card, call, choice"),
+        Binding("w", "withdraw", "Withdraw", id="board_withdraw", tooltip="Withdraw a member's bid"),
+        Binding("p", "post", "Post a call", id="board_post", tooltip="Post an open call's openings for the next selection"),
+        Binding("s", "results", "Results", id="board_results", tooltip="The last selection's awards and openings left"),
+    ]
+    data: JobBoard | None
+
+    def compose_panel(self) -> ComposeResult:
+        yield Static("", id="jobboard-next")
+        yield JobBoardTable(id="jobboard-table", cursor_type="row", zebra_stripes=True)
+
+    def started(self) -> None:
+        self.set_interval(1, self._tick)
 
     def _now(self) -> datetime:
         return self.hall_app.store.now()
@@ -105,11 +136,15 @@ class JobBoardScreen(HallScreen):
         else:
             today = calendar.local_date(self._now(), self.rules)
             left = board.time_left(self._now())
-            line.append(f"Next selection {calendar.moment_text(board.next_selection, self.rules, today)}", style="bold")
+            if self.size.width >= 100:
+                when = f"Next selection {calendar.moment_text(board.next_selection, self.rules, today)}"
+            else:  # one line at 80 columns: the selection is days away at most, its weekday says which
+                when = f"Selection {calendar.local(board.next_selection, self.rules):%a %H:%M}"
+            line.append(when, style="bold")
             line.append(f" · bids close {calendar.local(board.closes_at, self.rules):%H:%M} ")
             line.append(f"({'closed' if not left else 'in ' + countdown(left)})",
                         style="bold reverse" if left and left.total_seconds() < 900 else "bold")
-            line.append(f" · {len(board.calls)} calls, {board.total_bids} bids")
+            line.append(f" · {_count(len(board.calls), 'call')}, {_count(board.total_bids, 'bid')}")
         self.query_one("#jobboard-next", Static).update(line)
 
     def _show(self, loaded) -> None:
@@ -134,7 +169,11 @@ class JobBoardScreen(HallScreen):
         room = max(self.size.width - 4, 40)
         plain = [cells for _, cells in rows]
         natural = [max([len(t), *(len(r[i]) for r in plain)]) for i, t in enumerate(BOARD_COLUMNS)]
-        shown = fit_columns(list(BOARD_COLUMNS), natural, room, ("site", "certs", "wage", "class"))
+        # The last column (short, declines don't count) only when a call has something in it.
+        columns = [i for i in range(len(BOARD_COLUMNS)) if BOARD_COLUMNS[i] or any(cells[i] for cells in plain)]
+        fitted = fit_columns([BOARD_COLUMNS[i] for i in columns], [natural[i] for i in columns], room,
+                             ("certs", "class", "site", "wage"))
+        shown = {columns[j]: width for j, width in fitted.items()}
         table.clear(columns=True)
         for i, width in shown.items():
             table.add_column(fit(BOARD_COLUMNS[i], width), width=width)
@@ -212,46 +251,24 @@ class JobBoardScreen(HallScreen):
             self._show_bids(int(event.row_key.value))
 
 
-class ResultsScreen(HallScreen):
+class ResultsScreen(_MorningScreen):
     """The last selection: each call's awards (card, name, choice number, basis), openings left."""
 
     CSS_PATH = "results.tcss"
     SCREEN_TITLE = "Selection results"
+    PREFIX = "results"
+    READ = staticmethod(read_results)
     BINDINGS = [
         Binding("d", "dispatch_rest", "Phone the rest", id="results_dispatch",
                 tooltip="Dispatch the highlighted call's openings left down the list"),
         Binding("x", "award_declined", "Award refused", id="results_declined",
                 tooltip="An awarded member refuses: a turndown, the opening reopens"),
     ]
+    data: Results | None
 
-    def __init__(self) -> None:
-        super().__init__()
-        self.data: Results | None = None
-        self.rules = None
-
-    def compose(self) -> ComposeResult:
-        yield from self.compose_header()
-        with Vertical(id="results-panel"):
-            yield Label("", id="results-title", classes="section-title")
-            yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
-        yield Static("", id="results-status")
-        yield from self.compose_footer()
-
-    def on_mount(self) -> None:
-        self.query_one("#results-table", DataTable).focus()
-        self.reload()
-
-    def on_resize(self) -> None:
-        if self.data is not None:
-            self._show((self.data, self.rules))
-
-    def reload(self) -> None:
-        if self.session is None:
-            return
-        self.load(read_results, self.hall_app.store, done=self._show, group=f"results-{id(self)}")
-
-    def say(self, message: str) -> None:
-        self.query_one("#results-status", Static).update(Text(self.sentence(message)) if message else "")
+    def compose_panel(self) -> ComposeResult:
+        yield Label("", id="results-title", classes="section-title")
+        yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
 
     def _show(self, loaded) -> None:
         data, rules = loaded
@@ -266,22 +283,26 @@ class ResultsScreen(HallScreen):
         today = calendar.local_date(self.hall_app.store.now(), rules)
         title.update(f"SELECTION OF {calendar.moment_text(data.at, rules, today).upper()} · {data.awards} awarded · "
                      f"{data.openings_left} opening(s) left to phone")
-        room = max(self.size.width - 4, 40)
-        fixed = 6 + 4 + 5 + 6
-        employer_w = max(min(20, room // 5), 8)
-        awards_w = max(room - fixed - employer_w - 8, 20)
-        table.clear(columns=True)
-        for label, width in zip(RESULT_COLUMNS, (6, employer_w, 5, awards_w, 4)):
-            table.add_column(fit(label, width), width=width)
+        rows = []
         for c in data.calls:
-            awards = [f"{a.card} · {a.name} · choice {a.choice} · {a.basis.replace('_', ' ')}"
+            awards = [f"{clean(a.card)} · {clean(a.name)} · choice {a.choice} · {a.basis.replace('_', ' ')}"
                       + (" · refused" if a.declined else "") for a in c.awards] or ["none awarded"]
-            left = Text(str(c.openings_left), style="bold") if c.openings_left else "0"
             for n, award in enumerate(awards):
                 first = n == 0
-                table.add_row(f"#{c.id}" if first else "", fit(clean(c.employer), employer_w) if first else "",
-                              c.classification if first else "", fit(clean(award), awards_w),
-                              left if first else "", key=f"{c.id}:{n}")
+                rows.append((f"{c.id}:{n}", c.openings_left if first else None,
+                             [f"#{c.id}" if first else "", clean(c.employer) if first else "",
+                              c.classification if first else "", award, str(c.openings_left) if first else ""]))
+        # The awards are what this screen is for: the class leaves first, then the employer is cut.
+        natural = [max([len(t) if i != 3 else 7, *(len(r[2][i]) for r in rows)]) for i, t in enumerate(RESULT_COLUMNS)]
+        shown = fit_columns(list(RESULT_COLUMNS), natural, max(self.size.width - 4, 40), ("class",))
+        table.clear(columns=True)
+        for i, width in shown.items():
+            table.add_column(fit(RESULT_COLUMNS[i], width), width=width)
+        for key, left, cells in rows:
+            values = [fit(cells[i], w) for i, w in shown.items()]
+            if left:
+                values[-1] = Text(values[-1], style="bold")
+            table.add_row(*values, key=key)
         if keep is not None and keep in table.rows:
             table.move_cursor(row=table.get_row_index(keep))
 

@@ -38,7 +38,7 @@ async def test_the_job_board_counts_down_and_takes_a_phoned_bid(morning_demo):
         screen = app.screen
         assert isinstance(screen, JobBoardScreen)
         line = str(screen.query_one("#jobboard-next").render())
-        assert "Next selection Fri 27 Nov 07:00" in line and "(in 23 h 0 min)" in line and "1 calls, 3 bids" in line
+        assert "Next selection Fri 27 Nov 07:00" in line and "(in 23 h 0 min)" in line and "1 call, 3 bids" in line
         table = screen.query_one("#jobboard-table")
         assert table.row_count == 1
         cells = [str(c) for c in table.get_row_at(0)]
@@ -80,3 +80,33 @@ async def test_after_the_selection_the_results_show_the_awards(morning_demo):
         assert "1289 · Darnell Jackson · choice 1 · list order" in rows[1]
         with Store(morning_demo).read() as db:
             assert db.execute("SELECT count(*) FROM selections").fetchone()[0] == 1  # the app's sweep recorded it
+
+
+async def test_at_80_columns_nothing_that_matters_is_cut(morning_demo):
+    """80x24: the selection line is one line; the board keeps the wage (the certifications, class and
+    site give way first); the results keep each award whole (the class gives way)."""
+    clock = SettableClock(FIXED_NOW)
+    app = make_app(morning_demo, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in(app, pilot)
+        await pilot.press("b")
+        await wait_for_workers(app, pilot)
+        screen = app.screen
+        line = str(screen.query_one("#jobboard-next").render())
+        assert line.startswith("Selection Fri 07:00 · bids close 06:30 (in 23 h 0 min)") and line.endswith("1 call, 3 bids")
+        assert len(line) <= 76
+        table = screen.query_one("#jobboard-table")
+        titles = [str(c.label).strip() for c in table.columns.values()]
+        assert titles == ["call", "employer", "open", "start", "days", "wage", "bids"]
+        assert [str(c) for c in table.get_row_at(0)][5] == "$52.10"
+    clock.moment = FIXED_NOW + timedelta(days=1, minutes=5)
+    app = make_app(morning_demo, clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await logged_in(app, pilot)
+        await pilot.press("b")
+        await wait_for_workers(app, pilot)
+        await pilot.press("s")
+        await wait_for_workers(app, pilot)
+        rows = [[str(c) for c in app.screen.query_one("#results-table").get_row_at(i)] for i in range(2)]
+        assert rows[0][2] == "1164 · Tomás Rivera · choice 1 · list order"
+        assert rows[1][2] == "1289 · Darnell Jackson · choice 1 · list order"
