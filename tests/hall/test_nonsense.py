@@ -10,17 +10,22 @@ from hall.parse import CERT_EXPIRY, UNAVAILABLE
 from tests.conftest import RULES_TEXT, Hall
 
 
-@pytest.fixture
-def referred(hall: Hall) -> Hall:
-    """Card 101 referred on Wed 4 Nov 09:00 to call #1, which started Mon 2 Nov 07:00."""
+def refer(hall: Hall, *, start: str, referred_at: str) -> Hall:
+    """Card 101 referred at ``referred_at`` to call #1, taken on Mon 2 Nov 06:00 to start at ``start``."""
     at = "2026-11-02 06:00"
     hall.ok("member", "add", "101", "--name", "Ada Archer", "--class", "JW", at=at)
     hall.ok("sign", "101", "JW-1", at=at)
     hall.ok("employer", "add", "Acme", at=at)
     hall.ok("call", "add", "--employer", "Acme", "--class", "JW", "--workers", "1",
-            "--start", "2026-11-02 07:00", "--days", "30", at=at)
-    hall.ok("offer", "1", "101", "accepted", at="2026-11-04 09:00")
+            "--start", start, "--days", "30", at=at)
+    hall.ok("offer", "1", "101", "accepted", at=referred_at)
     return hall
+
+
+@pytest.fixture
+def referred(hall: Hall) -> Hall:
+    """Card 101 referred on Wed 4 Nov 09:00 to call #1, which started Mon 2 Nov 07:00."""
+    return refer(hall, start="2026-11-02 07:00", referred_at="2026-11-04 09:00")
 
 
 def refused(hall: Hall, *args: str, at: str = "2026-11-20 08:00") -> str:
@@ -40,13 +45,7 @@ def test_a_job_end_dated_before_its_referral_is_refused(referred: Hall):
 
 
 def test_a_job_end_before_the_work_started_is_still_refused(hall: Hall):
-    at = "2026-11-02 06:00"
-    hall.ok("member", "add", "101", "--name", "Ada Archer", "--class", "JW", at=at)
-    hall.ok("sign", "101", "JW-1", at=at)
-    hall.ok("employer", "add", "Acme", at=at)
-    hall.ok("call", "add", "--employer", "Acme", "--class", "JW", "--workers", "1",
-            "--start", "2026-11-09 07:00", "--days", "30", at=at)
-    hall.ok("offer", "1", "101", "accepted", at=at)
+    refer(hall, start="2026-11-09 07:00", referred_at="2026-11-02 06:00")
     assert "cannot end before" in refused(hall, "end", "101", "--reason", "quit", "--at", "2026-11-05 10:00")
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from hall.clock import system_now
 from tests.conftest import Hall
-from tests.reliability.helpers import connect, hall_with_members
+from tests.reliability.helpers import connect, cut_off_copy, hall_with_members
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -152,21 +152,9 @@ def test_restoring_a_partial_backup_with_a_hot_journal_says_so(tmp_path: Path):
     db = tmp_path / "hall.db"
     hall_with_members(db, members_count=3, employers_count=1)
     partial = tmp_path / "partial.db"
-    source = sqlite3.connect(db)
-    target = sqlite3.connect(partial, isolation_level=None)
-    source.backup(target)
-    source.close()
-    target.execute("PRAGMA journal_mode = DELETE")
-    target.execute("PRAGMA cache_size = 1")  # spill to the file: the journal is hot mid-transaction
-    target.execute("BEGIN IMMEDIATE")
-    target.execute("CREATE TABLE filler (x)")
-    for _ in range(300):
-        target.execute("INSERT INTO filler VALUES (randomblob(1000))")
+    assert run(db, "backup", str(partial)).exit_code == 0  # rollback-journal mode, as backups are
     cut = tmp_path / "cut.db"
-    cut.write_bytes(partial.read_bytes())
-    Path(f"{cut}-journal").write_bytes(Path(f"{partial}-journal").read_bytes())
-    target.execute("ROLLBACK")
-    target.close()
+    cut_off_copy(partial, cut)
     before = digest(cut), digest(Path(f"{cut}-journal"))
     sentence = one_sentence(run(db, "restore", "--force", str(cut)))
     assert "readonly" not in sentence and "hot journal" in sentence and "not a complete copy" in sentence
