@@ -77,6 +77,7 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None,
     report = Report(path)
     _check_sqlite(report, sqlite3.sqlite_version)
     _check_permissions(report, path)
+    _check_leftovers(report, path)
     try:
         conn = _open(path)
     except sqlite3.Error as error:
@@ -154,6 +155,20 @@ def _check_permissions(report: Report, path: Path) -> None:
                    f"{', '.join(loose)}: others can read it; run `chmod 600 {path}`")
     else:
         report.add("file permissions", OK, "readable by the owner only (0600)")
+
+
+def _check_leftovers(report: Report, path: Path) -> None:
+    """Copies that a killed backup or restore left beside the database: worth knowing, not a fault."""
+    from hall.backup import cut_off_copies, leftovers
+
+    found = [leftover.advice() for leftover in leftovers(path.parent)]
+    found += [f"{name}: a write to {name[:-len('-journal')]} was cut off (a backup killed part-way, perhaps), so "
+              f"{name[:-len('-journal')]} is not a complete copy; delete both" for name in
+              cut_off_copies(path.parent, besides=path)]
+    if found:
+        report.add("leftovers", INFO, "; ".join(found))
+    else:
+        report.add("leftovers", OK, "no copy cut off by a killed backup or restore beside the database")
 
 
 def _check_foreign_keys(report: Report, conn: sqlite3.Connection) -> None:

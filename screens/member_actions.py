@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from rich.text import Text
 from textual.binding import Binding
 
+from hall.parse import CERT_EXPIRY, UNAVAILABLE
 from hall.views import members as views
 from hall.views.members import MemberCard
 from screens.base import Cancelled, Refused, flow
@@ -81,7 +82,7 @@ class MemberActions:
         card, info = self._loaded()
         values = await self.ask(FormDialog(f"{self._who()} cannot take work", [
             Field("until", "Until (the last day unavailable)", value=short_day(info.today + timedelta(days=7)),
-                  kind="day"),
+                  kind="day", span=UNAVAILABLE),
             Field("reason", "Reason (never shown to members)", "e.g. surgery, family, out of town"),
         ], sentence="At the member's own request.", dialog_id="unavailable-dialog"))
         if not values:
@@ -142,7 +143,7 @@ class MemberActions:
         card, _ = self._loaded()
         values = await self.ask(FormDialog(f"Certification for {self._who()}", [
             Field("name", "Certification (new, or one held: its expiry is updated)", "e.g. OSHA-30"),
-            Field("expires", "Expires", "blank: does not expire", required=False, kind="day"),
+            Field("expires", "Expires", "blank: does not expire", required=False, kind="day", span=CERT_EXPIRY),
         ]))
         if not values:
             raise Cancelled("Nothing recorded.")

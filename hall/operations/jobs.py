@@ -78,9 +78,16 @@ def plan_job_end(db, rules, now: datetime, card: str, reason: str, *, days_worke
             f"Call #{call.id} started {calendar.day_text(start_day, calendar.local_date(now, rules))}: "
             "the job cannot end before that."
         )
+    referred = load.parse_time(referred_at)
+    if end_at < referred.replace(second=0, microsecond=0):  # (a time typed to the minute)
+        raise HallError(
+            f"{member.name} ({card}) was referred to call #{call.id} "
+            f"{calendar.moment_text(referred, rules, calendar.local_date(now, rules))}: "
+            "the job cannot end before that."
+        )
     if days_worked is None:
         # From the day the member reported: the call's start, or the referral if later.
-        reported = max(start_day, calendar.local_date(load.parse_time(referred_at), rules))
+        reported = max(start_day, calendar.local_date(referred, rules))
         days_worked = calendar.business_days_between(reported, end_day, rules)
     if hours is None:
         hours = float(days_worked * HOURS_PER_DAY)
