@@ -30,6 +30,7 @@ from hall.store import Store
 from hall.views import web as views
 from web import security
 from web.security import FORM_COOKIE, FORM_FIELD, SESSION_COOKIE, LastUse, SecurityHeaders, cookie_options
+from web.cache import ReadCache
 from web.text import install_filters
 
 HERE = Path(__file__).parent
@@ -53,6 +54,7 @@ class WebApp:
         self.store = store
         self.idle_minutes = idle_minutes
         self.last_use = LastUse(timedelta(minutes=idle_minutes))
+        self.cache = ReadCache()
         self.templates = Jinja2Templates(directory=str(HERE / "templates"))
         install_filters(self.templates.env)
         with store.reading(read_only=True) as read:  # refuses a missing or older database with a sentence
@@ -132,8 +134,11 @@ def _member_only(handler):
 
 
 def _read(web: WebApp, view, *args):
+    """``view(read, *args)`` and the rules, read once per audit head and minute (``web.cache``)."""
     with web.store.reading(read_only=True) as read:
-        return view(read, *args), read.rules
+        seq = read.db.execute("SELECT max(seq) FROM audit").fetchone()[0]
+        key = (view.__name__, args, seq, read.now.replace(second=0, microsecond=0))
+        return web.cache.get(key, lambda: (view(read, *args), read.rules))
 
 
 async def board(request: Request) -> Response:
