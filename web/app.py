@@ -136,8 +136,7 @@ def _member_only(handler):
 def _read(web: WebApp, view, *args):
     """``view(read, *args)`` and the rules, read once per audit head and minute (``web.cache``)."""
     with web.store.reading(read_only=True) as read:
-        seq = read.db.execute("SELECT max(seq) FROM audit").fetchone()[0]
-        key = (view.__name__, args, seq, read.now.replace(second=0, microsecond=0))
+        key = (view.__name__, args, views.head_seq(read), read.now.replace(second=0, microsecond=0))
         return web.cache.get(key, lambda: (view(read, *args), read.rules))
 
 

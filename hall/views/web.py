@@ -36,6 +36,11 @@ class Stamp:
         return f"{self.seq}:{self.hash}"
 
 
+def head_seq(read) -> int:
+    """The newest audit entry's number (it changes with every write)."""
+    return read.db.execute("SELECT coalesce(max(seq), 0) FROM audit").fetchone()[0]
+
+
 def stamp(read) -> Stamp:
     """The moment of ``read`` and the newest audit entry it sees."""
     seq, digest = audit.head(read.db)
