@@ -140,30 +140,19 @@ def _read(web: WebApp, view, *args):
         return web.cache.get(key, lambda: (view(read, *args), read.rules))
 
 
-async def board(request: Request) -> Response:
-    web: WebApp = request.app.state.web
-    found, rules = await run_in_threadpool(_read, web, views.job_board)
-    return web.page(request, "board.html", {"title": "Job board", "board": found, "stamp": found.stamp,
-                                            "rules": rules})
+def _public(view, template: str, title: str, name: str):
+    """A public page and its JSON twin, both from ``view`` (read once per head and minute)."""
 
+    async def page(request: Request) -> Response:
+        web: WebApp = request.app.state.web
+        found, rules = await run_in_threadpool(_read, web, view)
+        return web.page(request, template, {"title": title, name: found, "stamp": found.stamp, "rules": rules})
 
-async def board_json(request: Request) -> Response:
-    web: WebApp = request.app.state.web
-    found, _ = await run_in_threadpool(_read, web, views.job_board)
-    return JSONResponse(found.to_dict())
+    async def data(request: Request) -> Response:
+        found, _ = await run_in_threadpool(_read, request.app.state.web, view)
+        return JSONResponse(found.to_dict())
 
-
-async def heads(request: Request) -> Response:
-    web: WebApp = request.app.state.web
-    found, rules = await run_in_threadpool(_read, web, views.audit_heads)
-    return web.page(request, "heads.html", {"title": "Audit heads", "heads": found, "stamp": found.stamp,
-                                            "rules": rules})
-
-
-async def heads_json(request: Request) -> Response:
-    web: WebApp = request.app.state.web
-    found, _ = await run_in_threadpool(_read, web, views.audit_heads)
-    return JSONResponse(found.to_dict())
+    return page, data
 
 
 # --- logging in and out ---------------------------------------------------------------------------
@@ -311,6 +300,8 @@ async def server_error(request: Request, exc: Exception) -> Response:
 
 def create_app(store: Store, *, idle_minutes: int = IDLE_MINUTES) -> Starlette:
     """The ASGI application for ``hall web`` on ``store``."""
+    board, board_json = _public(views.job_board, "board.html", "Job board", "board")
+    heads, heads_json = _public(views.audit_heads, "heads.html", "Audit heads", "heads")
     routes = [
         Route("/", board, methods=["GET"]),
         Route("/api/jobs", board_json, methods=["GET"]),
