@@ -88,6 +88,10 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     # A card's missed PIN checks and its lock: a permission (the kiosk and the web refuse a locked
     # card), counted by audited operations, so they replay.
     Table("kiosk_misses", ("card",), "card {card}'s missed PIN checks"),
+    # Members' web sessions: made and ended only by audited operations (log-in, log-out, the idle
+    # end), so they replay; like a command-line session, a web session's last use is kept by the
+    # `hall web` process, never here (reading a page writes nothing).
+    Table("web_sessions", ("id",), "web session {id} of member {card}", hashes=("hash",)),
     Table("member_classes", ("card", "classification"), "member {card}'s classification {classification}"),
     Table("certifications", ("id",), "member {card}'s certification {name} (id {id})"),
     Table("employers", ("id",), "employer {name} (id {id})"),
@@ -163,6 +167,12 @@ ACTIONS: dict[str, Action] = {
                                   "limit; never the digits typed)", ("kiosk_misses",)),
     "member.check_passed": Action("a card and PIN matched after misses (the count starts again)",
                                   ("kiosk_misses",)),
+    "member.web_login": Action("a member logged in on the web with card and PIN (a session begun)",
+                               ("web_sessions",)),
+    "member.web_logout": Action("a member's web session ended (logged out, idle, or ended by a new PIN)",
+                                ("web_sessions",)),
+    "member.notices": Action("a member chose how to be told of calls and re-sign dates (email, text, none)",
+                             ("members",)),
     "member.self_identified": Action("a member answered the voluntary self-identification (not logged)"),
     "registration.signed": Action("a member signed a book", _REGS),
     "registration.resigned": Action("a member re-signed", _REGS),

@@ -449,3 +449,26 @@ def m006_identity(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m007_web_sessions(db: Database) -> None:
+    """Members at home (v2, ``hall web``): their web sessions, stored only as hashes, and the
+    notices each member chose (email, text or none)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE web_sessions (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ended_at TEXT,
+            ended_why TEXT
+        );
+        CREATE INDEX web_sessions_card ON web_sessions(card, ended_at);
+        ALTER TABLE members ADD COLUMN notices TEXT NOT NULL DEFAULT 'none'
+            CHECK (notices IN ('email', 'sms', 'none'))
+        """,
+    )

@@ -14,8 +14,9 @@ Each miss is its own short audited operation that records the card and the count
 never the digits typed; a card that is no member is recorded as an unknown card,
 without the text typed, and takes as long to refuse as a real check.
 
-Re-sign (inside the window in window mode) and change PIN are here now; later issues
-add bidding, signing in for the day and choosing notices.
+Re-sign (inside the window in window mode), change PIN and the choice of notices are
+here; the web's sessions are in ``hall.operations.websessions``. Each write says how it
+came in: ``via`` ``kiosk`` or ``web``.
 """
 
 from __future__ import annotations
@@ -35,7 +36,9 @@ from hall.operations.members import check_pin
 from hall.operations.registrations import resign as staff_resign
 
 PIN_AUTH = "pin"
-KIOSK = "kiosk"  # how a self-service re-sign came in (a signing channel)
+KIOSK, WEB = "kiosk", "web"  # how a self-service write came in (a signing channel)
+MEMBER_CHANNELS = (KIOSK, WEB)
+NOTICE_CHANNELS = {"email": "email", "sms": "text message", "none": "no notices"}
 
 REFUSED = "That card number and those digits do not match our records. Please try again, or ask at the window."
 NO_PIN = "No PIN is set for this card yet: please ask the hall staff to set one."
@@ -124,10 +127,11 @@ def clear_misses(store, card: str) -> None:
 
 
 @allowed(MEMBER, doing="re-sign your books")
-def resign(store, *, actor: Actor, book_id: str | None = None) -> Receipt:
-    """A member re-signs their own books (or one), recorded as come in by kiosk: the same
-    re-sign as at the counter; in window mode only inside the window."""
+def resign(store, *, actor: Actor, book_id: str | None = None, via: str = KIOSK) -> Receipt:
+    """A member re-signs their own books (or one), recorded as come in ``via`` the kiosk or the
+    web: the same re-sign as at the counter; in window mode only inside the window."""
     card = actor.name
+    via = member_channel(via)
     with store.reading() as read:
         member = load.member(read.db, card)
         for reg in load.registrations_of(read.db, card, active_only=True):
@@ -136,17 +140,54 @@ def resign(store, *, actor: Actor, book_id: str | None = None) -> Receipt:
             refusal = resign_refusal(reg, member, read.rules, read.now)
             if refusal:
                 raise HallError(refusal)
-    # The counter's re-sign, run under this declaration (member:CARD, via kiosk).
-    return body(staff_resign)(store, card, book_id, actor=actor, via=KIOSK)
+    # The counter's re-sign, run under this declaration (member:CARD, via kiosk or web).
+    return body(staff_resign)(store, card, book_id, actor=actor, via=via)
+
+
+def member_channel(via: str | None) -> str:
+    """How a member's own write came in: ``kiosk`` or ``web``, or one sentence."""
+    value = (via or "").strip().lower()
+    if value not in MEMBER_CHANNELS:
+        raise HallError(f"Members act for themselves at the kiosk or on the web, not {str(via)[:20]!r}.")
+    return value
+
+
+def check_notices(channel: str | None) -> str:
+    """A notice choice as stored (``email``, ``sms``, ``none``; "text" is read as ``sms``), or one sentence."""
+    value = (channel or "").strip().lower()
+    value = {"text": "sms"}.get(value, value)
+    if value not in NOTICE_CHANNELS:
+        raise HallError("Choose email, text message or no notices.")
+    return value
+
+
+@allowed(MEMBER, doing="choose your notices")
+def set_notices(store, actor: Actor, card: str, channel: str, *, via: str = WEB) -> Receipt:
+    """A member chooses how the hall tells them of calls and re-sign dates: email, text or none."""
+    channel = check_notices(channel)
+    via = member_channel(via)
+    if card != actor.name:
+        raise HallError("Members choose their own notices only.")
+    with store.write(actor) as tx:
+        member = load.member(tx.db, card)
+        before = tx.db.execute("SELECT notices FROM members WHERE card = ?", [card]).fetchone()[0]
+        if before == channel:
+            raise HallError(f"Your notices are already set to {NOTICE_CHANNELS[channel]}: nothing changed.")
+        tx.update("members", card, {"notices": channel})
+        entry = tx.record("member.notices", f"member:{card}", {
+            "card": card, "notices": channel, "before": before, "via": via})
+        return Receipt.of(entry, f"{member.name}: notices by {NOTICE_CHANNELS[channel]} from now on."
+                          if channel != "none" else f"{member.name}: no notices from now on.")
 
 
 @allowed(MEMBER, doing="change your PIN")
-def change_pin(store, *, actor: Actor, current: str, new: str) -> Receipt:
+def change_pin(store, *, actor: Actor, current: str, new: str, via: str = KIOSK) -> Receipt:
     """A member changes their own PIN, typing the current one again (a wrong one counts as a miss)."""
     new = check_pin(new)
+    via = member_channel(via)
     identify(store, actor.name, current)
     hashed = hash_secret(new)
     with store.write(actor) as tx:
         tx.update("members", actor.name, {"pin_hash": hashed})
-        entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name})
+        entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name, "via": via})
         return Receipt.of(entry, "Your PIN is changed: use the new one from now on.")

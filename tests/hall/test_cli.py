@@ -584,7 +584,7 @@ def test_local_times_in_json_are_utc_z(crew):
 # --- the command tree: every name a script may use, each with help and an example -------------
 
 COMMAND_PATHS = {
-    "hall", "hall init", "hall demo", "hall migrate", "hall check", "hall tui", "hall kiosk",
+    "hall", "hall init", "hall demo", "hall migrate", "hall check", "hall tui", "hall kiosk", "hall web",
     "hall rules", "hall rules show", "hall rules set",
     "hall member", "hall member add", "hall member update", "hall member show", "hall member import",
     "hall member cert", "hall member unavailable", "hall member pin", "hall member reinstate",

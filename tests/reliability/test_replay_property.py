@@ -32,6 +32,7 @@ from hall.operations import (
     registrations,
     selfservice,
     tokens,
+    websessions,
 )
 from hall.identity import Actor
 from hall.operations import rules as rules_ops
@@ -146,6 +147,17 @@ class Driver:
         else:
             selfservice.change_pin(self.store, actor=member, current=self.pins[card], new=f"{2000 + b}")
             self.pins[card] = f"{2000 + b}"
+
+    def web(self, a, b):
+        """A member on the web: log in with card and PIN, choose notices, log out (or go idle)."""
+        card = self.pick(sorted(self.pins), a)
+        secret, _ = websessions.log_in(self.store, card, self.pins[card])
+        member = Actor.member(card)
+        selfservice.set_notices(self.store, member, card, ("email", "sms", "none")[b % 3])
+        if b % 2:
+            websessions.end_idle(self.store, secret, actor=member, minutes=15)
+        else:
+            websessions.log_out(self.store, secret, actor=member)
 
     def identify(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
@@ -272,7 +284,7 @@ class Driver:
              "reinstate", "pin", "identify", "sign", "sign", "sign", "resign", "employer", "bar", "take_call",
              "take_call", "offer", "offer", "offer", "offer", "calling", "referral_outcome", "end_job", "end_job",
              "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later",
-             "pin", "kiosk", "kiosk", "cli", "refused")
+             "pin", "kiosk", "kiosk", "web", "cli", "refused")
 
     def run(self, step: str, a: int, b: int) -> bool:
         """One step, a few seconds after the last; False when the hall refused it (nothing written)."""
@@ -343,7 +355,7 @@ SCRIPT = [
     ("cancel", 0, 0), ("later", 2, 0), ("later", 2, 0), ("restore", 0, 0), ("resign", 0, 0), ("change_rules", 1, 1),
     ("account", 0, 0), ("account", 0, 1), ("account", 0, 2), ("login", 1, 1), ("login", 1, 3), ("login", 1, 2),
     ("login", 2, 0), ("pin", 1, 1), ("kiosk", 0, 0), ("kiosk", 0, 1), ("kiosk", 0, 2), ("kiosk", 0, 3),
-    ("cli", 0, 1), ("cli", 0, 0), ("cli", 1, 1), ("cli", 0, 2), ("refused", 1, 0),
+    ("web", 0, 1), ("web", 0, 2), ("cli", 0, 1), ("cli", 0, 0), ("cli", 1, 1), ("cli", 0, 2), ("refused", 1, 0),
 ]
 
 
