@@ -210,7 +210,10 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
     from hall import load
 
     _check_double_registrations(report, db, rules)
-    lapsed_sql, params = load.lapsed_where(db, rules, moment)
+    if db["excuses"].exists():
+        lapsed_sql, params = load.lapsed_where(db, rules, moment)
+    else:  # an older schema: no excused absences yet
+        lapsed_sql, params = "last_signed_at < ?", [audit.iso(calendar.lapse_cutoff(rules, moment))]
     count = db.execute(
         f"SELECT count(*) FROM registrations WHERE status = 'waiting' AND {lapsed_sql}", params
     ).fetchone()[0]

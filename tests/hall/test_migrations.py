@@ -16,7 +16,7 @@ from hall.store import Store, Tx
 from dispatch.rules import RuleSet, rules_to_toml
 
 
-OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot"]
+OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_lists_v2"]
 
 
 def make_old_database(path):
@@ -80,6 +80,6 @@ def test_a_read_command_and_the_kiosk_refuse_an_older_database(tmp_path):
     result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
     assert result.exit_code == 1 and "hall migrate" in result.output
     migrated = CliRunner().invoke(main, ["migrate"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
-    assert migrated.exit_code == 0 and "Applied 4 migration" in migrated.output
+    assert migrated.exit_code == 0 and "Applied 5 migration" in migrated.output
     result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
     assert result.exit_code == 0, result.output

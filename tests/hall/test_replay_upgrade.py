@@ -28,7 +28,9 @@ def previous_release(demo: Path, path: Path) -> Path:
         db.execute("ATTACH DATABASE ? AS demo", [str(demo)])
         with immediate(db):
             for name in [*changes.REPLAYED, "self_identification"]:
-                db.execute(f'INSERT INTO main."{name}" SELECT * FROM demo."{name}"')
+                columns = ", ".join(f'"{row[1]}"' for row in db.execute(f'PRAGMA main.table_info("{name}")'))
+                if columns:  # a table (or a column) of a later release is not in the old file
+                    db.execute(f'INSERT INTO main."{name}" ({columns}) SELECT {columns} FROM demo."{name}"')
             for at, actor, action, subject, data, ruleset in db.execute(
                     "SELECT at, actor, action, subject, data, ruleset FROM demo.audit ORDER BY seq").fetchall():
                 data = json.loads(data)
@@ -67,12 +69,15 @@ def test_the_upgrade_snapshots_the_records_and_replay_starts_there(old: Hall):
     conn = sqlite3.connect(old.path)
     head = conn.execute("SELECT max(seq) FROM audit").fetchone()[0]
     conn.close()
-    assert old.ok("migrate").stdout == "Applied 1 migration(s).\n"
+    assert old.ok("migrate").stdout == "Applied 2 migration(s).\n"
     seq, data = snapshot_entry(old.path)
     assert seq == head + 1 and data["replay_from"] == seq + 1
     conn = sqlite3.connect(old.path)
     try:
-        counts = {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in changes.REPLAYED}
+        # The tables of the later migration m006 did not exist when the snapshot was recorded.
+        later = {"qualifications", "excuses", "member_hours", "turndown_charges"}
+        assert set(data["rows"]) == set(changes.REPLAYED) - later
+        counts = {name: conn.execute(f'SELECT count(*) FROM "{name}"').fetchone()[0] for name in data["rows"]}
         assert data["rows"] == counts and counts["registrations"] > 40
         stored = conn.execute("SELECT count(*) FROM replay_snapshot").fetchone()[0]
         assert stored == sum(counts.values())
