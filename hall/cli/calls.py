@@ -191,7 +191,7 @@ def offer(obj: Context, call_id: int, card: str, outcome: str, note: str) -> Non
 @click.option("--reason", required=True, type=click.Choice(["laid_off", "quit", "discharged"]),
               help="How the job ended.")
 @click.option("--days-worked", default=None, help="Days worked (default: business days since the start).")
-@click.option("--hours", default=None, help="Hours worked (default: 8 per day worked).")
+@click.option("--hours", default=None, help="Hours worked (default: days worked x ordering.hours_per_day).")
 @click.option("--at", default=None, metavar="DATETIME", help="When the job ended (default now).")
 @pass_ctx
 def end(obj: Context, card, reason, days_worked, hours, at) -> None:

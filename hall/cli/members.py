@@ -277,8 +277,8 @@ def member_move(obj: Context, card, book, reason) -> None:
 
 @member.command("excuse")
 @click.argument("card")
-@click.option("--kind", required=True, type=click.Choice(["military", "jury", "union_business", "medical", "other"]),
-              help="The kind of absence (private: never shown to members).")
+@click.option("--kind", required=True, help="military, jury, union_business, medical or other "
+                                             "(private: never shown to members).")
 @click.option("--from", "start", required=True, metavar="YYYY-MM-DD", help="First day excused.")
 @until_option("excused")
 @click.option("--evidence", required=True, help="What shows it (private): orders, a summons, a doctor's note.")
