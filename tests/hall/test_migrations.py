@@ -96,7 +96,7 @@ def test_hours_kept_per_registration_move_to_the_member_through_the_log(tmp_path
     make_old_database(path)
     db = connect(path)
     with immediate(db):
-        schema.migrations.apply(db, stop_before="m006_lists_v2")
+        schema.migrations.apply(db, stop_before="m005_replay_snapshot")
         db.execute("INSERT INTO registrations (id, card, book_id, registered_at, last_signed_at)"
                    " VALUES (1, '101', 'JW-1', '2026-11-02T14:00:00Z', '2026-11-02T14:00:00Z')")
         db.execute("INSERT INTO hours (registration_id, at, hours, kind)"
