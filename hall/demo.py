@@ -484,22 +484,21 @@ class _Demo:
         # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
         # phones in a call naming a traveler; Summit wants an apprentice.
         if calendar.is_business_day(self.day, self.rules):
-            when, times = self.day, ("07:10", "07:16", "07:20")
+            when, times = self.day, ("07:10", "07:16", "07:22", "07:29")
         else:
-            when, times = last, ("15:30", "15:45", "15:50")
+            when, times = last, ("15:30", "15:45", "15:50", "15:55")
         clock.at(when, times[0])
         self.take("river3", RIVERBEND, "JW", 3, self.start_at(start, "07:00"), 30,
                   requests=[(OPEN_NAMED_CARD, "Ran conduit for our Elgin data center job")],
                   site="Elk Grove data center", actor=DWAYNE)
         clock.at(when, times[1])
         self.take("summit3", SUMMIT, "AP", 1, self.start_at(start, "07:00"), 20, site="Joliet refinery turnaround")
-        # Bolt phones a call starting at 05:00: declines on it never count (the first one up declines,
-        # the next accepts).
+        # Bolt phones a call starting at 05:00: declines on it never count; the first one up declines.
         clock.at(when, times[2])
         self.take("bolt4", BOLT, "JW", 1, self.start_at(start, "05:00"), 12, site="Merchandise Mart lobby relamp",
                   no_turndown="starts 05:00, before the trains run")
-        clock.step(1)
-        self.work("bolt4", [DECLINED], notes={DECLINED: "Can't get there by 05:00."})
+        clock.at(when, times[3])
+        self.work("bolt4", [DECLINED], offers=1, notes={DECLINED: "Can't get there by 05:00."}, minutes=1)
         if clock.now < self.start_at(self.day, "07:30"):
             clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
 

@@ -45,12 +45,14 @@ class OpenCall:
     taken_by: str
     taken_at: datetime | None
     accepted: int
+    no_turndown: str = ""  # (v2) why declines on the call never count, or ""
 
 
 def call_summary(row: dict) -> OpenCall:
     """An ``OpenCall`` from a row of ``hall.queries.calls.calls``."""
     return OpenCall(row["id"], row["employer"], row["class"], row["workers"], row["start"], row["days"],
-                    row["status"], row["site"] or "", row["taken_by"] or "", row["taken_at"], row["accepted"])
+                    row["status"], row["site"] or "", row["taken_by"] or "", row["taken_at"], row["accepted"],
+                    row.get("no_turndown") or "")
 
 
 # --- the intake form ---------------------------------------------------------------
@@ -253,8 +255,8 @@ def check_call_form(store, *, employer: str, classification: str, workers, start
 
 def open_calls(store) -> list[OpenCall]:
     """Open calls for the dispatch screen's picker (newest first)."""
-    with store.read() as db:
-        return [call_summary(row) for row in calls(db, open_only=True)]
+    with store.reading() as read:
+        return [call_summary(row) for row in calls(read.db, open_only=True, rules=read.rules)]
 
 
 def duration_text(seconds: float) -> str:

@@ -20,11 +20,19 @@ async def at_counter(app, pilot, user=MARIA):
     return app.screen
 
 
+def apprentice_too(path, card):
+    """Let a JW member work AP as well (one book per classification: a second book is of another one)."""
+    from hall.operations.members import update_member
+
+    update_member(Store(path, lambda: FIXED_NOW), card, actor="setup", classes=["JW", "AP"])
+
+
 def two_books(path, card):
-    """Put the member on a second book too (so a re-sign covers both)."""
+    """Put the member on a second book too (so a re-sign covers both): AP-1, another classification."""
     from hall.operations.registrations import sign
 
-    sign(Store(path, lambda: FIXED_NOW), card, "JW-3", actor="setup", via="in_person")
+    apprentice_too(path, card)
+    sign(Store(path, lambda: FIXED_NOW), card, "AP-1", actor="setup", via="in_person")
 
 
 async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
@@ -66,6 +74,7 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
 
 
 async def test_sign_a_book_at_the_counter(demo_hall):
+    apprentice_too(demo_hall, "1164")
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await at_counter(app, pilot)
@@ -74,12 +83,12 @@ async def test_sign_a_book_at_the_counter(demo_hall):
         await wait_for_workers(app, pilot)
         await pilot.press("g")
         assert app.screen.id == "choice-dialog"
-        await pilot.press("1")  # the first book the member may sign: JW-2
+        await pilot.press("1")  # the first book the member may sign: AP-1 (one book of JW is held)
         await pilot.press("i")  # in person
         await wait_for_workers(app, pilot)
         with Store(demo_hall).read() as db:
             row = db.execute("SELECT signed_via, registered_at FROM registrations"
-                             " WHERE card = '1164' AND book_id = 'JW-2'").fetchone()
+                             " WHERE card = '1164' AND book_id = 'AP-1'").fetchone()
             seq = audit.head(db)[0]
         assert row == ("in_person", audit.iso(FIXED_NOW))
         assert f"receipt #{seq}" in str(screen.query_one("#counter-receipt").render())

@@ -267,7 +267,7 @@ async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
         assert "last signed Thu 26 Nov" not in summary
         await pilot.press("g")
         await wait_for_workers(app, pilot)
-        await pilot.press("1", "i")  # the first book offered, in person
+        await pilot.press("1", "i")  # the first book offered (back on JW after the short call), in person
         await wait_for_workers(app, pilot)
         receipt = str(screen.query_one("#counter-receipt").render())
         assert receipt.startswith("Signed ") and " in person at 07:30 · receipt #" in receipt
