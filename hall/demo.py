@@ -484,7 +484,7 @@ class _Demo:
         # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
         # phones in a call naming a traveler; Summit wants an apprentice.
         if calendar.is_business_day(self.day, self.rules):
-            when, times = self.day, ("07:10", "07:16", "07:22", "07:29")
+            when, times = self.day, ("07:10", "07:16", "07:22", "07:30")
         else:
             when, times = last, ("15:30", "15:45", "15:50", "15:55")
         clock.at(when, times[0])
@@ -497,8 +497,10 @@ class _Demo:
         clock.at(when, times[2])
         self.take("bolt4", BOLT, "JW", 1, self.start_at(start, "05:00"), 12, site="Merchandise Mart lobby relamp",
                   no_turndown="starts 05:00, before the trains run")
-        clock.at(when, times[3])
-        self.work("bolt4", [DECLINED], offers=1, notes={DECLINED: "Can't get there by 05:00."}, minutes=1)
+        clock.at(when, times[3])  # the last thing the demo records: no step after it
+        first = self.next_candidate(self.calls["bolt4"])
+        record_offer(self.store, self.calls["bolt4"], first.card, DECLINED, actor=MARIA,
+                     note="Can't get there by 05:00.")
         if clock.now < self.start_at(self.day, "07:30"):
             clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
 

@@ -254,6 +254,9 @@ async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
     store, card, call_id = short_call_for_next_jw(demo_hall)
     record_offer(store, call_id, card, "accepted", actor="maria")
     end_job(Store(demo_hall, fixed(FIXED_NOW - timedelta(hours=1))), card, "laid_off", actor="maria")
+    # Back on JW (one book per classification): the book to sign is of another classification.
+    member_ops.update_member(Store(demo_hall, fixed(FIXED_NOW - timedelta(minutes=30))), card, actor="maria",
+                             classes=["JW", "AP"])
     app = make_app(demo_hall)
     async with app.run_test(size=(140, 40)) as pilot:
         await login(pilot, app, *MARIA)
