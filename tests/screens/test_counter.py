@@ -57,7 +57,7 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
             action = db.execute("SELECT action FROM audit WHERE seq = ?", [seq]).fetchone()[0]
         assert {r.book_id for r in regs} == {"JW-1", "AP-1"}
         assert all(r.last_signed_at == FIXED_NOW for r in regs)
-        assert vias == [("JW-1", "phone", "maria"), ("JW-3", "phone", "maria")]
+        assert sorted(vias) == [("AP-1", "phone", "maria"), ("JW-1", "phone", "maria")]
         assert action == "registration.resigned"  # one entry, one receipt for both books
         receipt = str(screen.query_one("#counter-receipt").render())
         assert receipt == f"Re-signed JW-1, JW-3 by phone at 07:30 · receipt #{seq}"
