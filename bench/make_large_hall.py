@@ -44,6 +44,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from hall.audit import canonical_data, canonical_text  # noqa: E402
 from hall.changes import REPLAYED  # noqa: E402
 from argon2.low_level import Type, hash_secret  # noqa: E402
+from hall.operations.accounts import reproducible_salts  # noqa: E402
 from hall.operations.rules import init_database  # noqa: E402
 
 SEED = 20261120
@@ -162,7 +163,9 @@ def build(path: Path, *, quick: bool = False, as_of: date | None = None, seed: i
     NOW = now_dt.timestamp()
     DAY = 86400.0
     START = NOW - 1095 * DAY  # three years of history
-    init_database(path, actor="admin", now=datetime.fromtimestamp(START, UTC), rules_text=RULES_TEXT)
+    with reproducible_salts(f"bench {seed}"):  # the same hall for the same seed, its admin's hash included
+        init_database(path, admin="admin", password=STAFF_PASSWORD, now=datetime.fromtimestamp(START, UTC),
+                      rules_text=RULES_TEXT)  # the hall's first admin, "admin", made by `hall init --admin`
 
     events: list[tuple] = []  # (at_text, n, actor, action, subject, payload, writes)
     n_event = [0]
@@ -172,10 +175,10 @@ def build(path: Path, *, quick: bool = False, as_of: date | None = None, seed: i
         events.append((_fmt(t), n_event[0], actor, action, subject, data, list(writes)))
 
     # --- staff ---------------------------------------------------------------------
-    for n, who in enumerate(("admin", *DISPATCHERS)):
+    for n, who in enumerate(DISPATCHERS):
         at = START + 60 + n
-        event(at, "admin", "user.added", f"user:{who}", ("user", who, "admin" if who == "admin" else "dispatcher"),
-              [_ins("users", name=who, role="admin" if who == "admin" else "dispatcher", password_hash=STAFF_HASH,
+        event(at, "admin", "user.added", f"user:{who}", ("user", who, "dispatcher"),
+              [_ins("users", name=who, role="dispatcher", password_hash=STAFF_HASH,
                     disabled=0, failed_logins=0, locked_until=None, created_at=_fmt(at))])
 
     # --- members ---------------------------------------------------------------
@@ -497,7 +500,8 @@ def build(path: Path, *, quick: bool = False, as_of: date | None = None, seed: i
 
 # The benchmark's staff accounts share one password hash (Argon2id of "bench-staff-1", cheap
 # parameters, a fixed salt: the same seed and date give the same hall, hashes included).
-STAFF_HASH = hash_secret(b"bench-staff-1", b"bench-salt-0001", time_cost=1, memory_cost=8, parallelism=1,
+STAFF_PASSWORD = "bench-staff-1"
+STAFF_HASH = hash_secret(STAFF_PASSWORD.encode(), b"bench-salt-0001", time_cost=1, memory_cost=8, parallelism=1,
                          hash_len=32, type=Type.ID).decode()
 
 

@@ -80,7 +80,14 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     Table("rulesets", ("id",), "rule set {id}"),
     Table("books", ("id",), "book {id}"),
     Table("users", ("name",), "user {name}", hashes=("password_hash",)),
+    # Script tokens and command-line sessions decide who may act: made and ended only by audited
+    # operations (log-in, log-out, user token, user revoke, disabling), so they replay. A
+    # session's last use is kept in the OS user's state file, never here: reading writes nothing.
+    Table("tokens", ("id",), "{kind} {id} of user {user_name}", hashes=("hash",)),
     Table("members", ("card",), "member {card}", hashes=("pin_hash",)),
+    # A card's missed PIN checks and its lock: a permission (the kiosk and the web refuse a locked
+    # card), counted by audited operations, so they replay.
+    Table("kiosk_misses", ("card",), "card {card}'s missed PIN checks"),
     Table("member_classes", ("card", "classification"), "member {card}'s classification {classification}"),
     Table("certifications", ("id",), "member {card}'s certification {name} (id {id})"),
     Table("employers", ("id",), "employer {name} (id {id})"),
@@ -129,16 +136,21 @@ class Action:
 
 _REGS = ("registrations", "registration_history")
 ACTIONS: dict[str, Action] = {
-    "hall.initialized": Action("the hall was created with its first rule set and books", ("rulesets", "books")),
+    "hall.initialized": Action("the hall was created with its first rule set, books and admin account",
+                               ("rulesets", "books", "users")),
+    "access.refused": Action("an account or a member tried what its role does not allow (nothing else written)"),
     "rules.changed": Action("a new rule set was adopted, with its books", ("rulesets", "books")),
     "replay.snapshot": Action("an older database was upgraded: the state of its records then (no writes)"),
     "user.added": Action("a staff account was created", ("users",)),
-    "user.disabled": Action("a staff account was disabled", ("users",)),
+    "user.disabled": Action("a staff account was disabled (its tokens and sessions ended)", ("users", "tokens")),
     "user.password": Action("a staff password was set", ("users",)),
-    "user.login": Action("a staff member logged in (failures reset, hash renewed)", ("users",)),
+    "user.login": Action("a staff member logged in (failures reset, hash renewed; on the command line, a "
+                         "session begun)", ("users", "tokens")),
     "user.login_failed": Action("a log-in failed (the failure counted, the name locked)", ("users",)),
     "user.login_refused": Action("a log-in was refused while the name was locked"),
-    "user.logout": Action("a staff member logged out"),
+    "user.logout": Action("a staff member logged out (a command-line session ended)", ("tokens",)),
+    "user.token_made": Action("a script token was made (only its hash kept)", ("tokens",)),
+    "user.revoked": Action("an account's tokens and sessions were revoked", ("tokens",)),
     "employer.added": Action("an employer was added", ("employers",)),
     "employer.bar": Action("an employer asked that a member not be referred", ("employer_bars",)),
     "member.added": Action("a member was added", ("members", "member_classes", "certifications")),
@@ -148,7 +160,13 @@ ACTIONS: dict[str, Action] = {
     "member.cert_removed": Action("a certification was removed", ("certifications",)),
     "member.unavailable": Action("a member is unavailable at their request", ("unavailability",)),
     "member.reinstated": Action("a suspension was lifted", ("members",)),
-    "member.pin_set": Action("a member's kiosk PIN was set", ("members",)),
+    "member.pin_set": Action("a member's kiosk PIN was set by the staff (the card's misses forgotten)",
+                             ("members", "kiosk_misses")),
+    "member.pin_changed": Action("a member changed their own PIN at the kiosk", ("members",)),
+    "member.check_failed": Action("a card and PIN did not match (the miss counted, the card locked at the "
+                                  "limit; never the digits typed)", ("kiosk_misses",)),
+    "member.check_passed": Action("a card and PIN matched after misses (the count starts again)",
+                                  ("kiosk_misses",)),
     "member.self_identified": Action("a member answered the voluntary self-identification (not logged)"),
     "registration.signed": Action("a member signed a book", _REGS),
     "registration.resigned": Action("a member re-signed", _REGS),

@@ -75,6 +75,7 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None,
 
     path = files.existing_file(path, "hall database")
     report = Report(path)
+    _check_sqlite(report, sqlite3.sqlite_version)
     _check_permissions(report, path)
     try:
         conn = _open(path)
@@ -109,6 +110,30 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None,
         conn.close()
     _check_replay(report, path, progress)
     return report
+
+
+WAL_RESET_BUG = ((3, 7, 0), (3, 51, 3))
+"""The SQLite releases with the WAL-reset bug (DESIGN.md "SQLite itself"): from 3.7.0, fixed in 3.51.3."""
+WAL_RESET_BACKPORTS = (((3, 44, 6), (3, 45, 0)), ((3, 50, 7), (3, 51, 0)))
+"""The older branches the fix was backported to (3.44.6 and 3.50.7)."""
+
+
+def has_wal_reset_bug(version: str) -> bool:
+    """Whether the SQLite library ``version`` ("3.45.1") is one with the WAL-reset bug."""
+    numbers = tuple(int(part) for part in version.split(".")[:3])
+    start, fixed = WAL_RESET_BUG
+    if not start <= numbers < fixed:
+        return False
+    return not any(low <= numbers < high for low, high in WAL_RESET_BACKPORTS)
+
+
+def _check_sqlite(report: Report, version: str) -> None:
+    if has_wal_reset_bug(version):
+        report.add("sqlite", INFO, f"SQLite {version} has the WAL-reset bug (3.7.0 to 3.51.2; fixed in 3.51.3, "
+                                   "3.50.7 and 3.44.6): run the hall on a fixed SQLite (see DESIGN.md, \"SQLite "
+                                   "itself\")")
+    else:
+        report.add("sqlite", OK, f"SQLite {version}")
 
 
 def _check_permissions(report: Report, path: Path) -> None:

@@ -21,9 +21,12 @@ def default_path() -> Path:
     return Path(os.environ.get("HALL_DB") or "hall.db")
 
 
-def _apply_pragmas(conn: sqlite3.Connection, *, read_only: bool = False) -> None:
+def _apply_pragmas(conn: sqlite3.Connection, *, read_only: bool = False, path: Path | None = None) -> None:
     conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_SECONDS * 1000)}")
     conn.execute("PRAGMA foreign_keys = ON")
+    if path is not None and not _is_hall(conn):
+        # Before switching the journal mode: a file that is not a hall is left exactly as it was.
+        raise NoDatabase(f"{path} is not a hall database: create one with `hall init`.")
     if not read_only:
         mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         if mode.lower() != "wal":
@@ -46,11 +49,20 @@ def connect(path: str | os.PathLike, *, create: bool = False) -> sqlite_utils.Da
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
                            check_same_thread=False)
     try:
-        _apply_pragmas(conn)
+        _apply_pragmas(conn, path=None if create else path)
     except sqlite3.DatabaseError as error:
         conn.close()
         raise NoDatabase(f"{path} is not a hall database ({error}).") from None
+    except NoDatabase:
+        conn.close()
+        raise
     return sqlite_utils.Database(conn)
+
+
+def _is_hall(conn: sqlite3.Connection) -> bool:
+    """Whether the file has the hall's audit table (an empty or foreign file has not)."""
+    row = conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit'").fetchone()
+    return row is not None
 
 
 def connect_read_only(path: str | os.PathLike) -> sqlite_utils.Database:

@@ -26,12 +26,13 @@ from dispatch.ranking import next_to_offer
 from dispatch.rules import load_rules, rules_to_toml
 from hall import audit, load
 from hall.errors import HallError
+from hall.identity import Actor
 from hall.operations.accounts import add_user, reproducible_salts
 from hall.operations.calls import cancel_call, take_call
 from hall.operations.employers import add_employer, bar_member
 from hall.operations.jobs import end_job
 from hall.operations.excuses import excuse
-from hall.operations.members import add_member, declare_unavailable, set_certification
+from hall.operations.members import add_member, declare_unavailable, set_certification, set_pin
 from hall.operations.offers import record_offer
 from hall.operations.registrations import move, qualify, resign, sign
 from hall.operations.rules import init_database
@@ -49,7 +50,12 @@ DEMO_USERS = (
     ("maria", "dispatch", "dispatcher"),
     ("dwayne", "dispatch", "dispatcher"),
 )
-ADMIN, MARIA, DWAYNE = "admin", "maria", "dwayne"
+ADMIN, MARIA, DWAYNE = (Actor.staff(name, role) for name, _, role in DEMO_USERS)
+
+# Members who can use the demo's kiosk with a PIN (card + PIN, then re-sign or change the PIN);
+# the others have no PIN yet, as in a hall that has just switched its kiosk to PINs.
+DEMO_PIN = "2468"
+DEMO_PIN_CARDS = ("1042", "3045", "A5101")
 
 EMPLOYERS = (
     ("Acme Electric", "(312) 555-0170"),
@@ -194,7 +200,7 @@ class _Demo:
         self.path = path
         self.day = day
         self.rules_text = rules_to_toml(load_rules(
-            f'[hall]\nname = "{HALL_NAME}"\ntimezone = "{TIMEZONE}"\n'
+            f'[hall]\nname = "{HALL_NAME}"\ntimezone = "{TIMEZONE}"\n[kiosk]\nauth = "pin"\n'
         ))
         self.rules = load_rules(self.rules_text)
         first = day - timedelta(days=HISTORY_DAYS)
@@ -222,7 +228,7 @@ class _Demo:
         return calendar.business_day_on_or_after(after + timedelta(days=1), self.rules)
 
     def take(self, key: str, employer: str, cls: str, workers: int, start: datetime, days: int, *,
-             actor: str = MARIA, certs=(), requests=(), site: str = "", notes: str = "",
+             actor: Actor = MARIA, certs=(), requests=(), site: str = "", notes: str = "",
              no_turndown: str = "") -> int:
         receipt = take_call(self.store, employer=employer, classification=cls, workers=workers, start=start,
                             days=days, actor=actor, certs=certs, requests=requests, site=site, notes=notes,
@@ -239,7 +245,7 @@ class _Demo:
             return next_to_offer(ranking)
 
     def work(self, key: str, outcomes=(), *, by_card=None, offers: int | None = None,
-             actor: str = MARIA, notes=None, minutes: int = 4) -> list[tuple[str, str]]:
+             actor: Actor = MARIA, notes=None, minutes: int = 4) -> list[tuple[str, str]]:
         """Offer the call down the list: each next candidate gets the next scripted outcome
         (``by_card`` first, then ``outcomes`` in turn, then accepted) until it is filled or
         ``offers`` outcomes are recorded."""
@@ -289,11 +295,13 @@ class _Demo:
 
         # Day 0: the hall starts keeping its books in `hall`.
         clock.at(0, "07:15")
-        init_database(self.path, actor=ADMIN, now=clock.now, rules_text=self.rules_text)
+        (admin_name, admin_password, _), *staff = DEMO_USERS
+        init_database(self.path, admin=admin_name, password=admin_password, now=clock.now,
+                      rules_text=self.rules_text)
         self.created = clock.now
-        for n, (name, password, role) in enumerate(DEMO_USERS):
+        for name, password, role in staff:
             clock.step(1)
-            add_user(self.store, name, password, role, actor=ADMIN, first_admin=(n == 0))
+            add_user(self.store, name, password, role, actor=ADMIN)
         clock.at(0, "07:30")
         for name, phone in EMPLOYERS:
             add_employer(self.store, name, actor=MARIA, phone=phone)
@@ -330,6 +338,12 @@ class _Demo:
         clock.at(1, "08:10")
         acme1 = self.work("acme1", [NO_ANSWER], notes={NO_ANSWER: "Voicemail; left a message."})
         sign_day(1, "10:30", 7)
+
+        # Day 2: the first members ask for kiosk PINs at the window.
+        clock.at(2, "07:30")
+        for card in DEMO_PIN_CARDS:
+            set_pin(self.store, card, DEMO_PIN, actor=MARIA)
+            clock.step(2)
 
         # Day 2: a short call from Bolt; the first one up passes on it (no turndown on a short call).
         clock.at(2, "07:50")
@@ -579,7 +593,8 @@ def build_demo(path: Path, day: date | None = None) -> str:
     calls = facts["calls"]
     as_of = calendar.local(demo.clock.now, demo.rules)
     login = ("Log in as maria / dispatch (dispatcher) or admin / "
-             f"{dict((u, p) for u, p, _ in DEMO_USERS)['admin']} (admin).")
+             f"{dict((u, p) for u, p, _ in DEMO_USERS)['admin']} (admin); at its kiosk, cards "
+             f"{', '.join(DEMO_PIN_CARDS)} have the PIN {DEMO_PIN}.")
     return (
         f"Wrote {path}: {HALL_NAME} as of {as_of:%a %d %b %Y %H:%M} ({TIMEZONE}), "
         f"{facts['members']} members with {facts['waiting']} places waiting on JW-1..JW-4 and AP-1, "

@@ -409,7 +409,50 @@ def m005_replay_snapshot(db: Database) -> None:
 
 
 @migrations()
-def m006_lists_v2(db: Database) -> None:
+def m006_identity(db: Database) -> None:
+    """Identity (v2): the ``jatc`` role, script tokens and command-line sessions (stored only as
+    hashes), and the kiosk's missed card checks counted in the database."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE users_new (
+            name TEXT PRIMARY KEY,
+            role TEXT NOT NULL CHECK (role IN ('admin', 'dispatcher', 'jatc')),
+            password_hash TEXT NOT NULL,
+            disabled INTEGER NOT NULL DEFAULT 0,
+            failed_logins INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT,
+            created_at TEXT NOT NULL
+        );
+        INSERT INTO users_new (name, role, password_hash, disabled, failed_logins, locked_until, created_at)
+            SELECT name, role, password_hash, disabled, failed_logins, locked_until, created_at FROM users;
+        DROP TABLE users;
+        ALTER TABLE users_new RENAME TO users;
+
+        CREATE TABLE tokens (
+            id INTEGER PRIMARY KEY,
+            user_name TEXT NOT NULL REFERENCES users(name),
+            kind TEXT NOT NULL CHECK (kind IN ('token', 'session')),
+            hash TEXT NOT NULL UNIQUE,
+            os_user TEXT,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            revoked_at TEXT,
+            revoked_why TEXT
+        );
+        CREATE INDEX tokens_user ON tokens(user_name, kind, revoked_at);
+
+        CREATE TABLE kiosk_misses (
+            card TEXT PRIMARY KEY REFERENCES members(card),
+            misses INTEGER NOT NULL DEFAULT 0,
+            locked_until TEXT
+        )
+        """,
+    )
+
+
+@migrations()
+def m007_lists_v2(db: Database) -> None:
     """The (v2) list rules (issue 14): qualification records, excused absences, hours that belong to
     the member, calls with expected hours or declines that never count, and the turndowns charged
     to members passed over as unavailable. Hours recorded per registration before this are copied

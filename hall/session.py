@@ -1,17 +1,22 @@
-"""A logged-in user's way into the hall: every write carries their name; admin-only
-operations check the role. The app's screens go through a ``Session``, never
-around it.
+"""The app's door: who is logged in (an ``Actor``) and the operations the screens call with it.
+
+A ``Session`` holds no permissions of its own: every operation checks its own
+declaration inside its transaction (``hall.identity``), exactly as it does for the
+command line and the kiosk. ``require(operation)`` asks an operation's question
+before a screen opens a form for it, with the same refusal, recorded the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Callable
 
 from dispatch.rules import RuleSet
 from hall import audit
-from hall.errors import HallError
+from hall.identity import Actor, NotAllowed, declared, permission_of
+from hall.operations import access
+from hall.operations.access import check_reader
 from hall.operations import (
     accounts,
     calls,
@@ -26,7 +31,6 @@ from hall.operations import (
     registrations,
 )
 from hall.operations import rules as rules_ops
-from hall.operations.accounts import User
 from hall.queries.books import book_counts, book_list_page, waiting_history
 from hall.queries.calls import calls as call_rows
 from hall.queries.certifications import certifications_expiring_top
@@ -35,30 +39,60 @@ from hall.queries.rules import upcoming_rules
 from hall.store import Store
 from hall.views.board import Board, make_board
 
+__all__ = ["NotAllowed", "Session", "first_admin", "log_in"]
+
+_OPERATIONS: dict[str, Callable] = {
+    "reverse_outcome": corrections.reverse_outcome, "grant_referral": corrections.grant_referral,
+    "restore_place": corrections.restore_place, "reinstate": members.reinstate, "set_rules": rules_ops.set_rules,
+    "add_user": accounts.add_user, "disable_user": accounts.disable_user, "administer": access.check_administrator,
+    "qualify": registrations.qualify, "move": registrations.move, "correct_excuse": excuses.correct_excuse,
+}
+"""The operations a screen asks about before opening a form for them (``Session.require``)."""
+
 BOARD_ROWS = 100  # the re-signs due and the certifications expiring the board lists (it says how many in all)
 
 
-class NotAllowed(HallError):
-    """The logged-in user's role does not allow this."""
+def log_in(store: Store, name: str, password: str) -> "Session":
+    """The app's log-in: the name and password (audited either way), then whether the account
+    may read the records at all (JATC staff have no screen yet: refused, recorded, logged out)."""
+    actor = accounts.login(store, name, password, via="app")
+    return _opened(store, actor)
+
+
+def first_admin(store: Store, name: str, password: str) -> "Session":
+    """A hall with no accounts yet: its first admin account, logged in."""
+    return _opened(store, accounts.add_first_admin(store, name, password))
+
+
+def _opened(store: Store, actor: Actor) -> "Session":
+    try:
+        check_reader(store, actor)
+    except NotAllowed:
+        accounts.logout(store, actor, why="no screen for this role")
+        raise
+    return Session(store, actor)
 
 
 @dataclass
 class Session:
-    """A Store plus the logged-in user."""
+    """A Store plus the logged-in staff member (``user``, an ``Actor``)."""
 
     store: Store
-    user: User
+    user: Actor
 
     @property
-    def actor(self) -> str:
-        return self.user.name
+    def actor(self) -> Actor:
+        return self.user
 
     def now(self) -> datetime:
         return self.store.now()
 
-    def _admin(self, what: str) -> None:
-        if not self.user.is_admin:
-            raise NotAllowed(f"Only an admin can {what}; {self.user.name} is a dispatcher.")
+    def require(self, what: str) -> None:
+        """Refuse now, as the operation behind the method ``what`` (e.g. ``"reverse_outcome"``)
+        would itself (the sentence, and the ``access.refused`` entry), when the logged-in user
+        may not run it: before a screen asks for its details."""
+        with declared(permission_of(_OPERATIONS[what])):
+            self.store.authorize(self.user)
 
     # --- rules and time ---------------------------------------------------------
 
@@ -69,7 +103,7 @@ class Session:
         with self.store.reading() as read:
             return read.today
 
-    # --- operational writes (dispatcher or admin) ---------------------------------
+    # --- writes: each operation checks who may run it -------------------------------
 
     def add_member(self, card, name, **kw):
         return members.add_member(self.store, card, name, actor=self.actor, **kw)
@@ -132,58 +166,40 @@ class Session:
         return hours.add_hours(self.store, card, amount, day=day, actor=self.actor, employer=employer,
                                category=category)
 
-    # --- admin only -------------------------------------------------------------
-
-    def require_admin(self, what: str) -> None:
-        """Refuse with the one sentence (``NotAllowed``) unless the user is an admin."""
-        self._admin(what)
-
     def reinstate(self, card, reason, authority=""):
-        self._admin("reinstate a suspended member")
         return members.reinstate(self.store, card, reason, actor=self.actor, authority=authority)
 
     def reverse_outcome(self, call_id, card, authority, reason):
-        self._admin("correct a recorded outcome")
         return corrections.reverse_outcome(self.store, call_id, card, actor=self.actor, authority=authority,
                                            reason=reason)
 
     def restore_place(self, card, book_id, authority, reason):
-        self._admin("restore a member's place")
         return corrections.restore_place(self.store, card, book_id, actor=self.actor, authority=authority,
                                          reason=reason)
 
     def grant_referral(self, call_id, card, authority, reason):
-        self._admin("grant a remedy referral")
         return corrections.grant_referral(self.store, call_id, card, actor=self.actor, authority=authority,
                                           reason=reason)
 
     def qualify(self, card, book_id, evidence):
-        self._admin("record a member's qualification")
         return registrations.qualify(self.store, card, book_id, evidence, actor=self.actor)
 
     def move(self, card, book_id, reason):
-        self._admin("move a member to another book")
         return registrations.move(self.store, card, book_id, reason, actor=self.actor)
 
     def correct_excuse(self, excuse_id, reason, **kw):
-        self._admin("correct an excused absence")
         return excuses.correct_excuse(self.store, excuse_id, actor=self.actor, reason=reason, **kw)
 
     def set_rules(self, text, effective, urgent_reason=""):
-        self._admin("change the rules")
         return rules_ops.set_rules(self.store, text, effective, actor=self.actor, urgent_reason=urgent_reason)
 
     def add_user(self, name, password, role):
-        self._admin("manage staff accounts")
         return accounts.add_user(self.store, name, password, role, actor=self.actor)
 
     def disable_user(self, name):
-        self._admin("manage staff accounts")
         return accounts.disable_user(self.store, name, actor=self.actor)
 
     def set_password(self, name, password):
-        if name != self.user.name:
-            self._admin("change another user's password")
         return accounts.set_password(self.store, name, password, actor=self.actor)
 
     def logout(self, why="logout"):
@@ -242,3 +258,4 @@ class Session:
         from hall.operations.identification import record_self_identification
 
         return record_self_identification(self.store, card, sex, race, actor=self.actor)
+

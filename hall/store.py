@@ -2,8 +2,10 @@
 
 Operations take a ``Store`` and open their own connection for each call; no
 connection is kept between operations. Reads go through ``Store.reading()``
-(a ``Read``: connection, moment, rules in force), writes through
-``Store.write()`` (a ``Tx``: the same plus the actor and the audit entries).
+(a ``Read``: connection, moment, rules in force) over a connection that cannot
+write, writes through ``Store.write(actor)`` (a ``Tx``: the same plus the actor
+and the audit entries), which first checks, inside the transaction, that the
+actor may run the operation being run (``hall.identity``).
 
 Inside a ``Tx`` the rows of replayed tables are written only with ``tx.insert``,
 ``tx.update`` and ``tx.delete``, and ``tx.record`` puts them in the operation's
@@ -24,10 +26,11 @@ from sqlite_utils import Database
 
 from dispatch import calendar
 from dispatch.rules import RuleSet, load_rules
-from hall import audit, changes, schema
+from hall import audit, changes, identity, schema
 from hall.clock import Clock, system_now
 from hall.db import connect, connect_read_only, immediate
 from hall.errors import Busy, HallError
+from hall.identity import Actor, NotAllowed, Permission
 
 _RULES_CACHE: dict[str, RuleSet] = {}
 
@@ -69,7 +72,9 @@ class Read:
 
 @dataclass
 class Tx:
-    """One open write transaction: the connection, the moment, the actor and the rules in force.
+    """One open write transaction: the connection, the moment, the actor (``actor`` is its
+    text as the log records it, ``who`` the ``Actor``, ``role`` its staff role read inside
+    this transaction) and the rules in force.
 
     Rows of replayed tables are written only through ``insert``, ``update`` and ``delete``
     (``hall.changes.apply``); each write is collected and ``record`` puts those collected
@@ -83,6 +88,8 @@ class Tx:
     rules: RuleSet
     ruleset_id: int | None
     entries: list[audit.Entry] = field(default_factory=list)
+    who: Actor | None = None
+    role: str | None = None
     writes: list[list] = field(default_factory=list)
 
     def insert(self, table: str, values: dict) -> Any:
@@ -197,17 +204,14 @@ class Store:
 
     @contextmanager
     def read(self) -> Iterator[Database]:
-        """A connection for reading; refuses a database that needs upgrading."""
-        db = connect(self.path)
-        try:
-            self._check_schema(db, writing=False)
+        """A connection for reading, which cannot write (reading leaves every byte of the file
+        as it was); refuses a database that needs upgrading."""
+        with self.read_only() as db:
             yield db
-        finally:
-            db.close()
 
     @contextmanager
     def read_only(self) -> Iterator[Database]:
-        """A connection that cannot write (the kiosk's)."""
+        """A connection that cannot write (SQLite ``mode=ro``)."""
         db = connect_read_only(self.path)
         try:
             self._check_schema(db, writing=False)
@@ -218,6 +222,13 @@ class Store:
     def _check_schema(self, db: Database, *, writing: bool) -> None:
         try:
             has_audit = db["audit"].exists()
+        except sqlite3.OperationalError as error:
+            if getattr(error, "sqlite_errorname", "") == "SQLITE_READONLY_ROLLBACK":
+                raise HallError(
+                    f"{self.path} was left in the middle of a write (it has a hot journal, "
+                    f"{self.path.name}-journal): it is not a complete copy, and reading it changed nothing."
+                ) from None
+            raise HallError(f"{self.path} is not a hall database ({error}).") from None
         except sqlite3.DatabaseError as error:
             raise HallError(f"{self.path} is not a hall database ({error}).") from None
         if not has_audit:
@@ -225,7 +236,8 @@ class Store:
         missing = schema.pending(db)
         if missing and not writing:
             raise HallError(
-                f"{self.path} was made by an older version of hall: upgrade it with `hall migrate`."
+                f"{self.path} was made by an older version of hall: logging in on the command line "
+                "(`hall login NAME`) upgrades it, keeping a copy beside it."
             )
 
     def rules(self, db: Database | None = None, at: datetime | None = None) -> tuple[int | None, RuleSet]:
@@ -284,18 +296,17 @@ class Store:
             db.close()
 
     @contextmanager
-    def write(self, actor: str, *, sweep: bool = True) -> Iterator[Tx]:
+    def write(self, actor: Actor, *, sweep: bool = True) -> Iterator[Tx]:
         """One ``BEGIN IMMEDIATE`` transaction with the rules in force; rolls back on any error.
 
-        Inside it, before the operation, pending re-sign removals are recorded
-        (actor ``system``, their own audit entries), so no operation works on a
-        lapsed list, and a refused operation records nothing, removals included.
+        Inside it, first, ``actor`` is checked against the running operation's declaration
+        (``hall.identity.allowed``); a refusal rolls everything back and records only an
+        ``access.refused`` entry. Then pending re-sign removals are recorded (actor
+        ``system``, their own audit entries), so no operation works on a lapsed list, and
+        a refused operation records nothing, removals included.
         """
-        if not actor or not actor.strip():
-            raise HallError("Say who is making this change (--as NAME or $HALL_ACTOR).")
-        if not actor.isprintable():
-            # The actor is shown in every audit listing: no terminal control codes in it.
-            raise HallError("The name of who is making this change contains a control character.")
+        identity.check_actor(actor)
+        permission = identity.current_permission()
         db = connect(self.path)
         try:
             self._check_schema(db, writing=True)
@@ -304,18 +315,64 @@ class Store:
             try:
                 with immediate(db), changes.logged(db):
                     ruleset_id, rules = self.rules(db, now)
+                    role = identity.authorize(db, actor, permission, kiosk_auth=rules.kiosk.auth,
+                                              now_text=audit.iso(now))
                     if sweep:
                         # Pending re-sign removals, in the same transaction: if the
                         # operation is refused they roll back with it.
                         from hall.operations.registrations import record_lapsed
 
                         record_lapsed(db, now, rules, ruleset_id)
-                    tx = Tx(db, now, actor, rules, ruleset_id)
+                    tx = Tx(db, now, actor.text, rules, ruleset_id, who=actor, role=role)
                     yield tx
                     tx.check_recorded()
+            except NotAllowed as refusal:
+                if refusal.record:
+                    self._record_refusal(db, actor, permission, refusal)
+                raise
             except sqlite3.OperationalError as error:
                 if "locked" in str(error) or "busy" in str(error):
                     raise Busy("The database is busy (another terminal is writing); try again.") from None
                 raise
         finally:
             db.close()
+
+    def authorize(self, actor: Actor) -> str | None:
+        """For an operation that only reads: check ``actor`` against its declaration on a
+        connection that cannot write; returns the staff role read now. A refusal is
+        recorded (``access.refused``, its only write) like a refused write."""
+        identity.check_actor(actor)
+        permission = identity.current_permission()
+        with self.read_only() as db:
+            now = self.now()
+            _, rules = self.rules(db, now)
+            try:
+                return identity.authorize(db, actor, permission, kiosk_auth=rules.kiosk.auth,
+                                          now_text=audit.iso(now))
+            except NotAllowed as refusal:
+                refused = refusal
+        if refused.record:
+            db = connect(self.path)
+            try:
+                self._record_refusal(db, actor, permission, refused)
+            finally:
+                db.close()
+        raise refused
+
+    def _record_refusal(self, db: Database, actor: Actor, permission: Permission, refusal: NotAllowed) -> None:
+        """The ``access.refused`` entry: who tried which operation, and why not (its own transaction)."""
+        data: dict = {"operation": permission.operation, "doing": permission.doing, "why": refusal.why}
+        if actor.kind == identity.MEMBER_KIND:
+            data["card"] = actor.name
+            subject = f"member:{actor.name}"
+        else:
+            data["user"] = actor.name
+            subject = f"user:{actor.name}"
+        now = self.now()
+        with immediate(db):
+            ruleset_id, _ = self.rules(db, now)
+            if actor.kind == identity.STAFF_KIND:
+                row = db.execute("SELECT role FROM users WHERE name = ?", [actor.name]).fetchone()
+                data["role"] = row[0] if row else None
+            audit.append(db, at=now, actor=actor.text, action="access.refused", subject=subject,
+                         data=data, ruleset=ruleset_id)

@@ -280,7 +280,7 @@ class HallApp(App):
         if self.session is None:
             return
         try:
-            self.session.require_admin("open the rules and staff accounts")
+            self.session.require("administer")
         except HallError as error:
             self.notify(str(error), severity="error", timeout=8)
             return

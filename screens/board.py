@@ -30,12 +30,13 @@ def add_columns(table: DataTable, *columns: tuple[str, int]) -> None:
         table.add_column(label, width=width)
 
 
-def start_text(start, today, zone) -> str:
-    """'Fri 07:00' within the coming week, else '7 Dec 07:00'."""
+def start_text(start, today, zone, room: int = 12) -> str:
+    """'Fri 07:00' within the coming week, else '7 Dec 07:00', or '7 Dec' when there is no room for the time."""
     local = start.astimezone(zone)
     if today <= local.date() < today + timedelta(days=6):
         return f"{local:%a %H:%M}"
-    return f"{local.day} {local:%b %H:%M}"
+    day = f"{local.day} {local:%b}"
+    return f"{day} {local:%H:%M}" if room >= 12 else day
 
 
 class CallsTable(DataTable):
@@ -127,18 +128,18 @@ class BoardScreen(HallScreen):
 
         if mode == "full":
             both = rest(right, 5, 16) - 2
-            self._flex = {"employer": rest(left, 4, 6, 6, 11, 4), "name": rest(left, 5, 4, 10, 9),
+            self._flex = {"employer": rest(left, 4, 6, 6, 12, 4), "name": rest(left, 5, 4, 10, 9),
                           "cert_name": both - both * 2 // 5, "cert": both * 2 // 5}
             add_columns(calls, ("call", 4), ("employer", self._flex["employer"]), ("class", 6), ("filled", 6),
-                        ("start", 11), ("days", 4))
+                        ("start", 12), ("days", 4))
             add_columns(resign, ("card", 5), ("name", self._flex["name"]), ("book", 4), ("due by", 10), ("", 9))
             add_columns(certs, ("card", 5), ("name", self._flex["cert_name"]), ("cert", self._flex["cert"]),
                         ("expires", 16))
         elif mode != "tight":
             both = rest(right, 9) - 2
-            self._flex = {"employer": rest(left, 4, 6, 11), "name": rest(left, 5, 4, 10, 9),
+            self._flex = {"employer": rest(left, 4, 6, 12), "name": rest(left, 5, 4, 10, 9),
                           "cert_name": both - both // 2, "cert": both // 2}
-            add_columns(calls, ("call", 4), ("employer", self._flex["employer"]), ("filled", 6), ("start", 11))
+            add_columns(calls, ("call", 4), ("employer", self._flex["employer"]), ("filled", 6), ("start", 12))
             add_columns(resign, ("card", 5), ("name", self._flex["name"]), ("book", 4), ("due by", 10), ("", 9))
             add_columns(certs, ("name", self._flex["cert_name"]), ("cert", self._flex["cert"]), ("expires", 9))
         else:
@@ -177,7 +178,7 @@ class BoardScreen(HallScreen):
         zone = board.rules.zone
         for c in board.calls:
             employer = fit(clean(c.employer), self._flex["employer"])
-            start = start_text(c.start, board.today, zone)
+            start = start_text(c.start, board.today, zone, room=9 if self._mode == "tight" else 12)
             if self._mode == "full":
                 calls.add_row(f"#{c.id}", employer, f"{c.classification} ×{c.workers}",
                               f"{c.accepted} of {c.workers}", start, str(c.days), key=str(c.id))
@@ -236,8 +237,10 @@ class BoardScreen(HallScreen):
                               Text(f"! {when}", style=warn) if expired else Text(f"  {when}"))
             elif self._mode == "full":
                 when = short_day(c.expires, year=c.expires.year != board.today.year)
+                # the weekday gives way to the month when expired: "! expired 27 Nov" fits the column
                 certs.add_row(c.card, fit(clean(c.name), self._flex["cert_name"]), fit(clean(c.cert), self._flex["cert"]),
-                              Text(f"! expired {when}", style=warn) if expired else Text(f"  {when}"))
+                              Text(f"! expired {c.expires.day} {c.expires:%b}", style=warn) if expired
+                              else Text(f"  {when}"))
             else:
                 when = f"{c.expires.day} {c.expires:%b}"
                 certs.add_row(fit(clean(c.name), self._flex["cert_name"]), fit(clean(c.cert), self._flex["cert"]),

@@ -463,7 +463,7 @@ class DispatchScreen(HallScreen):
         if row is None or self.call_id is None:
             raise Refused("Put the cursor on a candidate first.")
         call_id, card = self.call_id, row.card
-        self.session.require_admin("correct a recorded outcome")
+        self.session.require("reverse_outcome")
         found = await self.fetch(admin_views.correction_choices, self.hall_app.store, call_id, card)
         choices = []
         if found.set_aside:

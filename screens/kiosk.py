@@ -1,9 +1,13 @@
-"""The member kiosk: a separate, read-only app. A card number plus the last four digits
-of the phone on file (or a PIN) shows that member's own standing; nothing else.
+"""The member kiosk: a separate app. A card number plus the member's PIN (or, in a hall
+with ``kiosk.auth = "phone4"``, the last four digits of the phone on file) shows that
+member's own standing; with a PIN, the member can also re-sign (F2) and change the PIN
+(F3): the self-service operations of ``hall.operations.selfservice``, actor
+``member:CARD``, each a short write of its own. Wrong tries are counted in the database
+and lock the card for a while (``kiosk.max_misses``, ``kiosk.lock_minutes``).
 
 No command palette, no key that leads to a staff screen, no quit key for members
-(a shell would be a way round the kiosk), no writes: the connection is SQLite
-``mode=ro``. It clears itself after ``kiosk.idle_seconds`` without a key press.
+(a shell would be a way round the kiosk). Everything it shows is read over a SQLite
+``mode=ro`` connection. It clears itself after ``kiosk.idle_seconds`` without a key press.
 """
 
 from __future__ import annotations
@@ -25,15 +29,17 @@ from textual.worker import get_current_worker
 
 from dispatch.rules import RuleSet
 from hall.errors import HallError
+from hall.identity import Actor
+from hall.operations import selfservice
 from hall.reports import rule_notices
 from hall.store import Store
 from hall.views import kiosk as kiosk_view
 from hall.views.kiosk import KioskView, ordinal
 from screens.text import clean, short_date, short_dates, short_day
+from screens.widgets.dialogs import ConfirmDialog
 from screens.widgets.footer import HallFooter
+from screens.widgets.forms import Field, FormDialog
 
-MISSES_BEFORE_WAIT = 3
-WAIT_SECONDS = 10
 IDLE_CHECK_SECONDS = 1.0
 
 
@@ -52,11 +58,16 @@ class KioskScreen(Screen):
                 tooltip="Scroll your standing down a screenful (PgUp: up)"),
         Binding("pageup", "page(-1)", "Page up", id="kiosk_page_up", show=False, priority=True,
                 tooltip="Scroll your standing up a screenful"),
+        # F-keys: letters belong to the card box (cards have letters too)
+        Binding("f2", "resign", "Re-sign", id="kiosk_resign", priority=True,
+                tooltip="Re-sign your books (keeps your place)"),
+        Binding("f3", "change_pin", "Change PIN", id="kiosk_change_pin", priority=True,
+                tooltip="Choose a new PIN"),
     ]
 
     def compose(self) -> ComposeResult:
         app: KioskApp = self.app  # type: ignore[assignment]
-        pin = app.rules.kiosk.auth == kiosk_view.PIN_AUTH
+        pin = app.rules.kiosk.auth == selfservice.PIN_AUTH
         yield Static(f"{clean(app.hall_name)} · Out-of-work list", id="kiosk-title")
         yield Static(notice_text(app.notices), id="kiosk-notices", classes="warning")
         with Center():
@@ -85,6 +96,11 @@ class KioskScreen(Screen):
         if not card.value.strip():
             card.focus()
             return
+        if not secret.value.strip():  # not a try (and not a miss to count)
+            secret.focus()
+            self.say("Type your PIN too, then Enter." if self.kiosk_app.rules.kiosk.auth == selfservice.PIN_AUTH
+                     else "Type the last 4 digits of your phone too, then Enter.")
+            return
         self.kiosk_app.lookup(card.value, secret.value)
 
     @property
@@ -93,6 +109,18 @@ class KioskScreen(Screen):
 
     def action_clear(self) -> None:
         self.kiosk_app.clear()
+
+    def check_action(self, action: str, parameters: tuple) -> bool | None:
+        """Re-sign and PIN change only for a member who gave their PIN, while their standing shows."""
+        if action in ("resign", "change_pin"):
+            return self.kiosk_app.member is not None
+        return True
+
+    def action_resign(self) -> None:
+        self.kiosk_app.ask_resign()
+
+    def action_change_pin(self) -> None:
+        self.kiosk_app.ask_new_pin()
 
     def action_scroll(self, lines: int) -> None:
         """The member's standing scrolls with the arrows while the cursor stays in the card box."""
@@ -191,10 +219,11 @@ class KioskScreen(Screen):
         classes = "/".join(view.classifications) or "your classification"
         line("")
         line(f"Calls for {classes} in the last 30 days", "section-title")
-        past = table(10, 5, employer, 13, None)
+        past = table(10, 5, employer, None)
         for p in view.past_calls:
+            place = f"you were {ordinal(p.place)}: " if p.place else ""
             past.add_row(short_day(p.at.astimezone(zone).date()), f"#{p.call}", clean(p.employer),
-                         f"you were {ordinal(p.place)}" if p.place else "", short_dates(p.text, today))
+                         place + short_dates(p.text, today))
         if view.past_calls:
             lines.append(Static(Padding(past, (0, 0, 0, 2))))
         else:
@@ -243,9 +272,8 @@ class KioskApp(App, inherit_bindings=False):
             self.notices = rule_notices(db, store.now())
         self.hall_name = self.rules.hall.name
         self.last_activity = time.monotonic()
-        self.misses = 0
-        self.wait_until = 0.0
         self.showing: str | None = None  # the card shown, if any
+        self.member: Actor | None = None  # who gave card and PIN (may re-sign, change the PIN)
 
     def on_mount(self) -> None:
         self.title = self.hall_name
@@ -286,10 +314,14 @@ class KioskApp(App, inherit_bindings=False):
 
     def clear(self) -> None:
         self.showing = None
+        self.member = None
         self.workers.cancel_group(self, "lookup")
+        while len(self.screen_stack) > 1 and not isinstance(self.screen, KioskScreen):
+            self.pop_screen()  # a dialog left open by the member who walked away
         screen = self.kiosk_screen
         if screen is not None:
             screen.clear_all()
+            screen.refresh_bindings()
 
     # --- lookup ----------------------------------------------------------------------
 
@@ -297,11 +329,9 @@ class KioskApp(App, inherit_bindings=False):
         screen = self.kiosk_screen
         if screen is None:
             return
-        wait = self.wait_until - time.monotonic()
-        if wait > 0:
-            screen.say(f"Too many tries. Please wait {int(wait) + 1} seconds and try again.", error=True)
-            return
         self.showing = None
+        self.member = None
+        screen.refresh_bindings()
         screen.query_one("#kiosk-result", VerticalScroll).remove_children()
         screen.say("Looking up…")
         self._lookup(card.strip(), secret)
@@ -311,23 +341,89 @@ class KioskApp(App, inherit_bindings=False):
         worker = get_current_worker()
         result: tuple[str, Any, Any]
         try:
-            with self.store.read_only() as db:
-                now = self.store.now()
-                _, rules = self.store.rules(db, now)
-                notices = rule_notices(db, now)
-                self.call_from_thread(self._show_notices, notices)
-                refusal = kiosk_view.check_member(db, card, secret, rules)
-                if refusal is not None:
-                    result = ("refused", refusal, rules)
-                else:
-                    result = ("ok", kiosk_view.member_view(db, card, rules, now), rules)
+            # A miss is counted (a short write of its own); a good check writes nothing.
+            actor = selfservice.identify(self.store, card, secret)
+            result = self._read_view(actor)
         except HallError as error:
-            result = ("error", str(error), None)
+            result = ("refused", str(error), None)
         except Exception as error:  # a bug: say so plainly, keep the kiosk running
             self.log.error(repr(error))
             result = ("error", "Something went wrong looking that up. Please ask at the window.", None)
         if not worker.is_cancelled:
             self.call_from_thread(self._looked_up, card, result)
+
+    def _read_view(self, actor: Actor) -> tuple[str, Any, Any]:
+        """The member's standing, over the read-only connection."""
+        with self.store.read_only() as db:
+            now = self.store.now()
+            _, rules = self.store.rules(db, now)
+            notices = rule_notices(db, now)
+            self.call_from_thread(self._show_notices, notices)
+            may_write = rules.kiosk.auth == selfservice.PIN_AUTH
+            return "ok", (kiosk_view.member_view(db, actor.name, rules, now), actor if may_write else None), rules
+
+    # --- self-service (card and PIN given) ----------------------------------------------
+
+    def ask_resign(self) -> None:
+        member = self.member
+        if member is None or self.kiosk_screen is None:
+            return
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.member == member:
+                self._self_service(selfservice.resign, member, done="Re-signed")
+
+        self.push_screen(ConfirmDialog(
+            "Re-sign every book you are waiting on? Your place stays the same; the next re-sign date moves.",
+            title="Re-sign", confirm_label="Enter to re-sign", dialog_id="kiosk-resign-dialog"), answered)
+
+    def ask_new_pin(self) -> None:
+        member = self.member
+        if member is None or self.kiosk_screen is None:
+            return
+
+        def answered(values: dict | None) -> None:
+            if not values or self.member != member:
+                return
+            if values["new"] != values["again"]:
+                self.kiosk_screen.say("The two new PINs differ: nothing was changed. Press F3 to try again.",
+                                      error=True)
+                return
+            self._self_service(selfservice.change_pin, member, done="PIN changed",
+                               current=values["current"], new=values["new"])
+
+        self.push_screen(FormDialog("Change your PIN", [
+            Field("current", "Your PIN now", kind="password"),
+            Field("new", "New PIN (4 to 8 digits)", kind="password"),
+            Field("again", "The new PIN again", kind="password"),
+        ], dialog_id="kiosk-pin-dialog"), answered)
+
+    @work(thread=True, group="kiosk-write", exit_on_error=False)
+    def _self_service(self, operation, member: Actor, *, done: str, **options) -> None:
+        """One self-service operation (its own short write), then the standing read again."""
+        try:
+            receipt = operation(self.store, actor=member, **options)
+            message = f"{receipt.message} Receipt #{receipt.seq}."
+            result = self._read_view(member)
+            self.call_from_thread(self._written, member, message, result)
+        except HallError as error:
+            self.call_from_thread(self._refused, member, str(error))
+        except Exception as error:  # a bug: say so plainly, keep the kiosk running
+            self.log.error(repr(error))
+            self.call_from_thread(self._refused, member, "Something went wrong. Please ask at the window.")
+
+    def _written(self, member: Actor, message: str, result: tuple[str, Any, Any]) -> None:
+        screen = self.kiosk_screen
+        if screen is None or self.member != member:
+            return
+        _, (view, _), rules = result
+        screen.show_member(view, rules)
+        screen.say(message)
+
+    def _refused(self, member: Actor, message: str) -> None:
+        screen = self.kiosk_screen
+        if screen is not None and self.member == member:
+            screen.say(message, error=True)
 
     def _show_notices(self, notices: list[str]) -> None:
         self.notices = notices
@@ -345,18 +441,13 @@ class KioskApp(App, inherit_bindings=False):
         if rules is not None:
             self.rules = rules
         if kind == "ok":
-            self.misses = 0
+            view, self.member = value
             self.showing = card
-            screen.show_member(value, rules)
+            screen.show_member(view, rules)
+            screen.refresh_bindings()
             return
         secret = screen.query_one("#kiosk-secret", Input)
         secret.value = ""
-        if kind == "refused":
-            self.misses += 1
-            if self.misses >= MISSES_BEFORE_WAIT:
-                self.misses = 0
-                self.wait_until = time.monotonic() + WAIT_SECONDS
-                value = f"{value} Too many tries: please wait {WAIT_SECONDS} seconds."
         screen.say(value, error=True)
         secret.focus()
 

@@ -8,6 +8,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, Label, Static
 
+from hall import session as sessions
 from hall.operations import accounts
 from hall.session import Session
 from screens.text import clean
@@ -62,11 +63,8 @@ class LoginScreen(AccountScreen):
             self.query_one("#login-password", Input).focus()
             return
         self.query_one("#login-message", Static).update("Checking…")
-        self.app.run_write(accounts.login, self.app.store, name, password,
-                           done=self._logged_in, failed=self._failed)
-
-    def _logged_in(self, user: accounts.User) -> None:
-        self.app.logged_in(Session(self.app.store, user))
+        self.app.run_write(sessions.log_in, self.app.store, name, password,
+                           done=self.app.logged_in, failed=self._failed)
 
     def _failed(self, message: str) -> None:
         password = self.query_one("#login-password", Input)
@@ -105,16 +103,8 @@ class FirstAdminScreen(AccountScreen):
             self.query_one("#admin-password2", Input).value = ""
             self.query_one("#admin-password", Input).focus()
             return
-        store = self.app.store
-
-        def create_and_login():
-            accounts.add_user(store, name, first, "admin", actor=name.strip().lower() or "admin", first_admin=True)
-            return accounts.login(store, name, first)
-
-        self.app.run_write(create_and_login, done=self._created, failed=lambda m: message.update(clean(m)))
-
-    def _created(self, user: accounts.User) -> None:
-        self.app.logged_in(Session(self.app.store, user))
+        self.app.run_write(sessions.first_admin, self.app.store, name, first, done=self.app.logged_in,
+                           failed=lambda m: message.update(clean(m)))
 
 
 class LockScreen(AccountScreen):
@@ -156,20 +146,20 @@ class LockScreen(AccountScreen):
         previous = self.app.session
         store = self.app.store
 
-        def unlock():
-            user = accounts.login(store, name, password)
-            if previous is not None and user.name != previous.user.name:
-                accounts.logout(store, previous.user.name, why=f"replaced by {user.name}")
-            return user
+        def unlock() -> Session:
+            opened = sessions.log_in(store, name, password)
+            if previous is not None and opened.user.name != previous.user.name:
+                previous.logout(why=f"replaced by {opened.user.name}")
+            return opened
 
         self.app.run_write(unlock, done=self._unlocked, failed=self._failed)
 
-    def _unlocked(self, user: accounts.User) -> None:
+    def _unlocked(self, opened: Session) -> None:
         previous = self.app.session
-        if previous is not None and previous.user.name == user.name:
+        if previous is not None and previous.user.name == opened.user.name:
             self.app.unlocked()
         else:
-            self.app.logged_in(Session(self.app.store, user))
+            self.app.logged_in(opened)
 
     def _failed(self, message: str) -> None:
         password = self.query_one("#lock-password", Input)

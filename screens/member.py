@@ -300,7 +300,7 @@ class MemberScreen(MemberActions, HallScreen):
     async def action_restore_place(self) -> None:
         """Admin: put a removed registration back at its original place (authority and reason)."""
         card, _ = self._loaded()
-        self.session.require_admin("restore a member's place")
+        self.session.require("restore_place")
         places = await self.fetch(admin_views.removed_places, self.hall_app.store, card)
         if not places:
             raise Refused(f"{self._who()} has no removed place to restore.")

@@ -163,7 +163,7 @@ class MemberActions:
     @flow
     async def action_reinstate(self) -> None:
         card, info = self._loaded()
-        self.session.require_admin("reinstate a suspended member")
+        self.session.require("reinstate")
         values = await self.ask(FormDialog(f"Reinstate {self._who()}", [
             Field("reason", "Reason", "e.g. appeal upheld"),
             Field("authority", "Authority (appeal number or ruling)", "e.g. Appeal 2026-14", required=False),
@@ -230,7 +230,7 @@ class MemberActions:
         self._finished("Excused absence ended", receipt)
 
     async def _correct_excuse(self, card: str, excuse_id: int) -> None:
-        self.session.require_admin("correct an excused absence")
+        self.session.require("correct_excuse")
         e = next(x for x in self.info.excused if x.id == excuse_id)
         values = await self.ask(FormDialog(f"Correct the excused absence of {self._who()}", [
             Field("start", "From", value=e.start.isoformat(), kind="since"),
@@ -267,7 +267,7 @@ class MemberActions:
     @flow
     async def action_qualify(self) -> None:
         card, info = self._loaded()
-        self.session.require_admin("record a member's qualification")
+        self.session.require("qualify")
         books = [b for b in info.rules.books if b.classification in info.member.classifications]
         if not books:
             raise Refused(f"{self._who()} has no classification with a book.")
@@ -289,7 +289,7 @@ class MemberActions:
     @flow
     async def action_move(self) -> None:
         card, info = self._loaded()
-        self.session.require_admin("move a member to another book")
+        self.session.require("move")
         if not info.movable:
             raise Refused(f"{self._who()} is not waiting on a book that has another of its classification.")
         book = await self.ask(ChoiceDialog(f"Move {self._who()} to which book?",

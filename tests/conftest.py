@@ -4,12 +4,21 @@ waiting for an app's workers.
 - Time is written as the hall's local time (America/Chicago): ``local("2026-11-20 08:00")`` is an
   aware UTC moment, ``zulu(...)`` the same as the CLI's JSON shows it. ``SettableClock`` is the
   clock tests give a ``Store`` or the app; the ``clock`` fixture starts at 2026-11-20 08:00.
-- Halls: ``new_hall(path, rules_text, at=...)`` creates a hall database file (a real file, not
-  ``:memory:``, so WAL and several connections are real); the ``fresh_hall`` fixture makes them in
-  the test's folder, ``fresh_db`` is the first of them and ``store`` its ``Store`` on ``clock``.
+- Halls are made and used as people do, logged in (no bypass): ``new_hall(path, rules_text, at=...)``
+  runs ``hall init --admin tester --password-stdin`` (a real file, not ``:memory:``, so WAL and
+  several connections are real); the ``fresh_hall`` fixture makes them in the test's folder,
+  ``fresh_db`` is the first of them and ``store`` its ``Store`` on ``clock``. Operations called
+  from Python take an ``Actor``: ``ACTOR`` is the admin ``tester`` every new hall has;
+  ``add_account(store, name, role)`` adds another and returns its ``Actor``.
+- ``Hall(path)`` runs `hall` commands through click's CliRunner, with the time frozen, as an
+  account: each run sets ``HALL_TOKEN`` to a script token of the account named by ``actor=``
+  (the hall's admin, ``tester``, unless said; ``actor=None``: no log-in at all), made with ``hall user token`` by
+  the hall's admin, who logged in with ``hall login``; an account a test names that does not
+  exist yet is added first (``hall user add``, a dispatcher unless ``hall.add_user(name, role)``
+  made it already). ``HALL_STATE_DIR`` is a folder of the test's own.
 - The demo hall is built once per test session (per xdist worker) as of ``DEMO_DAY``; ``demo_hall``
   is a private copy of it for one test (staff ``admin``/``admin999``, ``maria``/``dispatch`` and
-  ``dwayne``/``dispatch``).
+  ``dwayne``/``dispatch``; ``Hall(demo_hall, admin=DEMO_ADMIN)`` drives it).
 - ``dump(path)`` is everything in a database file; ``with unchanged(path): ...`` fails the test if
   the block changed any of it.
 - ``wait_for_workers(app, pilot)`` (also a fixture) returns once no worker of the app is at work
@@ -22,6 +31,7 @@ waiting for an app's workers.
 from __future__ import annotations
 
 import itertools
+import json
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -32,14 +42,26 @@ from typing import Iterator
 from zoneinfo import ZoneInfo
 
 import pytest
+from click.testing import CliRunner, Result
+from freezegun import freeze_time
 
-from hall.operations.rules import init_database
+from hall.cli import main
+from hall.identity import Actor
 from hall.store import Store
 
 ZONE = ZoneInfo("America/Chicago")
 RULES_TEXT = '[hall]\nname = "Test Local 1"\ntimezone = "America/Chicago"\n'
 INIT_AT = "2026-10-01 09:00"
-ACTOR = "tester"
+ADMIN_NAME = "tester"
+PASSWORD = "tester-password"
+ACTOR = Actor.staff(ADMIN_NAME, "admin")
+"""The admin account every new hall of the tests has (``hall init --admin tester``)."""
+DEMO_ADMIN = ("admin", "admin999")
+ADMIN, MARIA, DWAYNE = (Actor.staff("admin", "admin"), Actor.staff("maria", "dispatcher"),
+                        Actor.staff("dwayne", "dispatcher"))
+"""The demo hall's accounts, for operations called from Python."""
+PASSWORDS = {ADMIN_NAME: PASSWORD, "admin": "admin999", "maria": "dispatch", "dwayne": "dispatch"}
+"""The passwords of the accounts the tests' halls have (the demo's included)."""
 
 DEMO_DAY = date(2026, 11, 26)
 DEMO_NOW = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)  # 07:30 in Chicago, when the demo's history ends
@@ -91,10 +113,127 @@ def clock() -> SettableClock:
 
 
 def new_hall(path: Path, rules_text: str = RULES_TEXT, *, at: str | datetime = INIT_AT,
-             actor: str = ACTOR) -> Path:
-    """A new hall database file at ``path`` with ``rules_text``, initialized at ``at`` (hall time)."""
-    init_database(path, actor=actor, now=local(at) if isinstance(at, str) else at, rules_text=rules_text)
-    return Path(path)
+             admin: str = ADMIN_NAME) -> Path:
+    """A new hall database file at ``path`` with ``rules_text``, made at ``at`` (hall time) with
+    ``hall init --rules FILE --admin tester --password-stdin``."""
+    path = Path(path)
+    rules_file = path.with_name(path.name + ".rules.toml")
+    rules_file.write_text(rules_text, encoding="utf-8")
+    moment = local(at) if isinstance(at, str) else at
+    with freeze_time(moment):
+        result = CliRunner().invoke(
+            main, ["--db", str(path), "init", "--rules", str(rules_file), "--admin", admin, "--password-stdin"],
+            input=PASSWORDS.get(admin, PASSWORD) + "\n", env={"HALL_TOKEN": "", "HALL_STATE_DIR": str(path.parent)})
+    assert result.exit_code == 0, f"hall init failed: {result.output}"
+    return path
+
+
+def add_account(store: Store, name: str, role: str = "dispatcher", *, by: Actor = ACTOR) -> Actor:
+    """Add a staff account (password ``PASSWORDS`` or ``NAME-password``) and return its ``Actor``."""
+    from hall.operations.accounts import add_user
+
+    add_user(store, name, PASSWORDS.get(name, f"{name}-password"), role, actor=by)
+    return Actor.staff(name, role)
+
+
+class Hall:
+    """Runs `hall` commands through click's CliRunner with time frozen (hall time): at ``now``, or
+    at what ``clock`` says when the hall follows a test's clock; as the account ``actor`` names,
+    with its script token in ``HALL_TOKEN`` (see the module's docstring)."""
+
+    def __init__(self, path: Path, now: str = "2026-11-20 08:00", *, clock: SettableClock | None = None,
+                 admin: tuple[str, str] = (ADMIN_NAME, PASSWORD)):
+        self.path = Path(path)
+        self.now = now
+        self.clock = clock
+        self.admin = admin[0]
+        self.passwords = {**PASSWORDS, admin[0]: admin[1]}
+        self.runner = CliRunner()
+        self.state_dir = self.path.parent / f".{self.path.name}.state"
+        self.tokens: dict[str, str] = _TOKENS.setdefault(str(self.path.resolve()), {})
+
+    def _moment(self, at: str | datetime | None) -> datetime:
+        if isinstance(at, datetime):
+            return at
+        return local(at) if at else self.clock() if self.clock else local(self.now)
+
+    def invoke(self, *args: str, token: str = "", at: str | datetime | None = None, input: str | None = None,
+               env: dict | None = None) -> Result:
+        """One command with exactly this ``HALL_TOKEN`` (empty: none) and no other set-up."""
+        full_env = {"HALL_DB": str(self.path), "HALL_STATE_DIR": str(self.state_dir), "HALL_TOKEN": token,
+                    "HALL_ACTOR": "", **(env or {})}
+        with freeze_time(self._moment(at)):
+            return self.runner.invoke(main, [str(a) for a in args], env=full_env, input=input)
+
+    def token(self, name: str) -> str:
+        """A script token of the account ``name`` (made once per database: the admin logs in,
+        adds the account if the hall has none of that name, and makes it)."""
+        if name not in self.tokens:
+            if name == self.admin:
+                self._must(self.invoke("login", name, "--password-stdin", input=self.passwords[name] + "\n"))
+                made = self._must(self.invoke("user", "token", name, "--days", "3650", "--json"))
+                self._must(self.invoke("logout"))
+            else:
+                admin = self.token(self.admin)
+                known = json.loads(self._must(self.invoke("user", "list", "--json", token=admin)).stdout)
+                if name not in {row["name"] for row in known}:
+                    self.add_user(name)
+                made = self._must(self.invoke("user", "token", name, "--days", "3650", "--json", token=admin))
+            self.tokens[name] = json.loads(made.stdout)["token"]
+        return self.tokens[name]
+
+    def add_user(self, name: str, role: str = "dispatcher") -> None:
+        """Add a staff account (``hall user add NAME --role ROLE --password-stdin``) as the admin."""
+        password = self.passwords.setdefault(name, f"{name}-password")
+        self._must(self.invoke("user", "add", name, "--role", role, "--password-stdin", input=password + "\n",
+                               token=self.token(self.admin)))
+
+    @staticmethod
+    def _must(result: Result) -> Result:
+        assert result.exit_code == 0, f"set-up command failed: {result.output}"
+        return result
+
+    def run(self, *args: str, at: str | datetime | None = None, actor: str | None = "",
+            input: str | None = None, env: dict | None = None) -> Result:
+        """``hall ARGS`` as ``actor`` (an account name; unsaid: the hall's admin; ``None``: no log-in)."""
+        if actor == "":
+            actor = self.admin
+        token = self.token(actor) if actor else ""
+        return self.invoke(*args, token=token, at=at, input=input, env=env)
+
+    def ok(self, *args: str, **kw) -> Result:
+        result = self.run(*args, **kw)
+        assert result.exit_code == 0, f"hall {' '.join(map(str, args))} failed: {result.output}"
+        assert "Traceback" not in result.output
+        return result
+
+    def json(self, *args: str, **kw):
+        return json.loads(self.ok(*args, "--json", **kw).stdout)
+
+    def fails(self, *args: str, **kw) -> Result:
+        """The command is refused: non-zero exit, one sentence on stderr, no traceback."""
+        result = self.run(*args, **kw)
+        assert result.exit_code != 0, f"hall {' '.join(map(str, args))} should fail: {result.output}"
+        assert isinstance(result.exception, SystemExit), repr(result.exception)
+        assert "Traceback" not in result.output
+        lines = result.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].strip(), f"not one sentence: {result.stderr!r}"
+        return result
+
+    def head(self) -> str:
+        return self.ok("audit", "head", actor=None).stdout.strip()
+
+    def state(self) -> tuple[str, dict]:
+        return self.head(), dump(self.path)
+
+    def audit(self, **filters) -> list[dict]:
+        args = ["audit", "log", "--limit", "100000"]
+        for key, value in filters.items():
+            args += [f"--{key}", str(value)]
+        return list(reversed(self.json(*args)))
+
+
+_TOKENS: dict[str, dict[str, str]] = {}  # database path -> account -> token, for every Hall on that file
 
 
 @pytest.fixture
@@ -115,6 +254,26 @@ def fresh_hall(tmp_path: Path):
 def fresh_db(fresh_hall) -> Path:
     """A new hall database file with the test rules (Chicago)."""
     return fresh_hall()
+
+
+@pytest.fixture
+def hall(fresh_db) -> Hall:
+    """The command line on ``fresh_db``, logged in as its admin ``tester`` (its token made already)."""
+    cli = Hall(fresh_db)
+    cli.token(ADMIN_NAME)
+    return cli
+
+
+@pytest.fixture
+def make_hall(fresh_hall):
+    """The command line on a new hall with other rules: ``make_hall(RULES_TEXT + "[turndowns]\\nlimit = 2\\n")``."""
+
+    def make(rules_text: str = RULES_TEXT) -> Hall:
+        cli = Hall(fresh_hall(rules_text))
+        cli.token(ADMIN_NAME)
+        return cli
+
+    return make
 
 
 @pytest.fixture

@@ -8,25 +8,40 @@ from pathlib import Path
 import click
 
 from hall.cli.base import Context, pass_ctx, say
+from hall.cli.login import password_stdin, read_secret
 from hall.errors import HallError
 
 
 @click.command()
 @click.option("--rules", "rules_file", type=click.Path(dir_okay=False), help="A rule set file (TOML).")
+@click.option("--preset", "preset", metavar="NAME", help="Start from a shipped rule preset (see `hall rules show --preset NAME`).")
+@click.option("--admin", "admin", required=True, metavar="NAME", help="The first admin account's name.")
+@password_stdin
 @pass_ctx
-def init(obj: Context, rules_file: str | None) -> None:
-    """Create the hall database, with default rules unless a file is given.
+def init(obj: Context, rules_file: str | None, preset: str | None, admin: str, password_stdin: bool) -> None:
+    """Create the hall database (a new file only) with its first admin account, and the
+    default rules unless a rules file or a preset is given. The admin's password is asked
+    twice (or read from one line of stdin).
 
     \b
     Example:
-      hall --db local999.db init --rules local999.toml
+      hall --db local999.db init --rules local999.toml --admin ana
     """
     from hall import files
     from hall.clock import system_now
-    from hall.operations.rules import init_database
+    from hall.operations.accounts import check_name
+    from hall.operations.rules import init_database, preset_text
 
-    text = files.read_text(rules_file, "rules file") if rules_file else None
-    receipt = init_database(obj.db_path, actor=obj.actor, now=system_now(), rules_text=text)
+    if rules_file and preset:
+        raise HallError("Give either --rules FILE or --preset NAME, not both.")
+    check_name(admin)
+    text = files.read_text(rules_file, "rules file") if rules_file else preset_text(preset) if preset else None
+    target = obj.db_path
+    if target.exists() and target.stat().st_size > 0:
+        raise HallError(f"{target} already exists: choose another path or remove it first.")
+    password = read_secret(password_stdin, "Password", confirm=True)
+    receipt = init_database(target, admin=admin, password=password, now=system_now(), rules_text=text,
+                            preset=preset)
     click.echo(receipt.message)
 
 
@@ -65,8 +80,10 @@ def migrate(obj: Context) -> None:
       hall --db hall.db migrate
     """
     from hall.db import connect
+    from hall.operations.access import check_migrator
 
     store = obj.store()
+    check_migrator(store, obj.actor)
     db = connect(store.path)
     try:
         applied = store.upgrade_if_needed(db)
@@ -87,19 +104,30 @@ def rules() -> None:
 
 @rules.command("show")
 @click.option("--at", "at", metavar="DATETIME", help="The rules in force at this moment (default now).")
+@click.option("--preset", "preset", metavar="NAME",
+              help="Print a shipped rule preset instead (no database or log-in needed), e.g. ibew-inside; "
+                   "a name that is none lists them.")
 @pass_ctx
-def rules_show(obj: Context, at: str | None) -> None:
-    """Print the rule set in force, and any change waiting to take effect.
+def rules_show(obj: Context, at: str | None, preset: str | None) -> None:
+    """Print the rule set in force, and any change waiting to take effect; or a preset.
 
     \b
     Example:
       hall rules show > rules.toml
+      hall rules show --preset ibew-inside > local.toml
     """
     from dispatch import calendar
     from hall import audit, load
     from hall.operations.common import parse_datetime_text
 
-    with obj.store().reading() as read:
+    if preset is not None:
+        from hall.operations.rules import preset_text
+
+        if at is not None:
+            raise HallError("--at is for the hall's own rules, not a preset.")
+        click.echo(preset_text(preset).rstrip("\n"))
+        return
+    with obj.records().reading() as read:
         moment = parse_datetime_text(at, read.rules) if at else read.now
         row = read.db.execute(
             "SELECT id, text, effective_at FROM rulesets WHERE effective_at <= ? ORDER BY effective_at DESC, id DESC LIMIT 1",
@@ -188,13 +216,13 @@ def tui(obj: Context) -> None:
     """
     from screens.app import run_app
 
-    run_app(obj.store())
+    run_app(obj.open_store())
 
 
 @click.command()
 @pass_ctx
 def kiosk(obj: Context) -> None:
-    """Open the members' kiosk: read-only, card and phone digits to look up a position.
+    """Open the members' kiosk: card and PIN (or phone digits) to look up a position, re-sign, change a PIN.
 
     \b
     Example:
@@ -202,7 +230,7 @@ def kiosk(obj: Context) -> None:
     """
     from screens.kiosk import run_kiosk
 
-    run_kiosk(obj.store())
+    run_kiosk(obj.open_store())
 
 
 COMMANDS = (init, demo, migrate, rules, check, tui, kiosk)

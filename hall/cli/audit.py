@@ -32,7 +32,8 @@ def _parse_head(text: str) -> tuple[int, str]:
 @click.option("--head", "head_text", default=None, metavar="SEQ:HASH", help="Also check a head posted earlier is still in the chain.")
 @pass_ctx
 def audit_verify(obj: Context, head_text: str | None) -> None:
-    """Recompute the whole hash chain; name the first bad entry.
+    """Recompute the whole hash chain; name the first bad entry. Needs no log-in, and changes
+    nothing in the file (a backup stays byte for byte as it was).
 
     \b
     Example:
@@ -41,7 +42,7 @@ def audit_verify(obj: Context, head_text: str | None) -> None:
     from hall import audit
 
     expect = _parse_head(head_text) if head_text else None
-    with obj.store().read() as db:
+    with obj.open_store().read() as db:
         total = db.execute("SELECT count(*) FROM audit").fetchone()[0]
         bar, progress = progress_bar(total, "Verifying")
         if bar is None:
@@ -67,7 +68,7 @@ def audit_head(obj: Context) -> None:
     """
     from hall import audit
 
-    with obj.store().read() as db:
+    with obj.open_store().read() as db:
         seq, digest = audit.head(db)
     click.echo(f"{seq}:{digest}")
 
@@ -159,7 +160,8 @@ def audit_heads(obj: Context, since: str | None, as_json: bool) -> None:
 @click.option("--call", "call_id", default=None, type=int, help="Only entries about this call.")
 @click.option("--action", default=None, help="Only this action, e.g. offer.recorded.")
 @click.option("--actor", default=None, help="Only entries by this person.")
-@click.option("--limit", default=50, show_default=True, help="How many entries (newest first).")
+@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1),
+              help="How many entries (newest first), at least 1.")
 @json_option
 @pass_ctx
 def audit_log(obj: Context, card, call_id, action, actor, limit, as_json) -> None:
@@ -171,7 +173,7 @@ def audit_log(obj: Context, card, call_id, action, actor, limit, as_json) -> Non
     """
     from hall import audit
 
-    with obj.store().read() as db:
+    with obj.records().read() as db:
         rows = audit.entries(db, card=card, call=call_id, action=action, actor=actor, limit=limit)
     if as_json:
         emit_json(rows)
@@ -194,7 +196,7 @@ def backup(obj: Context, dest: str) -> None:
     """
     from hall.backup import backup_to
 
-    message = backup_to(obj.store(), Path(dest))
+    message = backup_to(obj.records(), Path(dest))
     click.echo(message)
 
 
@@ -205,12 +207,23 @@ def backup(obj: Context, dest: str) -> None:
 def restore(obj: Context, src: str, force: bool) -> None:
     """Replace the hall database with a backup, after checking the backup. Stop every terminal first.
 
+    Replacing a hall needs an admin's log-in; restoring where there is no database needs none.
+
     \b
     Example:
       hall --db hall.db restore /media/usb/hall-2026-11-26.db --force
     """
     from hall.backup import restore_from
+    from hall.operations.access import check_restorer
 
+    if obj.db_path.exists() and force:
+        try:
+            with obj.open_store().read():
+                pass
+        except HallError as error:
+            raise HallError(f"{error} Move it aside (keep it for the record), then restore to {obj.db_path}, "
+                            "where no log-in is needed.") from None
+        check_restorer(obj.store(), obj.actor)
     click.echo(restore_from(Path(src), obj.db_path, force=force))
 
 

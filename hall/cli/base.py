@@ -3,9 +3,7 @@
 
 from __future__ import annotations
 
-import getpass
 import json
-import os
 import sqlite3
 import sys
 from datetime import UTC, date, datetime
@@ -65,11 +63,16 @@ def say(receipt) -> None:
 
 
 class Context:
-    """What every command needs: where the hall is, who is acting, what time it is."""
+    """What every command needs: where the hall is and who is running the command.
 
-    def __init__(self, db: str | None, actor: str | None):
+    ``store()`` and ``actor`` need a log-in (``$HALL_TOKEN`` or a session: otherwise "Log in
+    first: hall login NAME."); ``records()`` also checks that the account may read the
+    records; ``open_store()`` is for the few commands that work without a log-in.
+    """
+
+    def __init__(self, db: str | None):
         self.path = Path(db) if db else None
-        self._actor = actor
+        self._credential = None
 
     @property
     def db_path(self) -> Path:
@@ -77,23 +80,40 @@ class Context:
 
         return self.path or default_path()
 
-    @property
-    def actor(self) -> str:
-        if self._actor:
-            return self._actor
-        env = os.environ.get("HALL_ACTOR")
-        if env:
-            return env
-        try:
-            return getpass.getuser()
-        except (KeyError, OSError, ImportError):  # no login name for this uid (a container, a service)
-            return "unknown"
-
-    def store(self):
-        """The hall's Store (imported here: ``hall --help`` needs no database code)."""
+    def open_store(self):
+        """The hall's Store, with no log-in (init, check, audit verify and head, log-in itself).
+        Imported here: ``hall --help`` needs no database code."""
         from hall.store import Store
 
         return Store(self.db_path)
+
+    @property
+    def credential(self):
+        """The token or session this command runs with (checked once per command)."""
+        if self._credential is None:
+            from hall.cli.login import authenticate
+
+            self._credential = authenticate(self)
+        return self._credential
+
+    @property
+    def actor(self):
+        """Who is running this command (an ``Actor``; every operation checks it again)."""
+        return self.credential.actor
+
+    def store(self):
+        """The hall's Store, for a logged-in account."""
+        self.credential
+        return self.open_store()
+
+    def records(self):
+        """The hall's Store, for an account that may read the records (checked, and a refusal
+        recorded)."""
+        from hall.operations.access import check_reader
+
+        store = self.store()
+        check_reader(store, self.actor)
+        return store
 
 
 pass_ctx = click.make_pass_decorator(Context)

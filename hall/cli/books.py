@@ -72,7 +72,7 @@ def list_(obj: Context, book: str | None, as_of: str | None, as_json: bool) -> N
     """
     from hall.queries.books import book_list
 
-    store = obj.store()
+    store = obj.records()
     if as_of is None:
         store.sweep(book=book)
     with store.reading() as read:
@@ -130,7 +130,7 @@ def position(obj: Context, card: str, as_of: str | None, as_json: bool) -> None:
     from hall.queries.members import member_position
 
     card = check_card(card)
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         moment = _as_of_moment(as_of, read)
         if moment is not None:
             from hall.asof import position_as_of

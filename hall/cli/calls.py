@@ -74,7 +74,7 @@ def call_list(obj: Context, open_only: bool, as_json: bool) -> None:
     from dispatch import calendar
     from hall.queries.calls import calls
 
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         rules = read.rules
         rows = calls(read.db, open_only=open_only, rules=rules)
     if as_json:
@@ -102,7 +102,7 @@ def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
     """
     from hall import load
 
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         job = load.job_call(read.db, call_id)
         ranking, _ = load.rank_call(read.db, job, read.rules, read.now)
     if as_json:

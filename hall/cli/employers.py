@@ -46,7 +46,7 @@ def employer_list(obj: Context, as_json: bool) -> None:
     """
     from hall.queries.employers import employers
 
-    with obj.store().read() as db:
+    with obj.records().read() as db:
         rows = employers(db)
     if as_json:
         emit_json(rows)

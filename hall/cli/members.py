@@ -6,6 +6,7 @@ import click
 
 from hall.cli.base import Context, emit_json, json_option, pass_ctx, say, until_option
 from hall.cli.books import echo_books, echo_excused
+from hall.cli.login import read_secret
 
 
 @click.group()
@@ -104,7 +105,7 @@ def member_show(obj: Context, card: str, as_json: bool) -> None:
     from hall.queries.members import member_history, member_position
 
     card = check_card(card)
-    store = obj.store()
+    store = obj.records()
     with store.reading() as read:
         info = member_position(read.db, card, read.rules, read.now)
         history = member_history(read.db, card)
@@ -187,9 +188,11 @@ def member_unavailable(obj: Context, card, until, reason, via) -> None:
 
 @member.command("pin")
 @click.argument("card")
+@click.option("--pin-stdin", "pin_stdin", is_flag=True, help="Read the PIN from one line of stdin instead of asking.")
 @pass_ctx
-def member_pin(obj: Context, card: str) -> None:
-    """Set the PIN a member types at the kiosk (asked twice; for halls with kiosk.auth = "pin").
+def member_pin(obj: Context, card: str, pin_stdin: bool) -> None:
+    """Set the PIN a member types at the kiosk (asked twice), which also unlocks a card locked
+    after wrong tries.
 
     \b
     Example:
@@ -199,8 +202,9 @@ def member_pin(obj: Context, card: str) -> None:
     from hall.operations.members import set_pin
 
     check_card(card)
-    pin = click.prompt("PIN (4-8 digits)", hide_input=True, confirmation_prompt="Repeat the PIN", err=True)
-    say(set_pin(obj.store(), card, pin, actor=obj.actor))
+    store = obj.store()
+    pin = read_secret(pin_stdin, "PIN (4-8 digits)", confirm=True, what="PIN")
+    say(set_pin(store, card, pin, actor=obj.actor))
 
 
 @member.command("reinstate")

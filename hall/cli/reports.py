@@ -44,7 +44,8 @@ def report_group() -> None:
     """
 
 
-def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, **options) -> None:
+def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, force: bool = False,
+                **options) -> None:
     from hall.reports import produce, render_text
     from hall.reports.export import FORMATS, format_for, to_csv, to_markdown, write
 
@@ -54,9 +55,9 @@ def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, **opt
         fmt = format_for(out, fmt)
     elif fmt and fmt.lower() in ("xlsx", "pdf"):
         raise HallError(f"A {fmt.upper()} report needs a file: add --out FILE.{fmt.lower()}.")
-    report = produce(obj.store(), name, **options)
+    report = produce(obj.records(), name, **options)
     if out:
-        path = write(report, out, fmt)
+        path = write(report, out, fmt, replace=force)
         click.echo(f"Wrote {path} ({report.title}; audit head #{report.head[0]}).")
     elif fmt and fmt.lower() == "csv":
         click.echo(to_csv(report), nl=False)
@@ -68,19 +69,20 @@ def _run_report(obj: Context, name: str, fmt: str | None, out: str | None, **opt
 
 def _today(obj: Context) -> str:
     """Today's date in the hall's zone, as the day book's default."""
-    with obj.store().reading() as read:
+    with obj.records().reading() as read:
         return read.today.isoformat()
 
 
 def _report_command(spec) -> click.Command:
     """The command for one report: its options (a card is an argument), --format and --out."""
 
-    def run(obj: Context, fmt: str | None, out: str | None, **options) -> None:
+    def run(obj: Context, fmt: str | None, out: str | None, force: bool, **options) -> None:
         if "date" in spec.options and not options.get("date"):
             options["date"] = _today(obj)
-        _run_report(obj, spec.name, fmt, out, **options)
+        _run_report(obj, spec.name, fmt, out, force, **options)
 
     command = pass_ctx(run)
+    command = click.option("--force", is_flag=True, help="Replace the --out file if it exists.")(command)
     command = click.option("--out", "out", metavar="FILE",
                            help="Write to FILE; the format comes from its extension (.csv .xlsx .pdf .md).")(command)
     command = click.option("--format", "fmt", metavar="csv|xlsx|pdf|md",

@@ -1,15 +1,16 @@
-"""Staff accounts for the app (admin or dispatcher)."""
+"""Staff accounts (admin, dispatcher, jatc), their script tokens, and revoking access."""
 
 from __future__ import annotations
 
 import click
 
 from hall.cli.base import Context, emit_json, json_option, pass_ctx, say
+from hall.cli.login import password_stdin, read_secret
 
 
 @click.group()
 def user() -> None:
-    """Staff accounts for the app (admin or dispatcher).
+    """Staff accounts (admin, dispatcher or jatc) and script tokens.
 
     \b
     Example:
@@ -17,16 +18,14 @@ def user() -> None:
     """
 
 
-def _ask_password(prompt: str = "Password") -> str:
-    return click.prompt(prompt, hide_input=True, confirmation_prompt="Repeat the password", err=True)
-
-
 @user.command("add")
 @click.argument("name")
-@click.option("--role", required=True, type=click.Choice(["admin", "dispatcher"]), help="What the account may do.")
+@click.option("--role", required=True, type=click.Choice(["admin", "dispatcher", "jatc"]),
+              help="What the account may do: admin, dispatcher, or jatc (apprenticeship staff).")
+@password_stdin
 @pass_ctx
-def user_add(obj: Context, name: str, role: str) -> None:
-    """Add a staff account; the password is asked twice, never given on the command line.
+def user_add(obj: Context, name: str, role: str, password_stdin: bool) -> None:
+    """Add a staff account (admin); the password is asked twice, never given on the command line.
 
     \b
     Example:
@@ -36,8 +35,9 @@ def user_add(obj: Context, name: str, role: str) -> None:
 
     check_name(name)
     check_role(role)
-    password = _ask_password()
-    receipt = add_user(obj.store(), name, password, role, actor=obj.actor)
+    store = obj.store()
+    password = read_secret(password_stdin, "Password", confirm=True)
+    receipt = add_user(store, name, password, role, actor=obj.actor)
     say(receipt)
 
 
@@ -45,7 +45,7 @@ def user_add(obj: Context, name: str, role: str) -> None:
 @json_option
 @pass_ctx
 def user_list(obj: Context, as_json: bool) -> None:
-    """List staff accounts.
+    """List staff accounts and their live script tokens.
 
     \b
     Example:
@@ -53,21 +53,22 @@ def user_list(obj: Context, as_json: bool) -> None:
     """
     from hall.operations.accounts import list_users
 
-    rows = list_users(obj.store())
+    rows = list_users(obj.records())
     if as_json:
         emit_json(rows)
         return
     for row in rows:
-        click.echo(f"{row['name']:<16} {row['role']:<10} {'disabled' if row['disabled'] else 'active'}")
-    if not rows:
-        click.echo("No accounts yet: the app asks for the first admin when it opens.")
+        tokens = row["tokens"]
+        said = f"{len(tokens)} token{'s' if len(tokens) != 1 else ''} (until " + ", ".join(
+            t["expires"][:10] for t in tokens) + ")" if tokens else ""
+        click.echo(f"{row['name']:<16} {row['role']:<10} {'disabled' if row['disabled'] else 'active':<8} {said}".rstrip())
 
 
 @user.command("disable")
 @click.argument("name")
 @pass_ctx
 def user_disable(obj: Context, name: str) -> None:
-    """Disable a staff account.
+    """Disable a staff account (admin): it cannot log in, and its tokens and sessions end.
 
     \b
     Example:
@@ -81,9 +82,10 @@ def user_disable(obj: Context, name: str) -> None:
 
 @user.command("password")
 @click.argument("name")
+@password_stdin
 @pass_ctx
-def user_password(obj: Context, name: str) -> None:
-    """Set a staff account's password (asked twice).
+def user_password(obj: Context, name: str, password_stdin: bool) -> None:
+    """Set a staff account's password (asked twice): your own, or anyone's as an admin.
 
     \b
     Example:
@@ -92,9 +94,49 @@ def user_password(obj: Context, name: str) -> None:
     from hall.operations.accounts import check_name, set_password
 
     check_name(name)
-    password = _ask_password("New password")
-    receipt = set_password(obj.store(), name, password, actor=obj.actor)
+    store = obj.store()
+    password = read_secret(password_stdin, "New password", confirm=True)
+    receipt = set_password(store, name, password, actor=obj.actor)
     say(receipt)
+
+
+@user.command("token")
+@click.argument("name")
+@click.option("--days", default="90", show_default=True, metavar="N", help="How long it lasts (1 to 3650 days).")
+@json_option
+@pass_ctx
+def user_token(obj: Context, name: str, days: str, as_json: bool) -> None:
+    """Make a script token (an admin for anyone, any account for itself). It is printed once,
+    here, and stored only as a hash; a script sets it in HALL_TOKEN.
+
+    \b
+    Example:
+      hall user token nightly --days 365 --json
+    """
+    from hall.operations.tokens import make_token
+
+    secret, expires, receipt = make_token(obj.store(), name, actor=obj.actor, days=days)
+    if as_json:
+        emit_json({"name": name.strip().lower(), "token": secret, "expires": expires})
+    else:
+        click.echo(secret)
+    click.echo(f"{receipt.message} Receipt #{receipt.seq}. It is shown only now: keep it like a password; "
+               f"`hall user revoke {name.strip().lower()}` ends it.", err=True)
+
+
+@user.command("revoke")
+@click.argument("name")
+@pass_ctx
+def user_revoke(obj: Context, name: str) -> None:
+    """End every script token and session of an account (an admin for anyone, any account for itself).
+
+    \b
+    Example:
+      hall user revoke maria
+    """
+    from hall.operations.tokens import revoke
+
+    say(revoke(obj.store(), name, actor=obj.actor))
 
 
 COMMANDS = (user,)

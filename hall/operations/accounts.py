@@ -1,7 +1,10 @@
 """Staff accounts: Argon2id password hashes, log-ins with lockout, all audited.
 
 The one Argon2id hasher of the hall lives here: staff passwords and members' kiosk
-PINs are hashed and checked with ``hash_secret`` and ``secret_matches``.
+PINs are hashed and checked with ``hash_secret`` and ``secret_matches``. A log-in
+under a name that is no account is recorded as an unknown name (never the text
+typed: people type passwords into name fields) and takes as long as a real check.
+Script tokens and command-line sessions are in ``hall.operations.tokens``.
 """
 
 from __future__ import annotations
@@ -19,14 +22,16 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 
 from hall import audit
 from hall.errors import HallError, NotFound
+from hall.identity import ADMIN, ANY_ACCOUNT, NOBODY, RESERVED_NAMES, ROLES, Actor, NotAllowed, allowed
 from hall.operations.common import Receipt
 
-ROLES = ("admin", "dispatcher")
 MIN_PASSWORD = 8
 NAME_PATTERN = re.compile(r"^[a-z][a-z0-9._-]{0,31}$")
+UNKNOWN = "unknown"  # how the log names who tried to log in under a name that is no account
 
 RECOMMENDED = profiles.RFC_9106_LOW_MEMORY  # Argon2id, the library's default
 _hasher = PasswordHasher.from_parameters(RECOMMENDED)
+_dummy_hashes: dict[int, str] = {}
 
 
 def use_profile(parameters: Parameters) -> None:
@@ -68,22 +73,31 @@ def secret_matches(stored_hash: str, secret: str) -> bool:
         return False
 
 
-@dataclass(frozen=True, slots=True)
-class User:
-    """A logged-in staff member."""
+def needs_rehash(stored_hash: str) -> bool:
+    """Whether a stored hash was made with other parameters than new ones are."""
+    return _hasher.check_needs_rehash(stored_hash)
 
-    name: str
-    role: str
 
-    @property
-    def is_admin(self) -> bool:
-        return self.role == "admin"
+def check_nothing(secret: str) -> bool:
+    """Spend as long as checking a real hash does, for a name or card that has none (so the
+    time taken says nothing about whether it exists); always False."""
+    key = id(_hasher)
+    if key not in _dummy_hashes:
+        _dummy_hashes[key] = _hasher.hash("no such account: a hash only to spend the time")
+    secret_matches(_dummy_hashes[key], secret or "")
+    return False
+
+
+User = Actor
+"""A logged-in staff member is an ``Actor`` (``Actor.staff(name, role)``)."""
 
 
 def check_name(name: str) -> str:
     name = (name or "").strip().lower()
     if not NAME_PATTERN.match(name):
         raise HallError("A user name is 1-32 lower-case letters, digits, dots, dashes or underscores, starting with a letter.")
+    if name in RESERVED_NAMES:
+        raise HallError(f"{name} is a name the audit log uses for something else: choose another user name.")
     return name
 
 
@@ -98,7 +112,7 @@ def check_password(password: str) -> str:
 def check_role(role: str) -> str:
     role = (role or "").strip().lower()
     if role not in ROLES:
-        raise HallError(f"{role[:20]!r} is not a role: use admin or dispatcher.")
+        raise HallError(f"{role[:20]!r} is not a role: use {', '.join(ROLES[:-1])} or {ROLES[-1]}.")
     return role
 
 
@@ -109,39 +123,66 @@ def has_users(store) -> bool:
 
 
 def list_users(store) -> list[dict]:
-    """Every account: name, role, disabled, created."""
+    """Every account: name, role, disabled, created, and its live script tokens (created, expires)."""
     with store.read() as db:
+        now = audit.iso(store.now())
+        tokens: dict[str, list[dict]] = {}
+        for user, created, expires in db.execute(
+            "SELECT user_name, created_at, expires_at FROM tokens WHERE kind = 'token' AND revoked_at IS NULL"
+            " AND expires_at > ? ORDER BY id", [now]
+        ):
+            tokens.setdefault(user, []).append({"created_at": created, "expires": expires})
         return [
-            {"name": r[0], "role": r[1], "disabled": bool(r[2]), "created_at": r[3]}
+            {"name": r[0], "role": r[1], "disabled": bool(r[2]), "created_at": r[3], "tokens": tokens.get(r[0], [])}
             for r in db.execute("SELECT name, role, disabled, created_at FROM users ORDER BY name")
         ]
 
 
-def add_user(store, name: str, password: str, role: str, *, actor: str, first_admin: bool = False) -> Receipt:
-    """Create a staff account. With ``first_admin``, only allowed while there are no accounts."""
+def insert_user(tx, name: str, role: str, hashed: str) -> None:
+    """Write a new account's row (its name, role and password checked by the caller)."""
+    tx.insert("users", {"name": name, "role": role, "password_hash": hashed, "disabled": 0,
+                        "failed_logins": 0, "locked_until": None, "created_at": audit.iso(tx.now)})
+
+
+@allowed(ADMIN, doing="add staff accounts")
+def add_user(store, name: str, password: str, role: str, *, actor: Actor) -> Receipt:
+    """Create a staff account."""
     name = check_name(name)
     role = check_role(role)
     check_password(password)
     hashed = hash_secret(password)
     with store.write(actor) as tx:
-        if first_admin:
-            if tx.db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
-                raise HallError("The hall already has accounts: log in as an admin to add more.")
-            if role != "admin":
-                raise HallError("The first account must be an admin.")
         if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone():
             raise HallError(f"There is already an account called {name}.")
-        tx.insert("users", {"name": name, "role": role, "password_hash": hashed, "disabled": 0,
-                            "failed_logins": 0, "locked_until": None, "created_at": audit.iso(tx.now)})
+        insert_user(tx, name, role, hashed)
         entry = tx.record("user.added", f"user:{name}", {"user": name, "role": role})
         return Receipt.of(entry, f"Added {role} account {name}.")
 
 
-def disable_user(store, name: str, *, actor: str) -> Receipt:
-    """Disable an account: it can no longer log in."""
+@allowed(anyone=True, doing="create the first admin account")
+def add_first_admin(store, name: str, password: str) -> Actor:
+    """A hall with no accounts yet (made before log-ins were needed): its first admin, who is
+    then logged in. Refused once the hall has any account."""
+    name = check_name(name)
+    check_password(password)
+    hashed = hash_secret(password)
+    with store.write(Actor.staff(name)) as tx:
+        if tx.db.execute("SELECT 1 FROM users LIMIT 1").fetchone():
+            raise HallError("The hall already has accounts: log in as an admin to add more.")
+        insert_user(tx, name, ADMIN, hashed)
+        tx.record("user.added", f"user:{name}", {"user": name, "role": ADMIN, "first": True})
+        tx.record("user.login", f"user:{name}", {"user": name, "via": "app"})
+        return Actor.staff(name, ADMIN)
+
+
+@allowed(ADMIN, doing="disable staff accounts")
+def disable_user(store, name: str, *, actor: Actor) -> Receipt:
+    """Disable an account: it can no longer log in, and its tokens and sessions end."""
+    from hall.operations.tokens import revoke_all
+
     name = check_name(name)
     with store.write(actor) as tx:
-        row = tx.db.execute("SELECT disabled FROM users WHERE name = ?", [name]).fetchone()
+        row = tx.db.execute("SELECT disabled, role FROM users WHERE name = ?", [name]).fetchone()
         if row is None:
             raise NotFound(f"There is no account called {name}.")
         if row[0]:
@@ -149,67 +190,98 @@ def disable_user(store, name: str, *, actor: str) -> Receipt:
         admins = tx.db.execute(
             "SELECT count(*) FROM users WHERE role = 'admin' AND disabled = 0 AND name != ?", [name]
         ).fetchone()[0]
-        role = tx.db.execute("SELECT role FROM users WHERE name = ?", [name]).fetchone()[0]
-        if role == "admin" and admins == 0:
+        if row[1] == ADMIN and admins == 0:
             raise HallError(f"{name} is the last admin: add another admin before disabling this one.")
         tx.update("users", name, {"disabled": 1})
-        entry = tx.record("user.disabled", f"user:{name}", {"user": name})
+        revoked = revoke_all(tx, name, why=f"account disabled by {tx.actor}")
+        entry = tx.record("user.disabled", f"user:{name}", {"user": name, "revoked": revoked})
         return Receipt.of(entry, f"Disabled {name}.")
 
 
-def set_password(store, name: str, password: str, *, actor: str) -> Receipt:
-    """Set a new password (and clear any lockout)."""
+def own_or_admin(tx, name: str, doing: str) -> bool:
+    """Inside ``tx``: refuse (recorded) unless ``name`` is the actor's own account or the actor is
+    an admin now; one sentence when there is no such account. Returns whether it is disabled."""
+    if name != tx.actor and tx.role != ADMIN:
+        raise NotAllowed(f"Only an admin can {doing}.")
+    row = tx.db.execute("SELECT disabled FROM users WHERE name = ?", [name]).fetchone()
+    if row is None:
+        raise NotFound(f"There is no account called {name}.")
+    return bool(row[0])
+
+
+@allowed(ANY_ACCOUNT, doing="change passwords")
+def set_password(store, name: str, password: str, *, actor: Actor) -> Receipt:
+    """Set a new password (and clear any lockout): one's own, or anyone's for an admin."""
     name = check_name(name)
     check_password(password)
     hashed = hash_secret(password)
     with store.write(actor) as tx:
-        if tx.db.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone() is None:
-            raise NotFound(f"There is no account called {name}.")
+        own_or_admin(tx, name, "change another account's password")
         tx.update("users", name, {"password_hash": hashed, "failed_logins": 0, "locked_until": None})
         entry = tx.record("user.password", f"user:{name}", {"user": name})
         return Receipt.of(entry, f"Password changed for {name}.")
 
 
-def login(store, name: str, password: str) -> User:
-    """Check a name and password; audited either way. After too many failures in a row the name is locked."""
-    name = (name or "").strip().lower()
-    refusal = ""
-    with store.write(name or "unknown") as tx:
+def check_login(tx, typed_name: str, password: str) -> tuple[Actor | None, str]:
+    """Inside a write transaction: check a name and password, record the log-in failure or
+    clear the failure count, and return the account (or None and the sentence to show).
+
+    A failure is recorded here; the caller records the successful log-in (with how it came
+    in) and raises the sentence only after the transaction commits the failure.
+    """
+    name = (typed_name or "").strip().lower()
+    row = None
+    if NAME_PATTERN.match(name):
         row = tx.db.execute(
             "SELECT role, password_hash, disabled, failed_logins, locked_until FROM users WHERE name = ?", [name]
         ).fetchone()
-        security = tx.rules.security
-        if row is not None and row[4] and audit.iso(tx.now) < row[4]:
-            wait = int((_parse(row[4]) - tx.now).total_seconds()) + 1
-            tx.record("user.login_refused", f"user:{name}", {"user": name, "why": "locked"})
-            refusal = f"Too many failed log-ins for {name}: try again in {wait} seconds."
-        else:
-            ok = row is not None and not row[2] and secret_matches(row[1], password or "")
-            if ok:
-                renewed = {"password_hash": hash_secret(password)} if _hasher.check_needs_rehash(row[1]) else {}
-                tx.update("users", name, {"failed_logins": 0, "locked_until": None, **renewed})
-                tx.record("user.login", f"user:{name}", {"user": name})
-                return User(name, row[0])
-            if row is not None:
-                failures = row[3] + 1
-                changes: dict = {"failed_logins": failures}
-                if failures >= security.failed_logins:
-                    changes["locked_until"] = audit.iso(tx.now + timedelta(seconds=security.lockout_seconds))
-                    changes["failed_logins"] = 0
-                tx.update("users", name, changes)
-            disabled = row is not None and bool(row[2])
-            tx.record("user.login_failed", f"user:{name}",
-                      {"user": name, "why": "disabled" if disabled else "wrong name or password"})
-            refusal = f"The account {name} is disabled." if disabled else "Wrong name or password."
+    if row is None:
+        check_nothing(password)  # as long as a real check
+        tx.actor = UNKNOWN
+        tx.record("user.login_failed", "users", {"why": "unknown name"})
+        return None, "Wrong name or password."
+    tx.actor = name
+    role, stored, disabled, failures, locked_until = row
+    security = tx.rules.security
+    if locked_until and audit.iso(tx.now) < locked_until:
+        wait = int((_parse(locked_until) - tx.now).total_seconds()) + 1
+        tx.record("user.login_refused", f"user:{name}", {"user": name, "why": "locked"})
+        return None, f"Too many failed log-ins for {name}: try again in {wait} seconds."
+    matches = secret_matches(stored, password or "")
+    if matches and disabled:  # said only to whoever knows the password
+        tx.record("user.login_failed", f"user:{name}", {"user": name, "why": "disabled"})
+        return None, f"The account {name} is disabled."
+    if matches:
+        renewed = {"password_hash": hash_secret(password)} if needs_rehash(stored) else {}
+        tx.update("users", name, {"failed_logins": 0, "locked_until": None, **renewed})
+        return Actor.staff(name, role), ""
+    changes: dict = {"failed_logins": failures + 1}
+    if failures + 1 >= security.failed_logins:
+        changes["locked_until"] = audit.iso(tx.now + timedelta(seconds=security.lockout_seconds))
+        changes["failed_logins"] = 0
+    tx.update("users", name, changes)
+    tx.record("user.login_failed", f"user:{name}", {"user": name, "why": "wrong password"})
+    return None, "Wrong name or password."
+
+
+@allowed(anyone=True, doing="log in")
+def login(store, name: str, password: str, *, via: str = "app") -> Actor:
+    """Check a name and password; audited either way. After too many failures in a row the name is locked."""
+    with store.write(NOBODY) as tx:
+        actor, refusal = check_login(tx, name, password)
+        if actor is not None:
+            tx.record("user.login", f"user:{actor.name}", {"user": actor.name, "via": via})
+            return actor
     # Raised only after the transaction committed the failure's audit entry.
     raise HallError(refusal)
 
 
-def logout(store, name: str, *, why: str = "logout") -> Receipt:
+@allowed(ANY_ACCOUNT, doing="log out")
+def logout(store, actor: Actor, *, why: str = "logout") -> Receipt:
     """Record that a user logged out (or was logged out by another's log-in)."""
-    with store.write(name) as tx:
-        entry = tx.record("user.logout", f"user:{name}", {"user": name, "why": why})
-        return Receipt.of(entry, f"{name} logged out.")
+    with store.write(actor, sweep=False) as tx:
+        entry = tx.record("user.logout", f"user:{actor.name}", {"user": actor.name, "why": why})
+        return Receipt.of(entry, f"{actor.name} logged out.")
 
 
 def _parse(text: str):

@@ -12,6 +12,7 @@ from dispatch.ranking import name_request_refusals
 from dispatch.transitions import apply_referral_reversal
 from hall import audit, load
 from hall.errors import HallError
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.common import (
     Receipt,
     check_card,
@@ -35,8 +36,9 @@ def _check_count(value, what: str, top: int) -> int:
     return number
 
 
+@allowed(STAFF, doing="take a job call")
 def take_call(store, *, employer: str, classification: str, workers, start: str | datetime, days,
-              actor: str, certs=(), requests=(), site: str = "", notes: str = "",
+              actor: Actor, certs=(), requests=(), site: str = "", notes: str = "",
               add_employer: bool = False, hours=None, no_turndown: str = "") -> Receipt:
     """Take a job call an employer phoned in; refuses name requests the rules do not allow.
 
@@ -132,7 +134,8 @@ def _reverse_referrals(tx, call_id: int, kind: str) -> list[str]:
     return cards
 
 
-def cancel_call(store, call_id: int, reason: str, *, actor: str) -> Receipt:
+@allowed(STAFF, doing="cancel a call")
+def cancel_call(store, call_id: int, reason: str, *, actor: Actor) -> Receipt:
     """Cancel a call; members already referred to it get their places back."""
     reason = check_text(reason, "reason")
     with store.write(actor) as tx:

@@ -43,6 +43,26 @@ def check_card(card: str) -> str:
     return card
 
 
+def card_number_key(card: str) -> str:
+    """What makes two cards the same card: all-digit cards compare as numbers (``01042`` is
+    ``1042``), others as written."""
+    if not card.isdigit():
+        return card
+    return card.lstrip("0") or "0"
+
+
+def same_card(db, card: str) -> str | None:
+    """The card on file that is ``card`` (itself, or the same number written with leading zeros)."""
+    if not card.isdigit():
+        row = db.execute("SELECT card FROM members WHERE card = ?", [card]).fetchone()
+        return row[0] if row else None
+    row = db.execute(
+        "SELECT card FROM members WHERE card NOT GLOB '*[^0-9]*' AND card != '' "
+        "AND (CASE WHEN ltrim(card, '0') = '' THEN '0' ELSE ltrim(card, '0') END) = ?",
+        [card_number_key(card)]).fetchone()
+    return row[0] if row else None
+
+
 def check_text(value: str | None, what: str, *, required: bool = True, limit: int = MAX_TEXT) -> str:
     """Free text (names, reasons, notes): trimmed, printable, not too long."""
     value = (value or "").strip()
@@ -55,6 +75,8 @@ def check_text(value: str | None, what: str, *, required: bool = True, limit: in
             raise HallError(f"The {what} is not valid text (a byte that is not UTF-8); type it again.")
         if unicodedata.category(char) in ("Cc", "Cf") and char not in "\u200d\u200c":
             raise HallError(f"The {what} contains a control character; type it again without it.")
+        if unicodedata.category(char) in ("Zl", "Zp"):  # U+2028, U+2029: a new line in every listing
+            raise HallError(f"The {what} contains a line or paragraph separator; type it on one line.")
     return value
 
 

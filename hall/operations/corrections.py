@@ -22,6 +22,7 @@ from dispatch.model import (
 from dispatch.transitions import apply_outcome
 from hall import audit, load
 from hall.errors import HallError, NotFound
+from hall.identity import ADMIN, Actor, allowed
 from hall.operations.calls import update_fill_state
 from hall.operations.common import Receipt, check_card, check_text, write_registration
 
@@ -39,7 +40,8 @@ def _check_citation(authority: str, reason: str) -> tuple[str, str]:
     return check_text(authority, "authority (appeal number or ruling)"), check_text(reason, "reason")
 
 
-def reverse_outcome(store, call_id: int, card: str, *, actor: str, authority: str, reason: str) -> Receipt:
+@allowed(ADMIN, doing="correct a recorded outcome")
+def reverse_outcome(store, call_id: int, card: str, *, actor: Actor, authority: str, reason: str) -> Receipt:
     """Set aside a recorded outcome: its turndown no longer counts (a roll-off it caused is undone),
     an accepted referral is reversed, and the member may be offered on the call again."""
     card = check_card(card)
@@ -94,7 +96,8 @@ def reverse_outcome(store, call_id: int, card: str, *, actor: str, authority: st
                                  f" is set aside ({authority}).", correction_id)
 
 
-def restore_place(store, card: str, book_id: str, *, actor: str, authority: str, reason: str) -> Receipt:
+@allowed(ADMIN, doing="restore a member's place")
+def restore_place(store, card: str, book_id: str, *, actor: Actor, authority: str, reason: str) -> Receipt:
     """Put a removed registration back on its book at its original ``registered_at``."""
     card = check_card(card)
     authority, reason = _check_citation(authority, reason)
@@ -142,7 +145,8 @@ def _held_like_the_others(tx, reg: Registration, regs: list[Registration], held)
     return replace(reg, status=ON_SHORT_CALL, short_call=hold)
 
 
-def grant_referral(store, call_id: int, card: str, *, actor: str, authority: str, reason: str) -> Receipt:
+@allowed(ADMIN, doing="grant a remedy referral")
+def grant_referral(store, call_id: int, card: str, *, actor: Actor, authority: str, reason: str) -> Receipt:
     """Refer a member to a call outside the list order, as a remedy (basis ``remedy``)."""
     card = check_card(card)
     authority, reason = _check_citation(authority, reason)

@@ -7,6 +7,7 @@ from datetime import date, timedelta
 from dispatch import calendar
 from hall import audit, load
 from hall.errors import HallError, NotFound
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.common import Receipt, check_card, check_phone, check_text, parse_date_text
 
 
@@ -29,14 +30,16 @@ def add_employer_in(tx, name: str, phone: str = "") -> int:
     return new_id
 
 
-def add_employer(store, name: str, *, actor: str, phone: str = "") -> Receipt:
+@allowed(STAFF, doing="add an employer")
+def add_employer(store, name: str, *, actor: Actor, phone: str = "") -> Receipt:
     """Add an employer."""
     with store.write(actor) as tx:
         new_id = add_employer_in(tx, name, phone)
         return Receipt.of(tx.entries[-1], f"Added employer {name.strip()}.", new_id)
 
 
-def bar_member(store, employer: str, card: str, until: str | date, reason: str, *, actor: str,
+@allowed(STAFF, doing="record an employer's no-referral request")
+def bar_member(store, employer: str, card: str, until: str | date, reason: str, *, actor: Actor,
                contact: str = "") -> Receipt:
     """Record an employer's no-referral request for a member, through ``until`` (inclusive)."""
     card = check_card(card)

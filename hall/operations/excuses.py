@@ -13,6 +13,7 @@ from dispatch import calendar
 from dispatch.model import EXCUSE_KINDS, WAITING
 from hall import audit, load
 from hall.errors import HallError, NotFound
+from hall.identity import ADMIN, STAFF, Actor, allowed
 from hall.operations.common import Receipt, check_card, check_text, parse_date_text
 
 MAX_DAYS = 3 * 366
@@ -48,8 +49,9 @@ def _due_sentence(tx, card: str) -> str:
     return f"; re-sign due {calendar.day_text(dues[0], today)}"
 
 
+@allowed(STAFF, doing="record an excused absence")
 def excuse(store, card: str, kind: str, start: str | date, until: str | date, evidence: str, *,
-           actor: str) -> Receipt:
+           actor: Actor) -> Receipt:
     """Record an excused absence (``hall member excuse``): its kind and evidence stay private."""
     card = check_card(card)
     kind = check_kind(kind)
@@ -82,7 +84,8 @@ def _excuse_row(tx, excuse_id) -> dict:
     return dict(zip(("id", "card", "kind", "start", "until", "evidence"), row))
 
 
-def end_excuse(store, excuse_id, *, actor: str, last_day: str | date | None = None, reason: str) -> Receipt:
+@allowed(STAFF, doing="end an excused absence early")
+def end_excuse(store, excuse_id, *, actor: Actor, last_day: str | date | None = None, reason: str) -> Receipt:
     """End an excused absence early: its last day becomes ``last_day`` (default yesterday: the member is
     back today). One ended before it began is withdrawn. The re-sign clock runs again from then."""
     reason = check_text(reason, "reason")
@@ -110,7 +113,8 @@ def end_excuse(store, excuse_id, *, actor: str, last_day: str | date | None = No
         return Receipt.of(entry, f"{said}{_due_sentence(tx, row['card'])}.", row["id"])
 
 
-def correct_excuse(store, excuse_id, *, actor: str, reason: str, kind: str | None = None,
+@allowed(ADMIN, doing="correct an excused absence")
+def correct_excuse(store, excuse_id, *, actor: Actor, reason: str, kind: str | None = None,
                    start: str | date | None = None, until: str | date | None = None,
                    evidence: str | None = None) -> Receipt:
     """(Admin) Correct an excused absence's kind, dates or evidence; the entry keeps both sides."""

@@ -18,6 +18,7 @@ from dispatch import calendar
 from dispatch.model import HOURS_PENALTY, HOURS_WORKED
 from hall import audit, files, load
 from hall.errors import HallError
+from hall.identity import STAFF, Actor, allowed
 from hall.operations.common import Receipt, check_card, check_text, parse_date_text
 
 MAX_HOURS = 1000  # one record: a day's or a payroll period's hours
@@ -62,7 +63,8 @@ def record_penalty(tx, card: str, hours: float) -> int | None:
                         source="turndown")
 
 
-def add_hours(store, card: str, hours, *, day: str | date, actor: str, employer: str = "",
+@allowed(STAFF, doing="record a member's hours")
+def add_hours(store, card: str, hours, *, day: str | date, actor: Actor, employer: str = "",
               category: str = "") -> Receipt:
     """Record hours a member worked on a day (``hall hours add``); ``category`` is for apprentices."""
     card = check_card(card)
@@ -135,10 +137,12 @@ def read_hours_csv(text: str, today: date, known_cards: set[str],
     return rows, problems
 
 
-def import_hours(store, path: str | Path, *, actor: str,
+@allowed(STAFF, doing="import hours from payroll")
+def import_hours(store, path: str | Path, *, actor: Actor,
                  progress: Callable[[int, int], None] | None = None) -> Receipt:
     """Import hours from an employer's payroll (CSV ``card,date,hours[,employer]``): the whole file is
     checked before the write lock is taken, then every row is recorded, or none."""
+    store.authorize(actor)  # who may import, asked before the file is read
     path = Path(path)
     text = files.read_text(path, "CSV file", advice=": save it as CSV UTF-8 and try again")
     with store.reading() as read:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from hall import audit, load
 from hall.errors import HallError
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.common import Receipt, check_card
 
 DECLINED = "declined"
@@ -57,8 +58,9 @@ def check_race(value: str | None) -> str:
     return _choose(value, RACES, "race/ethnicity answer")
 
 
+@allowed(STAFF, doing="record a member's self-identification")
 def record_self_identification(store, card: str, sex: str | None = DECLINED, race: str | None = DECLINED, *,
-                               actor: str) -> Receipt:
+                               actor: Actor) -> Receipt:
     """Record (or replace) a member's voluntary answers; "declined" is always an answer."""
     card = check_card(card)
     sex = check_sex(sex or DECLINED)

@@ -10,6 +10,7 @@ from dispatch.model import DISCHARGED, END_REASONS, Effect, JobCall, Member, Reg
 from dispatch.transitions import apply_job_end
 from hall import audit, load
 from hall.errors import HallError
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.common import Receipt, check_card, check_via, parse_datetime_text, write_registration
 from hall.operations.hours import record_hours
 
@@ -97,7 +98,8 @@ def plan_job_end(db, rules, now: datetime, card: str, reason: str, *, days_worke
     return JobEndPlan(member, ref_id, call, end_at, days_worked, hours, regs, effect)
 
 
-def end_job(store, card: str, reason: str, *, actor: str, days_worked=None, hours=None,
+@allowed(STAFF, doing="record a job end")
+def end_job(store, card: str, reason: str, *, actor: Actor, days_worked=None, hours=None,
             at: str | datetime | None = None, via: str | None = None) -> Receipt:
     """Record that a member left the job they were referred to (``via``: how the news came in)."""
     card = check_card(card)

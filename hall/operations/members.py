@@ -13,14 +13,17 @@ from dispatch import calendar
 from dispatch.model import SUSPENDED
 from hall import audit, files, load
 from hall.errors import HallError, NotFound
+from hall.identity import ADMIN, Actor, STAFF, allowed
 from hall.operations.accounts import hash_secret
 from hall.operations.common import (
     Receipt,
+    card_number_key,
     check_card,
     check_phone,
     check_text,
     check_via,
     parse_date_text,
+    same_card,
 )
 
 
@@ -69,7 +72,8 @@ def _insert_member(tx, card: str, name: str, phone: str, classes: list[str],
     }
 
 
-def add_member(store, card: str, name: str, *, actor: str, phone: str = "",
+@allowed(STAFF, doing="add a member")
+def add_member(store, card: str, name: str, *, actor: Actor, phone: str = "",
                classes: Iterable[str] = (), certs: Iterable[str] = (), home_local: str = "") -> Receipt:
     """Add a member (or applicant) with classifications and certifications."""
     card = check_card(card)
@@ -79,14 +83,19 @@ def add_member(store, card: str, name: str, *, actor: str, phone: str = "",
     parsed_certs = [parse_cert(c) for c in certs]
     with store.write(actor) as tx:
         classes_ok = check_classes(classes, tx.rules)
-        if tx.db.execute("SELECT 1 FROM members WHERE card = ?", [card]).fetchone():
+        on_file = same_card(tx.db, card)
+        if on_file == card:
             raise HallError(f"Card {card} already exists: change it with `hall member update {card}`.")
+        if on_file is not None:
+            raise HallError(f"Card {card} is card {on_file} (cards of digits only compare as numbers): "
+                            "use another card number.")
         data = _insert_member(tx, card, name, phone, classes_ok, parsed_certs, home_local)
         entry = tx.record("member.added", f"member:{card}", data)
         return Receipt.of(entry, f"Added {name} ({card}).")
 
 
-def update_member(store, card: str, *, actor: str, name: str | None = None, phone: str | None = None,
+@allowed(STAFF, doing="change a member's details")
+def update_member(store, card: str, *, actor: Actor, name: str | None = None, phone: str | None = None,
                   classes: Iterable[str] | None = None, home_local: str | None = None,
                   class_note: str = "") -> Receipt:
     """Change a member's name, phone, home local or classifications (the whole list)."""
@@ -131,7 +140,8 @@ def update_member(store, card: str, *, actor: str, name: str | None = None, phon
         return Receipt.of(entry, f"Updated {changes.get('name', before.name)} ({card}).")
 
 
-def set_certification(store, card: str, name: str, *, actor: str, expires: str | date | None = None,
+@allowed(STAFF, doing="record a member's certifications")
+def set_certification(store, card: str, name: str, *, actor: Actor, expires: str | date | None = None,
                       remove: bool = False) -> Receipt:
     """Record a certification (with optional expiry), or remove one."""
     card = check_card(card)
@@ -161,7 +171,8 @@ def set_certification(store, card: str, name: str, *, actor: str, expires: str |
         return Receipt.of(entry, f"{member.name} holds {name}{until}.")
 
 
-def declare_unavailable(store, card: str, until: str | date, reason: str, *, actor: str,
+@allowed(STAFF, doing="record that a member is unavailable")
+def declare_unavailable(store, card: str, until: str | date, reason: str, *, actor: Actor,
                         via: str = "in_person", start: str | date | None = None) -> Receipt:
     """Record that a member, at their own request, cannot take work through ``until``."""
     card = check_card(card)
@@ -191,7 +202,8 @@ def declare_unavailable(store, card: str, until: str | date, reason: str, *, act
         return Receipt.of(entry, f"{member.name} is unavailable until {calendar.day_text(until, today)}.", row_id)
 
 
-def reinstate(store, card: str, reason: str, *, actor: str, authority: str = "") -> Receipt:
+@allowed(ADMIN, doing="reinstate a suspended member")
+def reinstate(store, card: str, reason: str, *, actor: Actor, authority: str = "") -> Receipt:
     """Lift a suspension (an appeal or a ruling, recorded)."""
     card = check_card(card)
     reason = check_text(reason, "reason")
@@ -264,10 +276,10 @@ def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
             except HallError as error:
                 problems.append(f"line {line}: {str(error).rstrip('.')}")
                 continue
-            if card in seen:
-                problems.append(f"line {line}: card {card} is also on line {seen[card]}")
+            if card_number_key(card) in seen:
+                problems.append(f"line {line}: card {card} is also on line {seen[card_number_key(card)]}")
                 continue
-            seen[card] = line
+            seen[card_number_key(card)] = line
             rows.append(ImportRow(line, card, name, phone, classes, certs))
     except csv.Error as error:
         problems.append(f"line {line + 1}: {error}")
@@ -276,17 +288,22 @@ def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
     return rows, problems
 
 
-def import_members(store, path: str | Path, *, actor: str,
+@allowed(STAFF, doing="import members")
+def import_members(store, path: str | Path, *, actor: Actor,
                    progress: Callable[[int, int], None] | None = None) -> Receipt:
     """Import members from CSV: every row is checked first; all rows are imported or none."""
     path = Path(path)
     text = files.read_text(path, "CSV file", advice=": save it as CSV UTF-8 and try again")
     with store.write(actor) as tx:
         rows, problems = read_import(text, tx.rules)
-        existing = {r[0] for r in tx.db.execute("SELECT card FROM members")}
+        existing = {card_number_key(r[0]): r[0] for r in tx.db.execute("SELECT card FROM members")}
         for row in rows:
-            if row.card in existing:
+            on_file = existing.get(card_number_key(row.card))
+            if on_file == row.card:
                 problems.append(f"line {row.line}: card {row.card} already exists")
+            elif on_file is not None:
+                problems.append(f"line {row.line}: card {row.card} is card {on_file} (cards of digits only "
+                                "compare as numbers)")
         if problems:
             problems.sort(key=lambda p: int(p.split(":")[0].split()[1]))
             shown = "; ".join(problems[:20])
@@ -322,15 +339,25 @@ def phone_last4(phone: str) -> str:
 
 
 
-def set_pin(store, card: str, pin: str, *, actor: str) -> Receipt:
-    """Set the PIN a member types at the kiosk (where the hall uses PINs): 4-8 digits, stored hashed."""
-    card = check_card(card)
+def check_pin(pin: str) -> str:
+    """A kiosk PIN: 4 to 8 digits."""
     pin = (pin or "").strip()
     if not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
         raise HallError("A kiosk PIN is 4 to 8 digits.")
+    return pin
+
+
+@allowed(STAFF, doing="set a member's kiosk PIN")
+def set_pin(store, card: str, pin: str, *, actor: Actor) -> Receipt:
+    """Set the PIN a member types at the kiosk: 4-8 digits, stored hashed. It also unlocks a card
+    locked after wrong tries (staff have seen the member)."""
+    card = check_card(card)
+    pin = check_pin(pin)
     hashed = hash_secret(pin)
     with store.write(actor) as tx:
         member = load.member(tx.db, card)
         tx.update("members", card, {"pin_hash": hashed})
+        if tx.db.execute("SELECT 1 FROM kiosk_misses WHERE card = ?", [card]).fetchone():
+            tx.delete("kiosk_misses", card)  # a new PIN from the staff: the card's misses are forgotten
         entry = tx.record("member.pin_set", f"member:{card}", {"card": card})
         return Receipt.of(entry, f"Kiosk PIN set for {member.name} ({card}).")

@@ -10,6 +10,7 @@ from dispatch.transitions import apply_outcome, apply_unavailable_turndown, desc
 from dispatch.turndowns import counted_today, unavailable_turndowns
 from hall import audit, load
 from hall.errors import HallError
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.calls import update_fill_state
 from hall.operations.common import Receipt, check_card, check_text, write_registration
 from hall.operations.hours import record_penalty
@@ -39,7 +40,7 @@ def refuse_if_another_is_calling(db, call, actor: str, now, rules) -> None:
             raise HallError(f"{row[1]} is calling card {row[0]} on call #{call.id}: wait for that outcome.")
 
 
-def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: str | None = None) -> str:
+def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor | None = None) -> str:
     """The sentence a dispatcher confirms before recording: what the rules will record. With
     ``actor``, refused (as the recording would be) while someone else is calling on the call."""
     card = check_card(card)
@@ -47,7 +48,7 @@ def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: str | 
     with store.reading() as read:
         call = _open_call(read.db, call_id)
         if actor is not None:
-            refuse_if_another_is_calling(read.db, call, actor, read.now, read.rules)
+            refuse_if_another_is_calling(read.db, call, actor.text, read.now, read.rules)
         ranking, _ = load.ranking_through(read.db, call, read.rules, read.now, card)
         refusal = offer_refusal(ranking, card)
         if refusal:
@@ -65,7 +66,8 @@ def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: str | 
         return sentence
 
 
-def record_offer(store, call_id: int, card: str, outcome: str, *, actor: str, note: str = "") -> Receipt:
+@allowed(STAFF, doing="record an offer")
+def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, note: str = "") -> Receipt:
     """Record one offer's outcome; only the next candidate in ranked order may be offered."""
     card = check_card(card)
     outcome = check_outcome(outcome)
@@ -189,7 +191,8 @@ def _leave_short_call(tx, call, card: str, name: str) -> dict | None:
     return {"referral": ref_id, "call": held_call, "employer": employer, "why": LEFT_FOR_REGULAR_CALL}
 
 
-def mark_calling(store, call_id: int, card: str, *, actor: str) -> Receipt:
+@allowed(STAFF, doing="mark a member as being called")
+def mark_calling(store, call_id: int, card: str, *, actor: Actor) -> Receipt:
     """Mark the next candidate as being phoned now; other terminals wait for the outcome."""
     card = check_card(card)
     with store.write(actor) as tx:

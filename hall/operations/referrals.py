@@ -9,13 +9,15 @@ from dispatch.model import QUIT
 from dispatch.transitions import apply_job_end, apply_referral_reversal
 from hall import audit, load
 from hall.errors import HallError, NotFound
+from hall.identity import Actor, STAFF, allowed
 from hall.operations.calls import _check_count, update_fill_state
 from hall.operations.common import Receipt, check_card, check_text, parse_datetime_text, write_registration
 
 REFERRAL_OUTCOMES = ("rejected_at_job", "cancelled", "no_show")
 
 
-def record_referral_outcome(store, call_id: int, card: str, outcome: str, *, actor: str,
+@allowed(STAFF, doing="record what happened to a referral")
+def record_referral_outcome(store, call_id: int, card: str, outcome: str, *, actor: Actor,
                             note: str = "") -> Receipt:
     """What the employer or member reports about an accepted referral before work began.
 
@@ -67,7 +69,8 @@ def record_referral_outcome(store, call_id: int, card: str, outcome: str, *, act
         return Receipt.of(entry, message, ref_id)
 
 
-def amend_call(store, call_id: int, *, actor: str, reason: str, workers=None,
+@allowed(STAFF, doing="amend a call")
+def amend_call(store, call_id: int, *, actor: Actor, reason: str, workers=None,
                start: str | datetime | None = None, days=None) -> Receipt:
     """Change a call's workers, start or expected days (audited with old and new values).
 

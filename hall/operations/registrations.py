@@ -13,6 +13,7 @@ from dispatch.transitions import apply_resign
 from hall import audit, changes, load
 from hall.db import immediate
 from hall.errors import HallError, NotFound
+from hall.identity import ADMIN, MOVE_BOOK, QUALIFY, STAFF, Actor, allowed
 from hall.operations.common import Receipt, add_history, check_card, check_text, check_via, write_registration
 
 
@@ -72,7 +73,8 @@ def record_lapsed(db: Database, now, rules, ruleset_id) -> int:
     return len(rows)
 
 
-def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") -> Receipt:
+@allowed(STAFF, doing="sign a member onto a book")
+def sign(store, card: str, book_id: str, *, actor: Actor, via: str = "in_person") -> Receipt:
     """Put a member on a book, at the bottom (``registered_at`` = now)."""
     card = check_card(card)
     via = check_via(via)
@@ -123,7 +125,8 @@ def sign(store, card: str, book_id: str, *, actor: str, via: str = "in_person") 
                           reg_id)
 
 
-def resign(store, card: str, book_id: str | None = None, *, actor: str, via: str = "in_person") -> Receipt:
+@allowed(STAFF, doing="re-sign a member's books")
+def resign(store, card: str, book_id: str | None = None, *, actor: Actor, via: str = "in_person") -> Receipt:
     """Re-sign one book or all the member's waiting books: the place is kept, the due date moves."""
     card = check_card(card)
     via = check_via(via)
@@ -170,7 +173,8 @@ def _book(rules, book_id: str):
     return book
 
 
-def qualify(store, card: str, book_id: str, evidence: str, *, actor: str) -> Receipt:
+@allowed(ADMIN, doing=QUALIFY)
+def qualify(store, card: str, book_id: str, evidence: str, *, actor: Actor) -> Receipt:
     """(v2, admin) Record why a member qualifies for a book (exam, years, hours in the area): a book
     with ``requires_qualification`` can be signed only with such a record."""
     card = check_card(card)
@@ -189,7 +193,8 @@ def qualify(store, card: str, book_id: str, evidence: str, *, actor: str) -> Rec
         return Receipt.of(entry, f"{member.name} ({card}) qualifies for {book.id}: {evidence}.", row_id)
 
 
-def move(store, card: str, book_id: str, reason: str, *, actor: str) -> Receipt:
+@allowed(ADMIN, doing=MOVE_BOOK)
+def move(store, card: str, book_id: str, reason: str, *, actor: Actor) -> Receipt:
     """(v2, admin) Move a member to another book of the same classification in one operation: the old
     registration is removed ("moved to JW-1") and the new one starts now, at the bottom."""
     card = check_card(card)

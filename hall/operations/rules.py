@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import tomllib
+from dataclasses import replace
 from datetime import datetime, timedelta
+from importlib import resources
 from pathlib import Path
 
 from dispatch import calendar
@@ -12,6 +15,7 @@ from dispatch.rules import RuleSet, RulesError, describe_changes, load_rules, ru
 from hall import audit, changes, schema
 from hall.db import connect, immediate
 from hall.errors import HallError
+from hall.identity import ADMIN, Actor, allowed
 from hall.operations.common import Receipt, check_text, parse_datetime_text
 from hall.store import Store, Tx
 
@@ -56,51 +60,89 @@ def _sync_books(tx: Tx, rules: RuleSet) -> None:
             tx.insert("books", {"id": book.id, **values})
 
 
-def init_database(path: str | Path, *, actor: str, now: datetime, rules_text: str | None = None) -> Receipt:
-    """Create a new hall database with a rule set (the defaults when none is given)."""
+def preset_names() -> list[str]:
+    """The rule presets shipped in ``hall/presets`` (complete rule set files, each choice sourced)."""
+    folder = resources.files("hall") / "presets"
+    return sorted(item.name[:-5] for item in folder.iterdir() if item.name.endswith(".toml"))
+
+
+def preset_text(name: str) -> str:
+    """The text of one preset, or a sentence naming the presets there are."""
+    names = preset_names()
+    if name not in names:
+        shown = name if name.isprintable() and len(name) <= 40 else repr(name[:40])
+        raise HallError(f"There is no preset {shown!r}: the presets are {', '.join(names)}.")
+    return (resources.files("hall") / "presets" / f"{name}.toml").read_text(encoding="utf-8")
+
+
+def _kiosk_auth_unless_given(rules: RuleSet, text: str | None, auth: str) -> RuleSet:
+    """``rules`` with ``kiosk.auth`` = ``auth`` unless the rules file names one itself: new halls
+    use card + PIN at the kiosk, and a new rules file that does not say keeps the hall's."""
+    given = tomllib.loads(text).get("kiosk", {}) if text else {}
+    if isinstance(given, dict) and "auth" in given:
+        return rules
+    return replace(rules, kiosk=replace(rules.kiosk, auth=auth))
+
+
+def init_database(path: str | Path, *, admin: str, password: str, now: datetime,
+                  rules_text: str | None = None, preset: str | None = None) -> Receipt:
+    """Create a new hall database with a rule set (the defaults when none is given) and its
+    first admin account; on a new file only."""
+    from hall.operations.accounts import check_name, check_password, hash_secret, insert_user
+
     path = Path(path)
     if path.exists() and path.stat().st_size > 0:
         raise HallError(f"{path} already exists: choose another path or remove it first.")
+    admin = check_name(admin)
+    check_password(password)
+    hashed = hash_secret(password)
     if rules_text is None:
         rules = load_rules("", default_timezone=machine_timezone())
-        text = rules_to_toml(rules)
     else:
         rules = read_rules_text(rules_text)
-        # Stored complete (every default spelled out, the zone fixed), so the text
-        # alone always reads back to the same rules on any machine.
-        text = rules_to_toml(rules)
+    rules = _kiosk_auth_unless_given(rules, rules_text, "pin")
+    # Stored complete (every default spelled out, the zone fixed), so the text
+    # alone always reads back to the same rules on any machine.
+    text = rules_to_toml(rules)
     db = connect(path, create=True)
     try:
         with immediate(db):
             schema.upgrade(db, now=now)
             when = audit.iso(now)
             with changes.logged(db):
-                tx = Tx(db, now, actor, rules, None)
+                tx = Tx(db, now, admin, rules, None, who=Actor.staff(admin, ADMIN), role=ADMIN)
                 tx.ruleset_id = tx.insert("rulesets", {"text": text, "effective_at": when, "created_at": when,
-                                                       "created_by": actor})
+                                                       "created_by": admin})
                 _sync_books(tx, rules)
+                insert_user(tx, admin, ADMIN, hashed)
                 entry = tx.record("hall.initialized", "hall", {
                     "name": rules.hall.name, "timezone": rules.hall.timezone, "rules": text,
-                    "rules_file": rules_text, "schema": schema.latest_version(),
+                    "rules_file": rules_text, "preset": preset,
+                    "schema": schema.latest_version(), "admin": admin,
                 })
                 tx.check_recorded()
-    except Exception:
+    except BaseException:
         db.close()
         path.unlink(missing_ok=True)
+        for suffix in ("-wal", "-shm", "-journal"):
+            Path(str(path) + suffix).unlink(missing_ok=True)
         raise
     db.close()
-    return Receipt.of(entry, f"Created {path} for {rules.hall.name} ({rules.hall.timezone}).")
+    return Receipt.of(entry, f"Created {path} for {rules.hall.name} ({rules.hall.timezone}); "
+                             f"log in with: hall login {admin}")
 
 
-def set_rules(store: Store, text: str, effective: str | datetime, *, actor: str,
+@allowed(ADMIN, doing="change the rules")
+def set_rules(store: Store, text: str, effective: str | datetime, *, actor: Actor,
               urgent_reason: str = "") -> Receipt:
     """Adopt a new rule set from ``effective`` on: at least the notice days ahead unless urgent."""
     urgent_reason = check_text(urgent_reason, "reason for urgency", required=False)
     read_rules_text(text)  # a bad file is refused before anything else
     file_text = text
     with store.write(actor) as tx:
-        # A file that names no zone keeps the hall's.
+        # A file that names no zone keeps the hall's, and no kiosk.auth the hall's.
         new_rules = read_rules_text(file_text, default_timezone=tx.rules.hall.timezone)
+        new_rules = _kiosk_auth_unless_given(new_rules, file_text, tx.rules.kiosk.auth)
         text = rules_to_toml(new_rules)
         if isinstance(effective, str):
             effective_at = parse_datetime_text(effective, tx.rules, "effective date and time")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 from pathlib import Path
 
@@ -31,21 +32,53 @@ def format_for(path: str | Path, given: str | None = None) -> str:
     return from_ext
 
 
-def write(report: Report, path: str | Path, fmt: str | None = None) -> Path:
-    """Write ``report`` to ``path`` in ``fmt`` (default from the extension)."""
+def write(report: Report, path: str | Path, fmt: str | None = None, *, replace: bool = False) -> Path:
+    """Write ``report`` to ``path`` in ``fmt`` (default from the extension).
+
+    The file is made 0600 (member data, like the database) under a temporary name in the same
+    folder and moved into place, never through a symbolic link: an existing file (or link) is
+    refused unless ``replace``, and then the link itself is replaced, never what it points to.
+    A folder or a path that cannot be written is one sentence.
+    """
     path = Path(path)
     fmt = format_for(path, fmt)
     if path.parent and not path.parent.exists():
         raise HallError(f"There is no folder {path.parent}: create it first.")
-    if fmt == "csv":
-        path.write_text(to_csv(report), encoding="utf-8", newline="")
-    elif fmt == "md":
-        path.write_text(to_markdown(report), encoding="utf-8")
-    elif fmt == "xlsx":
-        to_xlsx(report, path)
-    else:
-        to_pdf(report, path)
+    if path.is_dir() and not path.is_symlink():
+        raise HallError(f"{path} is a folder: give a file name, e.g. {path / default_name(report, fmt)}.")
+    if os.path.lexists(path) and not replace:
+        raise HallError(f"{path} already exists: use --force to replace it, or choose another name.")
+    temp = path.with_name(f".{path.name}.writing-{os.getpid()}")
+    try:
+        os.close(os.open(temp, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0), 0o600))
+        if fmt == "csv":
+            temp.write_text(to_csv(report), encoding="utf-8", newline="")
+        elif fmt == "md":
+            temp.write_text(to_markdown(report), encoding="utf-8")
+        elif fmt == "xlsx":
+            to_xlsx(report, temp)
+        else:
+            to_pdf(report, temp)
+        os.chmod(temp, 0o600)
+        if replace:
+            os.replace(temp, path)  # replaces a link itself, never its target
+        else:
+            os.link(temp, path)  # fails if anything appeared there meanwhile
+            temp.unlink()
+    except FileExistsError:
+        _remove(temp)
+        raise HallError(f"{path} already exists: use --force to replace it, or choose another name.") from None
+    except OSError as error:
+        _remove(temp)
+        raise HallError(f"Cannot write {path}: {error.strerror or error}.") from None
     return path
+
+
+def _remove(path: Path) -> None:
+    try:
+        path.unlink(missing_ok=True)
+    except OSError:  # under a file, or gone with its folder: nothing was made there
+        pass
 
 
 def default_name(report: Report, fmt: str) -> str:
@@ -57,24 +90,43 @@ def default_name(report: Report, fmt: str) -> str:
 # --- CSV ------------------------------------------------------------------------
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet reads as the start of a formula in a CSV cell."""
+
+
+def csv_cell(value):
+    """A cell as CSV may hold it: text a spreadsheet would run as a formula (``=HYPERLINK(...)``
+    in a member's name) gets a leading apostrophe; numbers stay numbers."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def to_csv(report: Report) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+
+    def row(values) -> None:
+        writer.writerow([csv_cell(v) for v in values])
+
     for line in report.header_lines():
-        writer.writerow([line])
+        row([line])
     for section in report.sections:
-        writer.writerow([])
-        writer.writerow([section.title])
+        row([])
+        row([section.title])
         if section.columns:
-            writer.writerow(section.columns)
-            writer.writerows([["" if v is None else v for v in row] for row in section.rows])
+            row(section.columns)
+            for values in section.rows:
+                row(values)
         if section.text:
             for line in section.text.splitlines():
-                writer.writerow([line])
+                row([line])
         for note in section.notes:
-            writer.writerow([note])
+            row([note])
     for note in report.notes:
-        writer.writerow([note])
+        row([note])
     return out.getvalue()
 
 

@@ -40,7 +40,8 @@ def export_report(store, report: Report, formats: tuple[str, ...] | None = None)
     paths = []
     for fmt in formats:
         try:
-            paths.append(write(report, folder / default_name(report, fmt), fmt))
+            # the hall's own exports folder: a new export of the same report replaces the last
+            paths.append(write(report, folder / default_name(report, fmt), fmt, replace=True))
         except OSError as error:
             raise HallError(f"Cannot write {folder / default_name(report, fmt)}: {error.strerror or error}.") from None
     return paths

@@ -2,13 +2,13 @@
 
 Nothing here writes (the kiosk's connection is SQLite ``mode=ro``): re-sign
 removals are computed on the fly by the queries, rankings are computed in
-memory. About other members it returns only name, card, position and
-referral basis: never their phone, address or reasons.
+memory. Who is at the kiosk is ``hall.operations.selfservice.identify``'s to say.
+About other members it returns only name, card, position and referral basis: never
+their phone, address or reasons.
 """
 
 from __future__ import annotations
 
-import hmac
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,15 +22,10 @@ from dispatch.reasons import render_all
 from dispatch.rules import RuleSet
 from hall import audit, load
 from hall.errors import NotFound
-from hall.operations.accounts import secret_matches
 from hall.queries.calls import calls
 from hall.queries.members import member_position
 
 RECENT_DAYS = 30
-PIN_AUTH = "pin"
-
-REFUSED = "That card number and those digits do not match our records. Please try again, or ask at the window."
-NO_PIN = "No PIN is set for this card yet: please ask the hall staff to set one."
 
 
 def ordinal(n: int) -> str:
@@ -40,33 +35,6 @@ def ordinal(n: int) -> str:
     else:
         suffix = {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
-
-
-# --- who is at the kiosk ---------------------------------------------------------
-
-
-def check_member(db: Database, card: str, secret: str, rules: RuleSet) -> str | None:
-    """``None`` when ``secret`` (last four phone digits, or the PIN) matches the card; else a sentence.
-
-    The sentence does not say whether the card exists (except that a card
-    without a PIN cannot use a PIN kiosk).
-    """
-    card = (card or "").strip()
-    secret = (secret or "").strip()
-    row = db.execute("SELECT phone, pin_hash FROM members WHERE card = ?", [card]).fetchone() if card else None
-    if rules.kiosk.auth == PIN_AUTH:
-        if row is None or not secret:
-            return REFUSED
-        if not row[1]:
-            return NO_PIN
-        return None if secret_matches(row[1], secret) else REFUSED
-    digits = "".join(c for c in (row[0] if row else "") if c.isdigit())[-4:]
-    given = "".join(c for c in secret if c.isdigit())
-    # Compare even when there is no such card or no phone, so timing says nothing.
-    match = hmac.compare_digest((digits or "----").encode(), given.encode())
-    if row is None or len(digits) < 4 or len(given) != 4 or not match:
-        return REFUSED
-    return None
 
 
 # --- what the member sees --------------------------------------------------------

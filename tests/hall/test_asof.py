@@ -4,28 +4,31 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
-from freezegun import freeze_time
+from datetime import UTC, datetime
 
-from hall.cli import main
+import pytest
+
+from tests.conftest import Hall, new_hall
+
+
+def utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
 
 
 @pytest.fixture
-def hall_cli(tmp_path):
-    db = tmp_path / "hall.db"
-    rules = tmp_path / "rules.toml"
-    rules.write_text('[hall]\ntimezone = "America/Chicago"\n')
-    runner = CliRunner()
-    env = {"HALL_DB": str(db), "HALL_ACTOR": "maria"}
+def hall(tmp_path) -> Hall:
+    path = new_hall(tmp_path / "hall.db", '[hall]\ntimezone = "America/Chicago"\n', at=utc("2026-10-01 14:00"))
+    return Hall(path, now="2026-10-01 09:00")
+
+
+@pytest.fixture
+def hall_cli(hall):
+    """``run(*args, at=UTC)``: a command as the dispatcher maria at a UTC moment; its output."""
+    hall.add_user("maria")
 
     def run(*args, at: str) -> str:
-        with freeze_time(at):
-            result = runner.invoke(main, list(args), env=env)
-        assert result.exit_code == 0, (result.output, result.exception)
-        return result.output
+        return hall.ok(*args, at=utc(at), actor="maria").output
 
-    run("init", "--rules", str(rules), at="2026-10-01 14:00")
     return run
 
 
@@ -81,10 +84,7 @@ def test_position_as_of(hall_cli):
     assert json.loads(later)["books"][0]["position"] == 2
 
 
-def test_as_of_in_the_future_is_refused(hall_cli, tmp_path):
-    runner = CliRunner()
-    with freeze_time("2026-10-02 12:00"):
-        result = runner.invoke(main, ["list", "JW-1", "--as-of", "2026-10-09 12:00"],
-                               env={"HALL_DB": str(tmp_path / "hall.db"), "HALL_ACTOR": "t"})
+def test_as_of_in_the_future_is_refused(hall):
+    result = hall.fails("list", "JW-1", "--as-of", "2026-10-09 12:00", at=utc("2026-10-02 12:00"))
     assert result.exit_code == 1
     assert "future" in result.output

@@ -8,6 +8,7 @@ import importlib
 import json
 import re
 import sqlite3
+from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -16,11 +17,12 @@ import pytest
 from hall import audit, changes
 from hall.db import connect
 from hall.errors import HallError
+from hall.identity import declared, permission_of
 from hall.load import parse_time
 from hall.operations import members, registrations
 from hall.operations.referrals import REFERRAL_OUTCOMES
 from hall.store import Store
-from tests.conftest import DEMO_NOW, ZONE, dump
+from tests.conftest import ACTOR, ADMIN, DEMO_ADMIN, DEMO_NOW, ZONE, dump
 from tests.hall.conftest import Hall
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,54 +97,61 @@ def test_every_table_is_replayed_or_says_why_not(fresh_db):
     assert all(why for why in changes.NOT_REPLAYED.values())
 
 
+@contextmanager
+def writing(store):
+    """An operation's transaction, as a dispatcher's member update runs it (declared and checked)."""
+    with declared(permission_of(members.update_member)), store.write(ACTOR) as tx:
+        yield tx
+
+
 def test_a_raw_write_inside_an_operation_is_refused_and_nothing_is_written(store):
-    members.add_member(store, "1042", "Ada Lovelace", actor="maria", classes=["JW"])
+    members.add_member(store, "1042", "Ada Lovelace", actor=ACTOR, classes=["JW"])
     before = dump(store.path)
     for raw in ("UPDATE members SET phone = '1' WHERE card = '1042'",
                 "INSERT INTO member_classes (card, classification) VALUES ('1042', 'AP')",
                 "DELETE FROM certifications"):
         with pytest.raises(changes.UnloggedWrite, match="outside hall.changes.apply"):
-            with store.write("maria") as tx:
+            with writing(store) as tx:
                 tx.db.execute(raw)
                 tx.record("member.updated", "member:1042", {"card": "1042"})
     with pytest.raises(changes.UnloggedWrite):
-        with store.write("maria") as tx:
+        with writing(store) as tx:
             tx.db["members"].update("1042", {"name": "Someone Else"})  # sqlite-utils' own path too
     assert dump(store.path) == before
 
 
 def test_a_table_that_is_not_replayed_may_be_written(store):
-    members.add_member(store, "1042", "Ada Lovelace", actor="maria", classes=["JW"])
-    with store.write("maria") as tx:
+    members.add_member(store, "1042", "Ada Lovelace", actor=ACTOR, classes=["JW"])
+    with writing(store) as tx:
         tx.db.execute("INSERT INTO self_identification (card, recorded_at) VALUES ('1042', 'x')")
         tx.record("member.self_identified", "member:1042", {"card": "1042"})
     assert "writes" not in audit.entries(connect(store.path), action="member.self_identified")[0]["data"]
 
 
 def test_writes_never_recorded_are_refused_before_commit(store):
-    members.add_member(store, "1042", "Ada Lovelace", actor="maria", classes=["JW"])
+    members.add_member(store, "1042", "Ada Lovelace", actor=ACTOR, classes=["JW"])
     before = dump(store.path)
     with pytest.raises(changes.UnloggedWrite, match="never recorded in an audit entry"):
-        with store.write("maria") as tx:
+        with writing(store) as tx:
             tx.update("members", "1042", {"phone": "312-555-0101"})
     assert dump(store.path) == before
 
 
 def test_an_action_may_write_only_the_tables_it_declares(store):
-    members.add_member(store, "1042", "Ada Lovelace", actor="maria", classes=["JW"])
+    members.add_member(store, "1042", "Ada Lovelace", actor=ACTOR, classes=["JW"])
     with pytest.raises(changes.UnloggedWrite, match="user.logout writes members"):
-        with store.write("maria") as tx:
+        with writing(store) as tx:
             tx.update("members", "1042", {"phone": "312-555-0101"})
             tx.record("user.logout", "user:maria", {"user": "maria"})
     with pytest.raises(changes.UnloggedWrite, match="not declared"):
-        with store.write("maria") as tx:
+        with writing(store) as tx:
             tx.record("member.renamed", "member:1042", {"card": "1042"})
 
 
 def test_an_entry_holds_every_value_its_operation_set(store):
-    members.add_member(store, "1042", "Ada Lovelace", actor="maria", classes=["JW"], certs=["OSHA-30:2027-06-30"],
+    members.add_member(store, "1042", "Ada Lovelace", actor=ACTOR, classes=["JW"], certs=["OSHA-30:2027-06-30"],
                        phone="312-555-0101")
-    receipt = registrations.sign(store, "1042", "JW-1", actor="maria")
+    receipt = registrations.sign(store, "1042", "JW-1", actor=ACTOR)
     db = connect(store.path)
     try:
         signed = audit.entries(db, action="registration.signed")[0]["data"]["writes"]
@@ -152,7 +161,7 @@ def test_an_entry_holds_every_value_its_operation_set(store):
         db.close()
     assert signed == [
         ["insert", "registrations", {"id": row[0], "card": "1042", "book_id": "JW-1", "registered_at": row[1],
-                                     "last_signed_at": row[1], "signed_via": "in_person", "signed_by": "maria",
+                                     "last_signed_at": row[1], "signed_via": "in_person", "signed_by": "tester",
                                      "status": "waiting"}],
         ["insert", "registration_history", {"id": history[0], "registration_id": row[0], "card": "1042",
                                             "book_id": "JW-1", "at": row[1], "status": "waiting",
@@ -161,7 +170,7 @@ def test_an_entry_holds_every_value_its_operation_set(store):
     ]
     assert history[1] == receipt.seq
     store.clock.advance(minutes=5)
-    members.update_member(store, "1042", actor="maria", phone="312-555-0101", name="Ada King")
+    members.update_member(store, "1042", actor=ACTOR, phone="312-555-0101", name="Ada King")
     db = connect(store.path)
     try:
         updated = audit.entries(db, action="member.updated")[0]["data"]["writes"]
@@ -172,8 +181,8 @@ def test_an_entry_holds_every_value_its_operation_set(store):
 
 def test_password_and_pin_hashes_are_shown_as_hash(demo_hall, clock):
     store = Store(demo_hall, clock)
-    members.set_pin(store, "1042", "4321", actor="admin")
-    hall = Hall(demo_hall, clock=lambda: DEMO_NOW)
+    members.set_pin(store, "1042", "4321", actor=ADMIN)
+    hall = Hall(demo_hall, clock=lambda: DEMO_NOW, admin=DEMO_ADMIN)
     raw = sqlite3.connect(demo_hall).execute("SELECT count(*) FROM audit WHERE data LIKE '%$argon2%'").fetchone()[0]
     assert raw >= 4  # the log holds them (a replaced hash is caught)...
     shown = hall.run("audit", "log", "--limit", "1000", "--json").stdout
@@ -187,7 +196,7 @@ def test_password_and_pin_hashes_are_shown_as_hash(demo_hall, clock):
 
 
 def test_each_days_closing_head_is_its_last_entry(demo_hall):
-    hall = Hall(demo_hall, clock=lambda: DEMO_NOW)
+    hall = Hall(demo_hall, clock=lambda: DEMO_NOW, admin=DEMO_ADMIN)
     heads = hall.json("audit", "heads")
     entries = hall.audit()
     by_day: dict[str, dict] = {}
@@ -219,8 +228,8 @@ def test_heads_follow_the_halls_zone_across_midnight(fresh_db):
 
 
 def test_an_operation_refused_for_a_user_error_still_writes_nothing(store):
-    members.add_member(store, "1042", "Ada Lovelace", actor="maria", classes=["JW"])
+    members.add_member(store, "1042", "Ada Lovelace", actor=ACTOR, classes=["JW"])
     before = dump(store.path)
     with pytest.raises(HallError):
-        members.update_member(store, "1042", actor="maria", classes=["XX"])
+        members.update_member(store, "1042", actor=ACTOR, classes=["XX"])
     assert dump(store.path) == before

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from tests.conftest import PASSWORD
 from tests.hall.conftest import RULES_TEXT, Hall, local, zulu
 
 
@@ -108,7 +109,8 @@ def test_worked_example_through_the_cli(hall):
 def test_every_command(tmp_path, rules_file):
     path = tmp_path / "new.db"
     hall = Hall(path, now="2026-11-02 09:00")
-    assert "Test Local 1" in hall.ok("init", "--rules", str(rules_file)).stdout
+    assert "Test Local 1" in hall.ok("init", "--rules", str(rules_file), "--admin", "tester", "--password-stdin",
+                                     input=PASSWORD + "\n", actor=None).stdout
     assert oct(path.stat().st_mode & 0o777) == "0o600"
     shown = hall.ok("rules", "show").stdout
     assert "America/Chicago" in shown
@@ -184,16 +186,17 @@ def test_every_command(tmp_path, rules_file):
         assert "Example" in hall.ok(*args, "--help").stdout
 
 
-def test_actor_from_as_option_and_env(hall):
-    hall.ok("--as", "maria", "employer", "add", "Acme")
-    hall.ok("employer", "add", "Bolt", actor="joe")
+def test_the_actor_is_the_logged_in_account_never_a_name_given(hall):
+    hall.add_user("joe")
+    assert "No such option '--as'" in hall.run("--as", "maria", "employer", "add", "Acme").stderr
+    hall.ok("employer", "add", "Bolt", actor="joe", env={"HALL_ACTOR": "admin"})
     actors = [e["actor"] for e in hall.audit()]
-    assert actors[-2:] == ["maria", "joe"]
+    assert actors[-1] == "joe" and "maria" not in actors and "admin" not in actors
 
 
 def test_db_option_beats_env(fresh_hall, hall):
     other = fresh_hall()
-    hall.ok("--db", str(other), "employer", "add", "Only Here")
+    hall.ok("--db", str(other), "employer", "add", "Only Here", env={"HALL_TOKEN": Hall(other).token("tester")})
     assert [e["name"] for e in Hall(other).json("employer", "list")] == ["Only Here"]
     assert hall.json("employer", "list") == []
 
@@ -390,14 +393,15 @@ def test_dst_gap_is_refused_with_a_sentence(busy_hall):
 def test_init_with_bad_rules_creates_nothing(tmp_path):
     path = tmp_path / "never.db"
     hall = Hall(path)
-    err = hall.fails("init", "--rules", _bad_rules(tmp_path)).stderr
+    err = hall.fails("init", "--rules", _bad_rules(tmp_path), "--admin", "ana", "--password-stdin",
+                     input="ana-password\n", actor=None).stderr
     assert "limmit" in err
     assert not path.exists()
 
 
 def test_init_refuses_an_existing_database(hall):
     before = hall.state()
-    hall.fails("init")
+    hall.fails("init", "--admin", "ana", "--password-stdin", input="ana-password\n", actor=None)
     assert hall.state() == before
 
 
@@ -408,7 +412,7 @@ def test_init_refuses_an_existing_database(hall):
 ])
 def test_missing_database_names_hall_init(tmp_path, args):
     path = tmp_path / "missing.db"
-    result = Hall(path).fails(*args)
+    result = Hall(path).fails(*args, actor=None, env={"HALL_TOKEN": "hall_not-a-token"})
     assert "hall init" in result.stderr
     assert not path.exists()
 
@@ -594,6 +598,7 @@ COMMAND_PATHS = {
     "hall audit", "hall audit verify", "hall audit head", "hall audit heads", "hall audit log",
     "hall audit replay", "hall backup", "hall restore",
     "hall user", "hall user add", "hall user list", "hall user disable", "hall user password",
+    "hall user token", "hall user revoke", "hall login", "hall logout",
     "hall report", "hall report daybook", "hall report list", "hall report resign-due", "hall report dropped",
     "hall report open-calls", "hall report employment", "hall report unemployed", "hall report name-requests",
     "hall report member", "hall report fairness", "hall report packet",

@@ -11,19 +11,20 @@ from hall.operations.jobs import end_job
 from hall.operations.members import add_member
 from hall.operations.offers import record_offer
 from hall.operations.registrations import sign
+from tests.conftest import ACTOR
 
 
 def test_days_worked_count_from_the_referral_not_the_calls_start(store, clock):
     clock.set("2026-11-02 09:00")
-    add_member(store, "101", "Ada Archer", actor="t", classes=["JW"])
-    add_employer(store, "Acme", actor="t")
-    sign(store, "101", "JW-1", actor="t")
+    add_member(store, "101", "Ada Archer", actor=ACTOR, classes=["JW"])
+    add_employer(store, "Acme", actor=ACTOR)
+    sign(store, "101", "JW-1", actor=ACTOR)
     take_call(store, employer="Acme", classification="JW", workers=3, start="2026-11-03 07:00",
-              days=60, actor="t")
+              days=60, actor=ACTOR)
     clock.set("2026-11-16 09:00")  # Monday: a replacement, referred two weeks into the job
-    record_offer(store, 1, "101", "accepted", actor="t")
+    record_offer(store, 1, "101", "accepted", actor=ACTOR)
     clock.set("2026-11-18 15:00")  # laid off Wednesday: 3 days worked (16, 17, 18)
-    end_job(store, "101", "laid_off", actor="t")
+    end_job(store, "101", "laid_off", actor=ACTOR)
     with connect(store.path) as db:
         days, short = db.execute("SELECT days_worked, counted_short FROM job_ends").fetchone()
         regs = load.registrations_of(db, "101")

@@ -52,7 +52,8 @@ def test_summary_is_one_paragraph_with_the_log_in(demo_build):
     summary = demo_build.summary
     assert "\n" not in summary
     assert "IBEW Local 999" in summary and "Thu 26 Nov 2026 07:30" in summary
-    assert summary.endswith(" Log in as maria / dispatch (dispatcher) or admin / admin999 (admin).")
+    assert summary.endswith(" Log in as maria / dispatch (dispatcher) or admin / admin999 (admin); at its kiosk, "
+                            "cards 1042, 3045, A5101 have the PIN 2468.")
 
 
 def test_file_is_one_checkpointed_file_in_rollback_mode(demo_hall):

@@ -9,10 +9,10 @@ import pytest
 
 from dispatch.rules import RulesError, load_rules
 from hall.errors import HallError
-from hall.operations.rules import init_database
 from hall.reports import produce
 from hall.store import Store
 from hall.views.exports import export_report, exports_folder
+from tests.conftest import new_hall
 
 NOW = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
 
@@ -20,7 +20,7 @@ NOW = datetime(2026, 11, 26, 13, 30, tzinfo=UTC)
 def make_hall(tmp_path, extra: str = ""):
     path = tmp_path / "hall" / "hall.db"
     path.parent.mkdir()
-    init_database(path, actor="setup", now=NOW, rules_text=f'[hall]\nname = "Test Local 1"\n{extra}')
+    new_hall(path, f'[hall]\nname = "Test Local 1"\n{extra}', at=NOW)
     return Store(path, clock=lambda: NOW)
 
 

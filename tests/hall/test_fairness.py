@@ -14,7 +14,7 @@ from hall.operations import members
 from hall.operations.identification import record_self_identification
 from hall.reports import produce
 from hall.reports.fairness import out_of_order_count
-from tests.conftest import local
+from tests.conftest import MARIA, local
 from tests.hall.test_reports import build_history
 
 
@@ -89,13 +89,13 @@ def test_a_referral_forged_behind_the_softwares_back_is_listed_in_full(history):
 def test_self_identification_is_aggregate_only_with_small_groups_suppressed(history):
     store, clock, _ = history
     for i in range(6):
-        members.add_member(store, f"30{i}", f"Apprentice {i}", actor="maria", classes=["AP"])
+        members.add_member(store, f"30{i}", f"Apprentice {i}", actor=MARIA, classes=["AP"])
     for i in range(5):
-        record_self_identification(store, f"30{i}", "female", "white", actor="maria")
-    record_self_identification(store, "305", "Male", "Declined to say", actor="maria")
-    record_self_identification(store, "101", "f", "Hispanic or Latino", actor="maria")
+        record_self_identification(store, f"30{i}", "female", "white", actor=MARIA)
+    record_self_identification(store, "305", "Male", "Declined to say", actor=MARIA)
+    record_self_identification(store, "101", "f", "Hispanic or Latino", actor=MARIA)
     with pytest.raises(HallError, match="not a race/ethnicity answer"):
-        record_self_identification(store, "102", "female", "martian", actor="maria")
+        record_self_identification(store, "102", "female", "martian", actor=MARIA)
     report = produce(store, "fairness", since="2026-11-01")
     sex = {r["group"]: r for r in report.as_dicts("Self-identification: sex")}
     assert sex["Female"] == {"group": "Female", "members": 6, "referred in period": "<5"}

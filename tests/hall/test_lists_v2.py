@@ -377,3 +377,21 @@ def test_bad_input_is_one_sentence_and_writes_nothing(hall: Hall, args):
     before = dump(hall.path)
     hall.fails(*args, at="2026-11-03 09:00")
     assert dump(hall.path) == before
+
+
+def test_qualify_move_and_excuse_corrections_are_for_admins(hall: Hall):
+    members(hall, "101")
+    hall.ok("sign", "101", "JW-2", at="2026-11-02 09:00")
+    hall.ok("member", "excuse", "101", "--kind", "jury", "--from", "2026-11-03", "--until", "2026-11-05",
+            "--evidence", "summons", actor="maria", at="2026-11-02 09:01")  # staff record excuses
+    before = dump(hall.path)
+    for args in (("member", "qualify", "101", "JW-1", "--evidence", "exam"),
+                 ("member", "move", "101", "JW-1", "--reason", "exam"),
+                 ("member", "excuse-correct", "1", "--until", "2026-11-06", "--reason", "typo")):
+        refused = hall.fails(*args, actor="maria", at="2026-11-02 09:02")
+        assert refused.stderr.startswith("Error: Only an admin can ")
+    after = dump(hall.path)
+    assert {name for name in after if after[name] != before.get(name)} == {"audit"}  # only access.refused
+    assert [e["action"] for e in hall.audit(action="access.refused")] == ["access.refused"] * 3
+    hall.ok("member", "qualify", "101", "JW-1", "--evidence", "exam", at="2026-11-02 09:03")
+    replays(hall)

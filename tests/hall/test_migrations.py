@@ -6,18 +6,18 @@ import json
 from datetime import UTC, datetime
 
 import pytest
-from click.testing import CliRunner
-from freezegun import freeze_time
 
+from dispatch.rules import RuleSet, rules_to_toml
 from hall import audit, schema
-from hall.cli import main
 from hall.db import connect, immediate
 from hall.errors import HallError
+from hall.operations.accounts import hash_secret
 from hall.store import Store, Tx
-from dispatch.rules import RuleSet, rules_to_toml
+from tests.conftest import Hall
 
 
-OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_lists_v2"]
+OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_identity",
+         "m007_lists_v2"]
 
 
 def make_old_database(path):
@@ -35,6 +35,9 @@ def make_old_database(path):
                                 "priority": book.priority, "requires": "[]"})
         tx = Tx(db, now, "t", RuleSet(), rules_id)
         tx.record("hall.initialized", "hall", {"rules": text})
+        db["users"].insert({"name": "maria", "role": "dispatcher", "password_hash": hash_secret("dispatch"),
+                            "disabled": 0, "failed_logins": 0, "created_at": audit.iso(now)})
+        tx.record("user.added", "user:maria", {"user": "maria", "role": "dispatcher"})
         db["members"].insert({"card": "101", "name": "Ada", "created_at": audit.iso(now)})
         db["member_classes"].insert({"card": "101", "classification": "JW"})
         tx.record("member.added", "member:101", {"card": "101"})
@@ -48,10 +51,9 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
     assert schema.pending(db) == OLDER
     head_before = audit.head(db)
     db.close()
-    runner = CliRunner()
-    with freeze_time("2026-11-03 15:00"):
-        result = runner.invoke(main, ["sign", "101", "JW-1"], env={"HALL_DB": str(path), "HALL_ACTOR": "maria"})
-    assert result.exit_code == 0, result.output
+    cli = Hall(path, now="2026-11-03 09:00")
+    cli.ok("login", "maria", "--password-stdin", input="dispatch\n", actor=None)  # upgrades first
+    cli.ok("sign", "101", "JW-1", actor=None)  # in maria's session
     assert (tmp_path / "hall.db.before-1").exists()
     db = connect(path)
     try:
@@ -59,9 +61,9 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
         triggers = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")}
         assert set(schema.AUDIT_TRIGGERS) <= triggers
         assert audit.verify(db).ok
-        # The upgrade's replay snapshot, then the signing.
+        # The upgrade's replay snapshot, the log-in, then the signing.
         assert [r[0] for r in db.execute("SELECT action FROM audit WHERE seq > ? ORDER BY seq", [head_before[0]])] \
-            == ["replay.snapshot", "registration.signed"]
+            == ["replay.snapshot", "user.login", "registration.signed"]
     finally:
         db.close()
     old = connect(tmp_path / "hall.db.before-1")
@@ -75,15 +77,15 @@ def test_an_older_database_is_copied_aside_and_upgraded(tmp_path):
 def test_a_read_command_and_the_kiosk_refuse_an_older_database(tmp_path):
     path = tmp_path / "hall.db"
     make_old_database(path)
-    with pytest.raises(HallError, match="hall migrate"):
+    with pytest.raises(HallError, match="hall login NAME"):
         with Store(path).read_only():
             pass
-    result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
-    assert result.exit_code == 1 and "hall migrate" in result.output
-    migrated = CliRunner().invoke(main, ["migrate"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
-    assert migrated.exit_code == 0 and "Applied 5 migration" in migrated.output
-    result = CliRunner().invoke(main, ["position", "101"], env={"HALL_DB": str(path), "HALL_ACTOR": "t"})
-    assert result.exit_code == 0, result.output
+    cli = Hall(path, now="2026-11-03 09:00")
+    refused = cli.fails("position", "101", actor=None, env={"HALL_TOKEN": "hall_made-before-tokens"})
+    assert "older version" in refused.stderr and "hall login NAME" in refused.stderr
+    cli.ok("login", "maria", "--password-stdin", input="dispatch\n", actor=None)
+    assert "up to date" in cli.ok("migrate", actor=None).stdout
+    assert cli.json("position", "101", actor=None)["card"] == "101"
 
 
 def test_hours_kept_per_registration_move_to_the_member_through_the_log(tmp_path):

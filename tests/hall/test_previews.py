@@ -11,9 +11,9 @@ import pytest
 from hall import audit
 from hall.errors import HallError
 from hall.operations import calls, employers, jobs, members, offers, registrations
-from hall.operations.rules import init_database
 from hall.store import Store
 from hall.views.members import preview_job_end
+from tests.conftest import ADMIN, DWAYNE, MARIA, add_account, new_hall
 
 START = datetime(2026, 11, 2, 14, 0, tzinfo=UTC)  # Mon 2 Nov 2026 08:00 in Chicago
 
@@ -30,34 +30,36 @@ class Clock:
 def hall(tmp_path):
     clock = Clock(START)
     path = tmp_path / "hall.db"
-    init_database(path, actor="admin", now=clock(), rules_text='[hall]\nname = "Local 1"\ntimezone = "America/Chicago"\n')
+    new_hall(path, '[hall]\nname = "Local 1"\ntimezone = "America/Chicago"\n', at=clock(), admin="admin")
     store = Store(path, clock=clock)
+    add_account(store, "maria", by=ADMIN)
+    add_account(store, "dwayne", by=ADMIN)
     for card in ("101", "102"):
-        members.add_member(store, card, f"Member {card}", actor="maria", classes=["JW"])
-        registrations.sign(store, card, "JW-1", actor="maria")
+        members.add_member(store, card, f"Member {card}", actor=MARIA, classes=["JW"])
+        registrations.sign(store, card, "JW-1", actor=MARIA)
         clock.moment += timedelta(minutes=1)
-    employers.add_employer(store, "Acme Electric", actor="maria")
+    employers.add_employer(store, "Acme Electric", actor=MARIA)
     return store, clock
 
 
 def test_an_outcome_preview_is_refused_while_someone_else_is_calling(hall):
     store, clock = hall
     call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                              start="2026-11-03 07:00", days=30, actor="maria").id
-    offers.mark_calling(store, call_id, "101", actor="dwayne")
+                              start="2026-11-03 07:00", days=30, actor=MARIA).id
+    offers.mark_calling(store, call_id, "101", actor=DWAYNE)
     with pytest.raises(HallError, match="dwayne is calling card 101"):
-        offers.preview_offer(store, call_id, "101", "declined", actor="maria")
-    assert "turndown" in offers.preview_offer(store, call_id, "101", "declined", actor="dwayne")
+        offers.preview_offer(store, call_id, "101", "declined", actor=MARIA)
+    assert "turndown" in offers.preview_offer(store, call_id, "101", "declined", actor=DWAYNE)
     assert offers.preview_offer(store, call_id, "101", "declined")  # no actor: the sentence alone
     clock.moment += timedelta(minutes=11)  # the calling mark has run out
-    assert offers.preview_offer(store, call_id, "101", "declined", actor="maria")
+    assert offers.preview_offer(store, call_id, "101", "declined", actor=MARIA)
 
 
 def test_a_job_end_preview_says_what_the_rules_will_record_and_writes_nothing(hall):
     store, clock = hall
     call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                              start="2026-11-03 07:00", days=3, actor="maria").id
-    offers.record_offer(store, call_id, "101", "accepted", actor="maria")
+                              start="2026-11-03 07:00", days=3, actor=MARIA).id
+    offers.record_offer(store, call_id, "101", "accepted", actor=MARIA)
     clock.moment = datetime(2026, 11, 5, 23, 0, tzinfo=UTC)  # Thu 5 Nov 17:00
     with store.read() as db:
         head = audit.head(db)
@@ -69,7 +71,7 @@ def test_a_job_end_preview_says_what_the_rules_will_record_and_writes_nothing(ha
         assert audit.head(db) == head
     with pytest.raises(HallError, match="cannot be recorded for a time still to come"):
         preview_job_end(store, "101", "laid_off", at="2026-11-06 08:00")
-    receipt = jobs.end_job(store, "101", "laid_off", at="2026-11-05 16:30", via="phone", actor="maria")
+    receipt = jobs.end_job(store, "101", "laid_off", at="2026-11-05 16:30", via="phone", actor=MARIA)
     assert receipt.message == preview.effect
     with store.read() as db:
         entry = audit.entries(db, action="job.ended")[0]
@@ -81,6 +83,6 @@ def test_a_job_end_with_an_unknown_channel_is_refused_and_writes_nothing(hall):
     with store.read() as db:
         head = audit.head(db)
     with pytest.raises(HallError, match="is not a way to sign"):
-        jobs.end_job(store, "101", "laid_off", via="pigeon", actor="maria")
+        jobs.end_job(store, "101", "laid_off", via="pigeon", actor=MARIA)
     with store.read() as db:
         assert audit.head(db) == head

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 import pytest
 
 from hall.load import REGISTRATION_COLUMNS
-from hall.operations.rules import init_database
+from tests.conftest import ACTOR, new_hall
 
 BIG = ("registrations", "audit", "offers", "members", "referrals", "job_ends", "registration_history",
        "certifications")
@@ -120,8 +120,7 @@ HOT = {
 @pytest.fixture(scope="module")
 def conn(tmp_path_factory):
     path = tmp_path_factory.mktemp("plans") / "hall.db"
-    init_database(path, actor="tester", now=datetime(2026, 10, 1, 14, tzinfo=UTC),
-                  rules_text='[hall]\nname = "Plans"\ntimezone = "America/Chicago"\n')
+    new_hall(path, '[hall]\nname = "Plans"\ntimezone = "America/Chicago"\n', at=datetime(2026, 10, 1, 14, tzinfo=UTC))
     connection = sqlite3.connect(path)
     yield connection
     connection.close()

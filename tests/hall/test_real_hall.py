@@ -10,7 +10,7 @@ from hall import audit
 from hall.errors import HallError
 from hall.operations import calls, employers, members, offers, registrations
 from hall.store import Store
-from tests.conftest import RULES_TEXT
+from tests.conftest import DWAYNE, MARIA, RULES_TEXT, add_account
 from tests.hall.conftest import Hall
 
 
@@ -22,6 +22,8 @@ def open_hall(fresh_hall, clock):
     def make(rules_extra: str = "", start: str = "2026-11-02 08:00") -> tuple[Store, Hall]:
         clock.set(start)
         store = Store(fresh_hall(RULES_TEXT + rules_extra, at=start), clock)
+        add_account(store, "maria")
+        add_account(store, "dwayne")
         return store, Hall(store.path, clock=clock)
 
     return make
@@ -30,8 +32,8 @@ def open_hall(fresh_hall, clock):
 def add_signed(store, clock, cards, book="JW-1"):
     """Members signed on ``book`` a minute apart, in the order given."""
     for card in cards:
-        members.add_member(store, card, f"Member {card}", actor="maria", classes=["JW"])
-        registrations.sign(store, card, book, actor="maria")
+        members.add_member(store, card, f"Member {card}", actor=MARIA, classes=["JW"])
+        registrations.sign(store, card, book, actor=MARIA)
         clock.advance(minutes=1)
 
 
@@ -39,9 +41,9 @@ def acme_call(store, clock, cards, *, workers=1):
     """Members ``cards`` signed on JW-1 a minute apart, Acme Electric, and a 30-day JW call of Acme's
     starting Nov 3 07:00: the call's id."""
     add_signed(store, clock, cards)
-    employers.add_employer(store, "Acme Electric", actor="maria")
+    employers.add_employer(store, "Acme Electric", actor=MARIA)
     return calls.take_call(store, employer="Acme Electric", classification="JW", workers=workers,
-                           start="2026-11-03 07:00", days=30, actor="maria").id
+                           start="2026-11-03 07:00", days=30, actor=MARIA).id
 
 
 def positions(hall: Hall, book="JW-1"):
@@ -51,11 +53,11 @@ def positions(hall: Hall, book="JW-1"):
 def test_gate_rejection_restores_the_place_and_reopens_the_call(open_hall, clock):
     store, hall = open_hall()
     add_signed(store, clock, ["101", "102", "103"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
+    employers.add_employer(store, "Acme Electric", actor=MARIA)
     clock.set("2026-11-03 09:00")
     call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                              start="2026-11-04 07:00", days=30, actor="maria").id
-    offers.record_offer(store, call_id, "101", "accepted", actor="maria")
+                              start="2026-11-04 07:00", days=30, actor=MARIA).id
+    offers.record_offer(store, call_id, "101", "accepted", actor=MARIA)
     assert positions(hall) == [(1, "102"), (2, "103")]
     result = hall.run("referral", call_id, "101", "rejected_at_job", "--note", "gate: J. Ruiz, no badge")
     assert result.exit_code == 0, result.output
@@ -74,27 +76,27 @@ def test_gate_rejection_restores_the_place_and_reopens_the_call(open_hall, clock
 def test_no_show_counts_as_a_quit(open_hall, clock):
     store, hall = open_hall()
     call_id = acme_call(store, clock, ["101", "102"])
-    offers.record_offer(store, call_id, "101", "accepted", actor="maria")
+    offers.record_offer(store, call_id, "101", "accepted", actor=MARIA)
     result = hall.run("referral", call_id, "101", "no_show")
     assert result.exit_code == 0, result.output
     assert positions(hall) == [(1, "102")]
     # A quit blocks a name request by that employer for block_days.
-    registrations.sign(store, "101", "JW-1", actor="maria")
+    registrations.sign(store, "101", "JW-1", actor=MARIA)
     with pytest.raises(HallError, match="quit"):
         calls.take_call(store, employer="Acme Electric", classification="JW", workers=2,
-                        start="2026-11-05 07:00", days=30, actor="maria", requests=[("101", "knows the site")])
+                        start="2026-11-05 07:00", days=30, actor=MARIA, requests=[("101", "knows the site")])
 
 
 def test_amend_never_below_accepted_and_reopens(open_hall, clock):
     store, hall = open_hall()
     call_id = acme_call(store, clock, ["101", "102", "103"], workers=2)
-    offers.record_offer(store, call_id, "101", "accepted", actor="maria")
-    offers.record_offer(store, call_id, "102", "accepted", actor="maria")
+    offers.record_offer(store, call_id, "101", "accepted", actor=MARIA)
+    offers.record_offer(store, call_id, "102", "accepted", actor=MARIA)
     refused = hall.run("call", "amend", call_id, "--workers", "1", "--reason", "smaller job")
     assert refused.exit_code == 1 and "cannot go below" in refused.output
     reopened = hall.run("call", "amend", call_id, "--workers", "3", "--reason", "foreman asked")
     assert reopened.exit_code == 0 and "open again" in reopened.output
-    offers.record_offer(store, call_id, "103", "accepted", actor="maria")
+    offers.record_offer(store, call_id, "103", "accepted", actor=MARIA)
     with store.read() as db:
         entry = audit.entries(db, call=call_id, action="call.amended")[0]
     assert entry["data"]["before"] == {"workers": 2} and entry["data"]["after"] == {"workers": 3}
@@ -107,7 +109,7 @@ def test_window_mode_removes_non_resigners_at_closing_after_a_holiday(open_hall,
     store, hall = open_hall(rules_extra=rules, start="2026-11-20 09:00")
     add_signed(store, clock, ["101", "102", "103"])
     clock.set("2026-12-11 10:00")
-    registrations.resign(store, "101", actor="maria", via="phone")  # due Jan 16 now
+    registrations.resign(store, "101", actor=MARIA, via="phone")  # due Jan 16 now
     clock.set("2026-12-16 18:00")
     assert [c for _, c in positions(hall)] == ["101", "102", "103"]  # holiday: not yet
     clock.set("2026-12-17 16:59")
@@ -124,13 +126,13 @@ def test_window_mode_removes_non_resigners_at_closing_after_a_holiday(open_hall,
 def test_correction_restores_a_member_and_the_audit_keeps_both(open_hall, clock):
     store, hall = open_hall(rules_extra="[turndowns]\nlimit = 2\n")
     add_signed(store, clock, ["101", "102"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
+    employers.add_employer(store, "Acme Electric", actor=MARIA)
     for day in ("03", "04"):
         clock.set(f"2026-11-{day} 09:00")
         call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                                  start=f"2026-11-{day} 13:00", days=30, actor="maria").id
-        offers.record_offer(store, call_id, "101", "declined", actor="maria")
-        offers.record_offer(store, call_id, "102", "accepted", actor="maria") if day == "04" else None
+                                  start=f"2026-11-{day} 13:00", days=30, actor=MARIA).id
+        offers.record_offer(store, call_id, "101", "declined", actor=MARIA)
+        offers.record_offer(store, call_id, "102", "accepted", actor=MARIA) if day == "04" else None
     # Rolled off after 2 turndowns.
     assert [c for _, c in positions(hall)] == []
     result = hall.run("correct", "outcome", call_id, "101", "--authority", "Appeal 2026-14",
@@ -151,7 +153,7 @@ def test_correction_restores_a_member_and_the_audit_keeps_both(open_hall, clock)
 def test_employer_cannot_name_its_crew_through_one_worker_calls(open_hall, clock):
     store, hall = open_hall()
     add_signed(store, clock, ["101", "102", "103", "104", "105", "106"])
-    employers.add_employer(store, "Acme Electric", actor="maria")
+    employers.add_employer(store, "Acme Electric", actor=MARIA)
     refused = hall.run("call", "add", "--employer", "Acme Electric", "--class", "JW", "--workers", "1",
                        "--start", "2026-11-03 07:00", "--days", "5", "--request", "105:foreman's pick")
     assert refused.exit_code == 1
@@ -179,11 +181,11 @@ def test_employer_cannot_name_its_crew_through_one_worker_calls(open_hall, clock
 def test_an_offer_waits_for_another_terminals_calling(open_hall, clock):
     store, hall = open_hall()
     call_id = acme_call(store, clock, ["101", "102"])
-    offers.mark_calling(store, call_id, "101", actor="dwayne")
+    offers.mark_calling(store, call_id, "101", actor=DWAYNE)
     with pytest.raises(HallError, match="dwayne is calling"):
-        offers.record_offer(store, call_id, "101", "declined", actor="maria")
+        offers.record_offer(store, call_id, "101", "declined", actor=MARIA)
     clock.advance(minutes=11)  # calling_minutes (10) passed
-    receipt = offers.record_offer(store, call_id, "101", "no_answer", actor="maria", note="voicemail")
+    receipt = offers.record_offer(store, call_id, "101", "no_answer", actor=MARIA, note="voicemail")
     assert receipt.message == "No answer from Member 101: not a turndown."
 
 
@@ -193,7 +195,7 @@ def test_a_correction_is_visible_in_the_members_history_and_the_kiosk(open_hall,
 
     store, hall = open_hall()
     call_id = acme_call(store, clock, ["101", "102"])
-    offers.record_offer(store, call_id, "101", "declined", actor="maria")
+    offers.record_offer(store, call_id, "101", "declined", actor=MARIA)
     result = hall.run("correct", "outcome", call_id, "101", "--authority", "Appeal 2026-14",
                  "--reason", "never phoned")
     assert result.exit_code == 0, result.output

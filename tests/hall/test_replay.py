@@ -17,7 +17,7 @@ import pytest
 
 from hall import changes
 from hall.replay import replay
-from tests.conftest import DEMO_NOW
+from tests.conftest import DEMO_ADMIN, DEMO_NOW
 from tests.hall.conftest import Hall
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -188,7 +188,9 @@ def sha256(path: Path) -> str:
 @pytest.fixture
 def demo(demo_hall) -> Hall:
     os.chmod(demo_hall, 0o600)  # as `hall demo` makes it (the copy is the umask's)
-    return Hall(demo_hall, clock=lambda: DEMO_NOW)
+    hall = Hall(demo_hall, clock=lambda: DEMO_NOW, admin=DEMO_ADMIN)
+    hall.token(DEMO_ADMIN[0])  # the admin's log-in and token, before the test counts entries
+    return hall
 
 
 def test_an_untouched_demo_hall_replays_clean_and_nothing_changes(demo: Hall):
@@ -289,9 +291,9 @@ def test_a_forged_entry_appended_with_writes_is_named(demo: Hall):
 
 def test_replay_of_a_missing_or_foreign_file_is_one_sentence(tmp_path):
     hall = Hall(tmp_path / "nope.db")
-    assert "no hall database" in hall.fails("audit", "replay").stderr
+    assert "no hall database" in hall.fails("audit", "replay", actor=None).stderr
     (tmp_path / "notes.db").write_text("shopping list\n" * 100)
-    assert "not a hall database" in Hall(tmp_path / "notes.db").fails("audit", "replay").stderr
+    assert "not a hall database" in Hall(tmp_path / "notes.db").fails("audit", "replay", actor=None).stderr
 
 
 def test_an_interrupted_replay_leaves_nothing_behind(demo: Hall, tmp_path, monkeypatch):

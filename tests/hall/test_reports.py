@@ -6,22 +6,18 @@ import csv
 import io
 
 import pytest
-from click.testing import CliRunner
-from freezegun import freeze_time
 from openpyxl import load_workbook
 
 from hall import audit
 from hall.queries.rules import upcoming_rules
-from hall.cli import main
 from hall.errors import HallError
 from hall.operations import calls, corrections, employers, members, offers, referrals, registrations
 from hall.operations.rules import set_rules
 from hall.reports import produce, rule_notices
 from hall.reports.export import to_csv, write
 from hall.session import Session
-from hall.operations.accounts import User
 from hall.store import Store
-from tests.conftest import RULES_TEXT, SettableClock, new_hall
+from tests.conftest import ADMIN, DEMO_ADMIN, DWAYNE, MARIA, RULES_TEXT, Hall, SettableClock, add_account, new_hall
 
 def build_history(path) -> tuple[Store, SettableClock, dict]:
     """The worked example of the rules, on Friday 20 Nov 2026, plus what followed that day.
@@ -30,43 +26,45 @@ def build_history(path) -> tuple[Store, SettableClock, dict]:
     JW-2: Ed 201. Call #1 (Acme, 2 JW, OSHA-30): Ada declines, Ben accepts, Di accepts;
     Di is turned away at the gate, Ed (JW-2) accepts; an admin sets Ada's decline aside.
     """
-    new_hall(path, at="2026-11-02 09:00", actor="setup")
+    new_hall(path, at="2026-11-02 09:00", admin="admin")
     clock = SettableClock("2026-11-02 09:00")
     store = Store(path, clock)
+    add_account(store, "maria", by=ADMIN)
+    add_account(store, "dwayne", by=ADMIN)
     for card, name, certs in (("101", "Ada Ames", ["OSHA-30"]), ("102", "Ben Bell", ["OSHA-30"]),
                               ("103", "Cy Cole", []), ("104", "Di Dunn", ["OSHA-30"]),
                               ("201", "Ed Eng", ["OSHA-30"])):
-        members.add_member(store, card, name, actor="maria", phone=f"(312) 555-0{card}", classes=["JW"],
+        members.add_member(store, card, name, actor=MARIA, phone=f"(312) 555-0{card}", classes=["JW"],
                            certs=certs)
     clock.set("2026-11-02 10:00")
-    registrations.sign(store, "101", "JW-1", actor="maria")
-    registrations.sign(store, "102", "JW-1", actor="maria")
+    registrations.sign(store, "101", "JW-1", actor=MARIA)
+    registrations.sign(store, "102", "JW-1", actor=MARIA)
     clock.set("2026-11-03 10:00")
-    registrations.sign(store, "103", "JW-1", actor="maria")
+    registrations.sign(store, "103", "JW-1", actor=MARIA)
     clock.set("2026-11-04 10:00")
-    registrations.sign(store, "104", "JW-1", actor="maria")
+    registrations.sign(store, "104", "JW-1", actor=MARIA)
     clock.set("2026-11-04 11:00")
-    registrations.sign(store, "201", "JW-2", actor="maria")
+    registrations.sign(store, "201", "JW-2", actor=MARIA)
     clock.set("2026-11-19 15:00")
-    registrations.resign(store, "201", actor="maria")  # keeps his place, moves his due date
-    employers.add_employer(store, "Acme Electric", actor="maria")
+    registrations.resign(store, "201", actor=MARIA)  # keeps his place, moves his due date
+    employers.add_employer(store, "Acme Electric", actor=MARIA)
     clock.set("2026-11-20 08:00")
     call_id = calls.take_call(store, employer="Acme Electric", classification="JW", workers=2,
-                              start="2026-11-23 07:00", days=30, certs=["OSHA-30"], actor="maria").id
+                              start="2026-11-23 07:00", days=30, certs=["OSHA-30"], actor=MARIA).id
     receipts = {}
     clock.set("2026-11-20 08:05")
-    receipts["ada"] = offers.record_offer(store, call_id, "101", "declined", actor="maria")
+    receipts["ada"] = offers.record_offer(store, call_id, "101", "declined", actor=MARIA)
     clock.set("2026-11-20 08:10")
-    receipts["ben"] = offers.record_offer(store, call_id, "102", "accepted", actor="maria")
+    receipts["ben"] = offers.record_offer(store, call_id, "102", "accepted", actor=MARIA)
     clock.set("2026-11-20 08:15")
-    receipts["di"] = offers.record_offer(store, call_id, "104", "accepted", actor="dwayne")
+    receipts["di"] = offers.record_offer(store, call_id, "104", "accepted", actor=DWAYNE)
     clock.set("2026-11-20 09:00")
-    referrals.record_referral_outcome(store, call_id, "104", "rejected_at_job", actor="maria",
+    referrals.record_referral_outcome(store, call_id, "104", "rejected_at_job", actor=MARIA,
                                       note="foreman: crew full")
     clock.set("2026-11-20 09:10")
-    receipts["ed"] = offers.record_offer(store, call_id, "201", "accepted", actor="maria")
+    receipts["ed"] = offers.record_offer(store, call_id, "201", "accepted", actor=MARIA)
     clock.set("2026-11-20 10:00")
-    corrections.reverse_outcome(store, call_id, "101", actor="admin", authority="Appeal 2026-3",
+    corrections.reverse_outcome(store, call_id, "101", actor=ADMIN, authority="Appeal 2026-3",
                                 reason="the phone log shows no call")
     clock.set("2026-11-20 16:00")
     with store.read() as db:
@@ -74,9 +72,9 @@ def build_history(path) -> tuple[Store, SettableClock, dict]:
     # The next business day's work must not appear in Friday's day book.
     clock.set("2026-11-23 08:00")
     call2 = calls.take_call(store, employer="Acme Electric", classification="JW", workers=1,
-                            start="2026-11-24 07:00", days=5, actor="maria").id
+                            start="2026-11-24 07:00", days=5, actor=MARIA).id
     clock.set("2026-11-23 08:05")
-    offers.record_offer(store, call2, "101", "accepted", actor="maria")
+    offers.record_offer(store, call2, "101", "accepted", actor=MARIA)
     clock.set("2026-11-23 12:00")
     return store, clock, {"call": call_id, "call2": call2, **receipts}
 
@@ -197,25 +195,20 @@ def test_bad_options_are_one_sentence(history):
 
 def test_cli_report_text_file_and_refusals(history, tmp_path):
     store, clock, facts = history
-    runner = CliRunner()
-    env = {"HALL_DB": str(store.path), "HALL_ACTOR": "maria"}
-    with freeze_time(clock.moment):
-        out = runner.invoke(main, ["report", "daybook", "--date", "2026-11-20"], env=env)
-        assert out.exit_code == 0, out.output
-        assert "Ada Ames" in out.stdout and f"#{facts['closing'][0]}" in out.stdout
-        target = tmp_path / "daybook.pdf"
-        out = runner.invoke(main, ["report", "daybook", "--date", "2026-11-20", "--out", str(target)], env=env)
-        assert out.exit_code == 0 and target.read_bytes().startswith(b"%PDF")
-        out = runner.invoke(main, ["report", "list", "--book", "JW-1", "--format", "csv"], env=env)
-        assert "Cy Cole" in out.stdout and "555" not in out.stdout
-        for args in (["report", "daybook", "--date", "yesterday"],
-                     ["report", "list", "--book", "XX"],
-                     ["report", "daybook", "--date", "2026-11-20", "--format", "pdf"],
-                     ["report", "daybook", "--date", "2026-11-20", "--out", str(tmp_path / "x.txt")],
-                     ["report", "daybook", "--date", "2026-11-20", "--format", "csv", "--out", str(tmp_path / "x.pdf")]):
-            result = runner.invoke(main, args, env=env)
-            assert result.exit_code == 1, (args, result.output)
-            assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.output
+    cli = Hall(store.path, clock=clock, admin=DEMO_ADMIN)
+    out = cli.ok("report", "daybook", "--date", "2026-11-20", actor="maria")
+    assert "Ada Ames" in out.stdout
+    target = tmp_path / "daybook.pdf"
+    cli.ok("report", "daybook", "--date", "2026-11-20", "--out", str(target), actor="maria")
+    assert target.read_bytes().startswith(b"%PDF")
+    out = cli.ok("report", "list", "--book", "JW-1", "--format", "csv", actor="maria")
+    assert "Cy Cole" in out.stdout and "555" not in out.stdout
+    for args in (["report", "daybook", "--date", "yesterday"],
+                 ["report", "list", "--book", "XX"],
+                 ["report", "daybook", "--date", "2026-11-20", "--format", "pdf"],
+                 ["report", "daybook", "--date", "2026-11-20", "--out", str(tmp_path / "x.txt")],
+                 ["report", "daybook", "--date", "2026-11-20", "--format", "csv", "--out", str(tmp_path / "x.pdf")]):
+        assert cli.fails(*args, actor="maria").exit_code == 1
 
 
 def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
@@ -223,10 +216,10 @@ def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
     new_text = RULES_TEXT + "[resign]\ndays = 45\n"
     clock.set("2026-11-23 12:00")
     with pytest.raises(HallError, match="7 days' notice"):
-        set_rules(store, new_text, "2026-11-26 00:00", actor="admin")
+        set_rules(store, new_text, "2026-11-26 00:00", actor=ADMIN)
     with store.read() as db:
         assert db.execute("SELECT count(*) FROM rulesets").fetchone()[0] == 1
-    receipt = set_rules(store, new_text, "2026-11-26 00:00", actor="admin",
+    receipt = set_rules(store, new_text, "2026-11-26 00:00", actor=ADMIN,
                         urgent_reason="arbitrator's award 26-114 takes effect Thursday")
     with store.read() as db:
         entry = audit.entries(db, action="rules.changed")[0]
@@ -235,7 +228,7 @@ def test_rule_change_needs_notice_unless_urgent_and_is_announced(history):
         assert entry["data"]["changes"] == ["resign.days: 30 → 45"]
         notices = rule_notices(db, clock.moment)
     assert notices == ["rules change on Thu 26 Nov: resign.days: 30 → 45"]
-    board = Session(store, User("maria", "dispatcher")).board()
+    board = Session(store, MARIA).board()
     assert [(u.id, u.changes) for u in board.upcoming_rules] == [(receipt.id, ("resign.days: 30 → 45",))]
     # Once in force, there is nothing to announce, and reports name the new rule set.
     clock.set("2026-11-26 08:00")

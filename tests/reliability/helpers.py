@@ -13,17 +13,16 @@ from hall import audit
 from hall.clock import system_now
 from hall.operations import employers, members, registrations
 from hall.store import Store
-from tests.conftest import new_hall
+from tests.conftest import ACTOR, add_account, new_hall
 
 WORKER = Path(__file__).with_name("worker.py")
 RULES_TEXT = '[hall]\nname = "Reliability Local"\ntimezone = "UTC"\n'
-ACTOR = "setup"
 
 
 def hall_with_members(path: Path, *, members_count: int = 40, employers_count: int = 3) -> Store:
     """A hall with members on JW-1 (and every fourth on JW-2) and a few employers, on the real clock
     (as the worker processes use)."""
-    store = Store(new_hall(path, RULES_TEXT, at=system_now(), actor=ACTOR))
+    store = Store(new_hall(path, RULES_TEXT, at=system_now()))
     for i in range(employers_count):
         employers.add_employer(store, f"Employer {i}", actor=ACTOR)
     for i in range(members_count):
@@ -34,8 +33,13 @@ def hall_with_members(path: Path, *, members_count: int = 40, employers_count: i
 
 
 def start_worker(db: Path, log: Path, seed: int, seconds: float, name: str, *, tell: bool = False) -> subprocess.Popen:
-    """A worker process (worker.py) dispatching on ``db`` for ``seconds`` at most; with ``tell`` it
-    prints ``ack SEQ`` for each acknowledged operation (read them with ``wait_for_acks``)."""
+    """A worker process (worker.py) dispatching on ``db`` for ``seconds`` at most as the dispatcher
+    account ``name`` (added if the hall has none); with ``tell`` it prints ``ack SEQ`` for each
+    acknowledged operation (read them with ``wait_for_acks``)."""
+    with Store(db).read() as conn:
+        known = conn.execute("SELECT 1 FROM users WHERE name = ?", [name]).fetchone()
+    if known is None:
+        add_account(Store(db), name)
     return subprocess.Popen(
         [sys.executable, str(WORKER), str(db), str(log), str(seed), str(seconds), name, *(["--tell"] if tell else [])],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,

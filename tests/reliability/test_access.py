@@ -1,5 +1,6 @@
 """Access: the kiosk cannot write; disabled accounts and locked-out names stay out;
-a dispatcher cannot reach admin operations."""
+a dispatcher cannot reach admin operations (refused with one sentence, recorded as
+``access.refused`` and nothing else)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,10 @@ import pytest
 from hall.clock import system_now
 from hall.errors import HallError
 from hall.operations import accounts
-from hall.operations.accounts import User
+from hall.identity import Actor
 from hall.session import NotAllowed, Session
 from hall.store import Store
-from tests.conftest import SettableClock, unchanged
+from tests.conftest import ACTOR, ADMIN, SettableClock, dump, unchanged
 from tests.reliability.helpers import hall_with_members
 
 
@@ -27,8 +28,8 @@ def _template(tmp_path_factory) -> Path:
     db = tmp_path_factory.mktemp("access") / "hall.db"
     hall_with_members(db, members_count=2, employers_count=1)
     store = Store(db)
-    accounts.add_user(store, "admin", "admin-pass-1", "admin", actor="setup", first_admin=True)
-    accounts.add_user(store, "maria", "maria-pass-1", "dispatcher", actor="admin")
+    accounts.add_user(store, "admin", "admin-pass-1", "admin", actor=ACTOR)
+    accounts.add_user(store, "maria", "maria-pass-1", "dispatcher", actor=ACTOR)
     return db
 
 
@@ -58,7 +59,7 @@ def test_the_kiosk_refuses_an_older_database(hall):
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("DELETE FROM _sqlite_migrations WHERE name = 'm002_corrections'")
     conn.close()
-    with pytest.raises(HallError, match="hall migrate"):
+    with pytest.raises(HallError, match="older version"):
         with Store(db, clock).read_only():
             pass
 
@@ -66,8 +67,8 @@ def test_the_kiosk_refuses_an_older_database(hall):
 def test_a_disabled_account_cannot_log_in(hall):
     db, clock = hall
     store = Store(db, clock)
-    assert accounts.login(store, "maria", "maria-pass-1") == User("maria", "dispatcher")
-    accounts.disable_user(store, "maria", actor="admin")
+    assert accounts.login(store, "maria", "maria-pass-1") == Actor.staff("maria", "dispatcher")
+    accounts.disable_user(store, "maria", actor=ADMIN)
     with pytest.raises(HallError, match="disabled"):
         accounts.login(store, "maria", "maria-pass-1")
     with Store(db, clock).read() as conn:
@@ -116,13 +117,29 @@ def test_a_dispatcher_session_cannot_do_admin_actions(hall):
         "set_password": lambda: session.set_password("admin", "taken-over-1"),
         "reinstate": lambda: session.reinstate("1000", "because I can"),
     }
-    with unchanged(db):  # a refused admin action writes nothing
-        for attempt in attempts.values():
-            with pytest.raises(NotAllowed, match="Only an admin"):
-                attempt()
+    before = _rows_but_the_audit(db)
+    with Store(db).read() as conn:
+        first = conn.execute("SELECT max(seq) FROM audit").fetchone()[0] + 1
+    for attempt in attempts.values():
+        with pytest.raises(NotAllowed, match="Only an admin"):
+            attempt()
+    # A refused admin action writes nothing but its access.refused entry.
+    assert _rows_but_the_audit(db) == before
+    with Store(db).read() as conn:
+        refused = conn.execute("SELECT actor, action, json_extract(data, '$.operation') FROM audit WHERE seq >= ?"
+                               " ORDER BY seq", [first]).fetchall()
+    assert refused == [("maria", "access.refused", f"{module}.{name}") for name, module in (
+        ("set_rules", "rules"), ("add_user", "accounts"), ("disable_user", "accounts"),
+        ("set_password", "accounts"), ("reinstate", "members"))]
     # Her own password she may change.
     session.set_password("maria", "maria-pass-2")
-    assert accounts.login(store, "maria", "maria-pass-2") == User("maria", "dispatcher")
+    assert accounts.login(store, "maria", "maria-pass-2") == Actor.staff("maria", "dispatcher")
+
+
+def _rows_but_the_audit(db: Path) -> dict:
+    content = dump(db)
+    content.pop("audit")
+    return content
 
 
 def test_an_admin_session_can(hall):
@@ -139,8 +156,8 @@ def test_an_admin_session_can(hall):
         session.reinstate("1000", "appeal granted", authority="Board 2026-7"),
         session.set_rules('[hall]\nname = "Renamed Local"\ntimezone = "UTC"\n', "2030-01-01 00:00", "urgent"),
     ]
-    assert accounts.login(store, "eve", "eve-pass-123") == User("eve", "dispatcher")
-    assert accounts.login(store, "maria", "maria-pass-9") == User("maria", "dispatcher")
+    assert accounts.login(store, "eve", "eve-pass-123") == Actor.staff("eve", "dispatcher")
+    assert accounts.login(store, "maria", "maria-pass-9") == Actor.staff("maria", "dispatcher")
     receipts.append(session.disable_user("eve"))
     with pytest.raises(HallError, match="The account eve is disabled."):
         accounts.login(store, "eve", "eve-pass-123")
@@ -156,11 +173,11 @@ def test_an_admin_session_can(hall):
 
 def test_outside_the_test_suite_passwords_get_argon2s_recommended_profile(tmp_path: Path):
     """The suite hashes with the cheapest parameters (tests/conftest.py); `hall` itself never does."""
-    env = {**os.environ, "HALL_DB": str(tmp_path / "hall.db"), "HALL_ACTOR": "setup"}
+    env = {**os.environ, "HALL_DB": str(tmp_path / "hall.db"), "HALL_STATE_DIR": str(tmp_path / "state"),
+           "HALL_TOKEN": ""}
     hall = [str(Path(sys.executable).parent / "hall")]
-    subprocess.run([*hall, "init"], env=env, check=True, capture_output=True, timeout=60)
-    subprocess.run([*hall, "user", "add", "ada", "--role", "admin"], input="ada-secret-1\nada-secret-1\n",
-                   text=True, env=env, check=True, capture_output=True, timeout=60)
+    subprocess.run([*hall, "init", "--admin", "ada", "--password-stdin"], input="ada-secret-1\n", text=True,
+                   env=env, check=True, capture_output=True, timeout=60)
     conn = sqlite3.connect(tmp_path / "hall.db")
     try:
         (stored,) = conn.execute("SELECT password_hash FROM users WHERE name = 'ada'").fetchone()

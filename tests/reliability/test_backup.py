@@ -7,13 +7,12 @@ import stat
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from hall import backup as backup_module
-from hall.cli import main
+from hall.clock import system_now
 from hall.operations import members
 from hall.store import Store
-from tests.conftest import dump, unchanged
+from tests.conftest import ACTOR, Hall, dump, unchanged
 from tests.reliability.helpers import (
     assert_receipts_present,
     assert_sound,
@@ -27,7 +26,7 @@ from tests.reliability.helpers import (
 
 
 def hall(db: Path, *args: str):
-    result = CliRunner().invoke(main, list(args), env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+    result = Hall(db, clock=system_now).run(*args, actor=None if args[0] == "check" else "tester")
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
     assert "Traceback" not in result.output
     return result
@@ -95,7 +94,7 @@ def pair(tmp_path: Path) -> tuple[Path, Path, Path]:
     store = hall_with_members(db, members_count=3, employers_count=1)
     copy = tmp_path / "backup.db"
     assert hall(db, "backup", str(copy)).exit_code == 0
-    members.add_member(store, "9999", "After Backup", actor="t")
+    members.add_member(store, "9999", "After Backup", actor=ACTOR)
     return db, copy, tmp_path
 
 
@@ -117,14 +116,14 @@ def test_restore_with_force_puts_the_backup_in_place(pair):
     assert "9999" not in [row[0] for row in dump(db)["members"]]  # added after the backup
     assert not list(db.parent.glob(".hall.db.restoring-*")), "a temporary file was left behind"
     # The restored hall works.
-    members.add_member(Store(db), "8888", "After Restore", actor="t")
+    members.add_member(Store(db), "8888", "After Restore", actor=ACTOR)
     assert_sound(db)
 
 
 def test_restore_to_a_new_path_needs_no_force(pair):
     _, copy, folder = pair
     target = folder / "fresh.db"
-    assert hall(target, "restore", str(copy)).exit_code == 0
+    assert Hall(target, clock=system_now).run("restore", str(copy), actor=None).exit_code == 0  # no hall there: no log-in
     assert dump(target) == dump(copy)
 
 

@@ -9,16 +9,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from freezegun import freeze_time
 
-from hall.cli import main
-from tests.conftest import unchanged
+from hall.clock import system_now
+from tests.conftest import Hall, new_hall, unchanged
 from tests.reliability.helpers import hall_with_members
 
 
 def run_check(db: Path):
-    result = CliRunner().invoke(main, ["check"], env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+    result = Hall(db, clock=system_now).run("check", actor=None)
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result
@@ -144,14 +143,11 @@ def test_a_missing_file_is_one_sentence(tmp_path: Path):
 
 @pytest.mark.skipif(os.name != "posix", reason="POSIX modes")
 def test_init_and_backup_make_owner_only_files(tmp_path: Path):
-    runner = CliRunner()
-    env = {"HALL_DB": str(tmp_path / "new.db"), "HALL_ACTOR": "t"}
     old = os.umask(0o022)
     try:
-        assert runner.invoke(main, ["init"], env=env).exit_code == 0
-        assert runner.invoke(main, ["member", "add", "1", "--name", "A B"], env=env).exit_code == 0
-        result = runner.invoke(main, ["backup", str(tmp_path / "copy.db")], env=env)
-        assert result.exit_code == 0, result.output
+        cli = Hall(new_hall(tmp_path / "new.db", at=system_now()), clock=system_now)
+        cli.ok("member", "add", "1", "--name", "A B", "--class", "JW")
+        cli.ok("backup", str(tmp_path / "copy.db"))
     finally:
         os.umask(old)
     for name in ("new.db", "copy.db"):
@@ -160,3 +156,17 @@ def test_init_and_backup_make_owner_only_files(tmp_path: Path):
         path = tmp_path / extra
         if path.exists():
             assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, f"{extra} is readable by others"
+
+
+def test_check_names_the_sqlite_library_and_notes_the_wal_reset_bug(db: Path):
+    import sqlite3 as sqlite
+
+    from hall.check import has_wal_reset_bug
+
+    line = line_for(run_check(db), "sqlite")
+    assert sqlite.sqlite_version in line
+    assert line.strip().startswith("note" if has_wal_reset_bug(sqlite.sqlite_version) else "ok")
+    affected = ["3.7.0", "3.40.1", "3.44.5", "3.45.0", "3.50.6", "3.51.0", "3.51.2"]
+    fixed = ["3.6.23", "3.44.6", "3.44.9", "3.50.7", "3.51.3", "3.52.0"]
+    assert [has_wal_reset_bug(v) for v in affected] == [True] * len(affected)
+    assert [has_wal_reset_bug(v) for v in fixed] == [False] * len(fixed)

@@ -14,14 +14,13 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 import hall.db
-from hall.cli import main
+from hall.clock import system_now
 from hall.errors import Busy, HallError
 from hall.operations import members
 from hall.store import Store
-from tests.conftest import unchanged
+from tests.conftest import ACTOR, Hall, unchanged
 from tests.reliability.helpers import (
     assert_dispatch_rules_held,
     assert_receipts_present,
@@ -160,7 +159,7 @@ def test_a_writer_waiting_too_long_gets_busy_and_writes_nothing(tmp_path: Path, 
         try:
             started = time.monotonic()
             with pytest.raises(Busy) as caught:
-                members.add_member(store, "2001", "Late Writer", actor="t", classes=["JW"])
+                members.add_member(store, "2001", "Late Writer", actor=ACTOR, classes=["JW"])
             assert str(caught.value) == BUSY_SENTENCE
             assert isinstance(caught.value, HallError)
             assert time.monotonic() - started >= 0.25  # it waited (about the busy timeout) first
@@ -168,18 +167,19 @@ def test_a_writer_waiting_too_long_gets_busy_and_writes_nothing(tmp_path: Path, 
             holder.execute("ROLLBACK")
             holder.close()
     # Once the lock is free the same operation goes through.
-    members.add_member(store, "2001", "Late Writer", actor="t", classes=["JW"])
+    members.add_member(store, "2001", "Late Writer", actor=ACTOR, classes=["JW"])
 
 
 def test_the_cli_says_busy_in_one_sentence(tmp_path: Path, short_wait):
     db = tmp_path / "hall.db"
     hall_with_members(db, members_count=1)
+    cli = Hall(db, clock=system_now)
+    cli.token("tester")
     holder = sqlite3.connect(db, isolation_level=None)
     with unchanged(db):
         holder.execute("BEGIN IMMEDIATE")
         try:
-            result = CliRunner().invoke(main, ["member", "add", "2001", "--name", "Late", "--class", "JW"],
-                                        env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+            result = cli.run("member", "add", "2001", "--name", "Late", "--class", "JW")
         finally:
             holder.execute("ROLLBACK")
             holder.close()
@@ -196,9 +196,9 @@ def test_a_busy_store_write_leaves_no_transaction_open(tmp_path: Path, short_wai
     holder = sqlite3.connect(db, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     with pytest.raises(Busy):
-        members.add_member(store, "2002", "X Y", actor="t")
+        members.add_member(store, "2002", "X Y", actor=ACTOR)
     holder.execute("ROLLBACK")
     holder.close()
-    receipt = members.add_member(Store(db), "2002", "X Y", actor="t")
+    receipt = members.add_member(Store(db), "2002", "X Y", actor=ACTOR)
     assert receipt.seq > 0
     assert_sound(db)

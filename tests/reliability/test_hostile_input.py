@@ -7,15 +7,18 @@ database content and the audit head are exactly as before.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dispatch.rules import load_rules, rules_to_toml
 from hall.cli import main
-from tests.conftest import dump
+from hall.clock import system_now
+from tests.conftest import Hall, dump
 from tests.reliability.helpers import hall_with_members
 
 HOSTILE = [
@@ -44,10 +47,13 @@ def maybe(valid):
     return st.one_of(st.just(valid), hostile) if not isinstance(valid, st.SearchStrategy) else st.one_of(valid, hostile)
 
 
-def invoke(db: Path, args: list[str], actor: str = "tester"):
-    """Run `hall ARGS`; check the contract; return the result."""
+def invoke(db: Path, args: list[str], hall_actor: str = ""):
+    """Run `hall ARGS` logged in as the hall's admin (its script token, made once; ``hall_actor`` in
+    $HALL_ACTOR, which must change nothing); check the contract; return the result."""
+    token = Hall(db, clock=system_now).token("tester")
     before = dump(db)
-    result = CliRunner().invoke(main, args, env={"HALL_DB": str(db), "HALL_ACTOR": actor})
+    result = CliRunner().invoke(main, args, env={"HALL_DB": str(db), "HALL_TOKEN": token, "HALL_ACTOR": hall_actor,
+                                                 "HALL_STATE_DIR": str(db.parent / "state")})
     shown = f"hall {args!r} -> exit {result.exit_code}\nstdout: {result.stdout!r}\nstderr: {result.stderr!r}"
     assert result.exception is None or isinstance(result.exception, SystemExit), (
         f"{shown}\n{result.exc_info and __import__('traceback').format_exception(*result.exc_info)}")
@@ -163,16 +169,19 @@ def test_audit_reads(tmp_path):
     run()
 
 
-def test_the_actor_name(tmp_path):
+def test_a_name_given_as_the_actor_changes_nothing(tmp_path):
+    """$HALL_ACTOR is ignored and --as is no option: the log names the logged-in account."""
     db = hall_db(tmp_path)
 
     @DEADLINE
     @given(actor=hostile)
     def run(actor):
-        invoke(db, ["employer", "add", "--", "Actor Test Co"], actor=actor)
-        invoke(db, ["--as", actor, "resign", "--", "1001"])
+        invoke(db, ["employer", "add", "--", "Actor Test Co"], hall_actor=actor.replace("\x00", ""))  # no NUL in env
+        assert invoke(db, ["--as", actor, "resign", "--", "1001"]).exit_code == 2
         listing = invoke(db, ["audit", "log", "--limit=3"]).stdout
         assert not any(ord(c) < 32 and c != "\n" or c == "\x7f" for c in listing), repr(listing)
+        assert {e["actor"] for e in json.loads(invoke(db, ["audit", "log", "--limit=3", "--json"]).stdout)} <= {
+            "tester", "system"}
 
     run()
 
@@ -246,11 +255,28 @@ def test_rules_files(tmp_path):
         fresh = folder / "fresh.db"
         for suffix in ("", "-wal", "-shm"):
             Path(str(fresh) + suffix).unlink(missing_ok=True)
-        result = CliRunner().invoke(main, ["init", f"--rules={path}"],
-                                    env={"HALL_DB": str(fresh), "HALL_ACTOR": "t"})
+        result = CliRunner().invoke(main, ["init", f"--rules={path}", "--admin", "ada", "--password-stdin"],
+                                    input="ada-password\n", env={"HALL_DB": str(fresh), "HALL_TOKEN": ""})
         assert result.exception is None or isinstance(result.exception, SystemExit), result.exc_info
         if result.exit_code != 0:
             assert len(result.stderr.strip().splitlines()) == 1, result.stderr
             assert not fresh.exists(), "a refused init left a database behind"
 
     run()
+
+
+def test_a_card_of_digits_beside_the_same_number_with_zeros_is_refused(hall):
+    hall.ok("member", "add", "1042", "--name", "Ada Lovelace", "--class", "JW")
+    refused = hall.fails("member", "add", "01042", "--name", "Bob Smith", "--class", "JW")
+    assert "is card 1042" in refused.stderr and "compare as numbers" in refused.stderr
+    csv = hall.path.with_name("more.csv")
+    csv.write_text("card,name,phone,classes,certs\n001042,Carl Jones,,JW,\n7,Dee Ray,,JW,\n007,Eve Moss,,JW,\n")
+    imported = hall.fails("member", "import", str(csv))
+    assert "card 001042 is card 1042" in imported.stderr and "card 007 is also on line 3" in imported.stderr
+    hall.ok("member", "add", "A1042", "--name", "Flo Pike", "--class", "JW")  # letters: as written
+
+
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029"])
+def test_a_line_or_paragraph_separator_in_a_name_is_refused(hall, separator):
+    refused = hall.fails("member", "add", "1042", "--name", f"Eve{separator}Forged line", "--class", "JW")
+    assert "line or paragraph separator" in refused.stderr

@@ -30,12 +30,16 @@ from hall.operations import (
     offers,
     referrals,
     registrations,
+    selfservice,
+    tokens,
 )
+from hall.identity import Actor
 from hall.operations import rules as rules_ops
 from hall.replay import replay
 from hall.store import Store
-from tests.conftest import RULES_TEXT, SettableClock, new_hall
+from tests.conftest import ACTOR, RULES_TEXT, SettableClock, new_hall
 
+ADMIN, MARIA = Actor.staff("admin", "admin"), Actor.staff("maria", "dispatcher")
 CARDS = [str(1000 + n) for n in range(10)]
 BOOKS = ("JW-1", "JW-2", "AP-1")
 OUTCOMES = ("accepted", "declined", "no_answer", "employer_rejected")
@@ -56,6 +60,8 @@ class Driver:
         self.path = path
         self.imports = 0
         self.refusals: list[str] = []
+        self.pins: dict[str, str] = {}
+        self.sessions: dict[str, str] = {}
 
     def ids(self, sql: str, params=()) -> list:
         with self.store.read() as db:
@@ -86,7 +92,7 @@ class Driver:
     def add_member(self, a, b):
         classes = ["JW", "AP"] if b % 3 == 0 else ["JW"]
         certs = ["OSHA-30:2027-06-30"] if b % 2 else []
-        members.add_member(self.store, CARDS[a % len(CARDS)], f"Member {a}", actor="maria", classes=classes,
+        members.add_member(self.store, CARDS[a % len(CARDS)], f"Member {a}", actor=MARIA, classes=classes,
                            certs=certs, phone=f"312-555-01{a % 100:02d}")
 
     def import_members(self, a, b):
@@ -94,129 +100,169 @@ class Driver:
         path = self.path.with_name(f"import-{self.imports}.csv")
         path.write_text("card,name,phone,classes,certs\n" + "".join(
             f"{5000 + self.imports * 10 + n},Imported {n},312-555-02{n:02d},JW,OSHA-10\n" for n in range(1 + a % 3)))
-        members.import_members(self.store, path, actor="maria")
+        members.import_members(self.store, path, actor=MARIA)
 
     def update_member(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
-        members.update_member(self.store, card, actor="maria", phone=f"773-555-00{b % 100:02d}",
+        members.update_member(self.store, card, actor=MARIA, phone=f"773-555-00{b % 100:02d}",
                               classes=["JW", "AP"] if b % 2 else ["JW"], class_note="apprentice card" if b % 2 else "")
 
     def certification(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
         if b % 3 == 0:
-            members.set_certification(self.store, card, "OSHA-30", actor="maria", remove=True)
+            members.set_certification(self.store, card, "OSHA-30", actor=MARIA, remove=True)
         else:
-            members.set_certification(self.store, card, "Confined Space" if b % 2 else "osha-30", actor="maria",
+            members.set_certification(self.store, card, "Confined Space" if b % 2 else "osha-30", actor=MARIA,
                                       expires=f"2027-0{1 + b % 9}-15")
 
     def unavailable(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
         today = self.clock().date()
-        members.declare_unavailable(self.store, card, today + timedelta(days=b % 5), "family", actor="maria")
+        members.declare_unavailable(self.store, card, today + timedelta(days=b % 5), "family", actor=MARIA)
 
     def reinstate(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members WHERE standing = 'suspended' ORDER BY card"), a)
-        members.reinstate(self.store, card, "appeal granted", actor="admin", authority="EB 7")
+        members.reinstate(self.store, card, "appeal granted", actor=ADMIN, authority="EB 7")
 
     def pin(self, a, b):
-        members.set_pin(self.store, self.pick(self.ids("SELECT card FROM members ORDER BY card"), a),
-                        f"{1000 + b}", actor="maria")
+        card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
+        members.set_pin(self.store, card, f"{1000 + b}", actor=MARIA)
+        self.pins[card] = f"{1000 + b}"
+
+    def kiosk(self, a, b):
+        """A member at the kiosk: wrong PINs (counted, the card locked at the limit), or the right
+        one and a re-sign or a new PIN."""
+        card = self.pick(sorted(self.pins), a)
+        if b % 3 == 0:
+            for _ in range(1 + b % 6):
+                try:
+                    selfservice.identify(self.store, card, "0000")
+                except HallError:
+                    pass
+            return
+        member = selfservice.identify(self.store, card, self.pins[card])
+        if b % 3 == 1:
+            selfservice.resign(self.store, actor=member)
+        else:
+            selfservice.change_pin(self.store, actor=member, current=self.pins[card], new=f"{2000 + b}")
+            self.pins[card] = f"{2000 + b}"
 
     def identify(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
         identification.record_self_identification(self.store, card, "female" if b % 2 else "declined",
-                                                   "asian" if b % 3 else "declined", actor="maria")
+                                                   "asian" if b % 3 else "declined", actor=MARIA)
 
     def sign(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
-        registrations.sign(self.store, card, BOOKS[b % len(BOOKS)], actor="maria",
+        registrations.sign(self.store, card, BOOKS[b % len(BOOKS)], actor=MARIA,
                            via="phone" if b % 2 else "in_person")
 
     def resign(self, a, b):
         card = self.pick(self.ids("SELECT DISTINCT card FROM registrations WHERE status = 'waiting' ORDER BY card"), a)
-        registrations.resign(self.store, card, actor="dwayne")
+        registrations.resign(self.store, card, actor=MARIA)
 
     def employer(self, a, b):
-        employers.add_employer(self.store, f"Employer {a % 4}", actor="maria", phone="312-555-0199")
+        employers.add_employer(self.store, f"Employer {a % 4}", actor=MARIA, phone="312-555-0199")
 
     def bar(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
         employers.bar_member(self.store, f"Employer {b % 4}", card, self.clock().date() + timedelta(days=30),
-                             "conduct", actor="maria", contact="site super")
+                             "conduct", actor=MARIA, contact="site super")
 
     def take_call(self, a, b):
         cls = "AP" if a % 4 == 0 else "JW"
         named = self.ids("SELECT card FROM member_classes WHERE classification = ? ORDER BY card", [cls])
         requests = [(self.pick(named, b), "worked here before")] if named and b % 5 == 0 else []
         calls.take_call(self.store, employer=f"Employer {a % 4}", classification=cls, workers=1 + b % 3,
-                        start=self.clock() + timedelta(days=1), days=3 if b % 2 else 30, actor="maria",
+                        start=self.clock() + timedelta(days=1), days=3 if b % 2 else 30, actor=MARIA,
                         certs=["OSHA-30"] if b % 7 == 0 else [], requests=requests, add_employer=b % 3 == 0,
                         site="Main St")
 
     def offer(self, a, b):
         call_id = self.open_call(a)
         offers.record_offer(self.store, call_id, self.next_candidate(call_id), OUTCOMES[b % len(OUTCOMES)],
-                            actor="maria", note="called twice" if b % 2 else "")
+                            actor=MARIA, note="called twice" if b % 2 else "")
 
     def calling(self, a, b):
         call_id = self.open_call(a)
-        offers.mark_calling(self.store, call_id, self.next_candidate(call_id), actor="maria")
+        offers.mark_calling(self.store, call_id, self.next_candidate(call_id), actor=MARIA)
 
     def referral_outcome(self, a, b):
         call_id, card = self.referral(a)
         referrals.record_referral_outcome(self.store, call_id, card, referrals.REFERRAL_OUTCOMES[b % 3],
-                                          actor="maria", note="gate foreman")
+                                          actor=MARIA, note="gate foreman")
 
     def end_job(self, a, b):
         _, card = self.referral(a)
-        jobs.end_job(self.store, card, ("laid_off", "quit", "discharged")[b % 3], actor="maria")
+        jobs.end_job(self.store, card, ("laid_off", "quit", "discharged")[b % 3], actor=MARIA)
 
     def cancel(self, a, b):
-        calls.cancel_call(self.store, self.open_call(a), "job postponed", actor="maria")
+        calls.cancel_call(self.store, self.open_call(a), "job postponed", actor=MARIA)
 
     def amend(self, a, b):
-        referrals.amend_call(self.store, self.open_call(a), actor="maria", reason="more work", workers=1 + b % 4)
+        referrals.amend_call(self.store, self.open_call(a), actor=MARIA, reason="more work", workers=1 + b % 4)
 
     def reverse(self, a, b):
         call_id, card = self.pick(self.ids("SELECT call_id, card FROM offers WHERE superseded_by IS NULL"
                                            " ORDER BY id"), a)
-        corrections.reverse_outcome(self.store, call_id, card, actor="admin", authority="Appeal 1", reason="misdial")
+        corrections.reverse_outcome(self.store, call_id, card, actor=ADMIN, authority="Appeal 1", reason="misdial")
 
     def restore(self, a, b):
         card, book = self.pick(self.ids("SELECT card, book_id FROM registrations WHERE status = 'removed'"
                                         " ORDER BY id"), a)
-        corrections.restore_place(self.store, card, book, actor="admin", authority="Appeal 2", reason="never told")
+        corrections.restore_place(self.store, card, book, actor=ADMIN, authority="Appeal 2", reason="never told")
 
     def remedy(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
-        corrections.grant_referral(self.store, self.open_call(b), card, actor="admin", authority="Ruling 3",
+        corrections.grant_referral(self.store, self.open_call(b), card, actor=ADMIN, authority="Ruling 3",
                                    reason="passed over")
 
     def change_rules(self, a, b):
         renamed = '[[books]]\nid = "JW-1"\nname = "Inside I"\nclassification = "JW"\npriority = 1\n'
         text = RULES_TEXT + f"[turndowns]\nlimit = {2 + b % 3}\n" + (renamed if a % 2 else "")
-        rules_ops.set_rules(self.store, text, self.clock() + timedelta(minutes=1 + a), actor="admin",
+        rules_ops.set_rules(self.store, text, self.clock() + timedelta(minutes=1 + a), actor=ADMIN,
                             urgent_reason="members voted")
 
     def account(self, a, b):
         name = f"clerk{a % 3}"
         if b % 3 == 0:
-            accounts.add_user(self.store, name, "long-password-1", "dispatcher", actor="admin")
+            accounts.add_user(self.store, name, "long-password-1", "dispatcher", actor=ADMIN)
         elif b % 3 == 1:
-            accounts.set_password(self.store, name, f"new-password-{b}", actor="admin")
+            accounts.set_password(self.store, name, f"new-password-{b}", actor=ADMIN)
         else:
-            accounts.disable_user(self.store, name, actor="admin")
+            accounts.disable_user(self.store, name, actor=ADMIN)
 
     def login(self, a, b):
         name = ("admin", "maria", "nobody")[a % 3]
         if b % 4 == 3:
-            accounts.logout(self.store, name)
+            accounts.logout(self.store, Actor.staff(name))
         elif b % 4 == 2:  # wrong until the name is locked, then right (refused while locked)
             for _ in range(self.store.rules()[1].security.failed_logins):
                 self.run("login", a, 0)
             accounts.login(self.store, name, "dispatch-pw")
         else:
             accounts.login(self.store, name, "dispatch-pw" if b % 2 else "wrong-password")
+
+    def cli(self, a, b):
+        """Command-line sessions and script tokens: log in (replacing an earlier session) and out,
+        make tokens, revoke them."""
+        actor = (ADMIN, MARIA)[a % 2]
+        if b % 3 == 0:
+            credential, _ = tokens.open_session(self.store, actor.name, "dispatch-pw", os_user="ops",
+                                                replaces=self.sessions.get(actor.name))
+            tokens.close_session(self.store, credential)
+        elif b % 3 == 1:
+            _, secret = tokens.open_session(self.store, actor.name, "dispatch-pw", os_user="ops",
+                                            replaces=self.sessions.get(actor.name))
+            self.sessions[actor.name] = secret
+            tokens.make_token(self.store, actor.name, actor=actor, days=1 + b)
+        else:
+            tokens.revoke(self.store, ("admin", "maria")[b % 2], actor=actor)
+
+    def refused(self, a, b):
+        """A dispatcher tries what only an admin may: refused, and recorded as refused."""
+        (rules_ops.set_rules if a % 2 else members.reinstate)(self.store, *(
+            (RULES_TEXT, self.clock() + timedelta(days=30)) if a % 2 else ("1000", "appeal")), actor=MARIA)
 
     def later(self, a, b):
         self.clock.advance(days=1 + (a % 3) * 12, minutes=b)  # re-sign deadlines pass; removals follow
@@ -225,7 +271,8 @@ class Driver:
     STEPS = ("add_member", "add_member", "import_members", "update_member", "certification", "unavailable",
              "reinstate", "pin", "identify", "sign", "sign", "sign", "resign", "employer", "bar", "take_call",
              "take_call", "offer", "offer", "offer", "offer", "calling", "referral_outcome", "end_job", "end_job",
-             "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later")
+             "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later",
+             "pin", "kiosk", "kiosk", "cli", "refused")
 
     def run(self, step: str, a: int, b: int) -> bool:
         """One step, a few seconds after the last; False when the hall refused it (nothing written)."""
@@ -242,8 +289,8 @@ def new_driver(tmp_path: Path, variant: int) -> Driver:
     clock = SettableClock("2026-11-02 08:00")
     path = new_hall(tmp_path / f"hall-{variant}.db", VARIANTS[variant], at="2026-11-02 07:00")
     driver = Driver(path, clock)
-    accounts.add_user(driver.store, "admin", "dispatch-pw", "admin", actor="setup", first_admin=True)
-    accounts.add_user(driver.store, "maria", "dispatch-pw", "dispatcher", actor="admin")
+    accounts.add_user(driver.store, "admin", "dispatch-pw", "admin", actor=ACTOR)
+    accounts.add_user(driver.store, "maria", "dispatch-pw", "dispatcher", actor=ADMIN)
     return driver
 
 
@@ -295,7 +342,8 @@ SCRIPT = [
     ("take_call", 1, 2), ("offer", 0, 1), ("offer", 0, 0), ("reverse", 0, 0), ("amend", 0, 2), ("remedy", 2, 0),
     ("cancel", 0, 0), ("later", 2, 0), ("later", 2, 0), ("restore", 0, 0), ("resign", 0, 0), ("change_rules", 1, 1),
     ("account", 0, 0), ("account", 0, 1), ("account", 0, 2), ("login", 1, 1), ("login", 1, 3), ("login", 1, 2),
-    ("login", 2, 0),
+    ("login", 2, 0), ("pin", 1, 1), ("kiosk", 0, 0), ("kiosk", 0, 1), ("kiosk", 0, 2), ("kiosk", 0, 3),
+    ("cli", 0, 1), ("cli", 0, 0), ("cli", 1, 1), ("cli", 0, 2), ("refused", 1, 0),
 ]
 
 

@@ -6,15 +6,13 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from hall.cli import main
 from hall.clock import fixed, system_now
 from hall.operations import accounts
 from hall.session import Session
 from hall.store import Store
 from screens.text import clean, safe
-from tests.conftest import type_text, unchanged
+from tests.conftest import ACTOR, Hall, type_text, unchanged
 from tests.reliability.helpers import hall_with_members
 
 EVIL = "\x1b[31mEvil\x1b[0m"
@@ -32,9 +30,10 @@ def test_clean_and_safe_strip_control_characters(text):
 def test_the_cli_refuses_an_escape_in_a_name(tmp_path: Path):
     db = tmp_path / "hall.db"
     hall_with_members(db, members_count=1, employers_count=1)
+    cli = Hall(db, clock=system_now)
+    cli.token("tester")
     with unchanged(db):
-        result = CliRunner().invoke(main, ["member", "add", "666", "--name", EVIL, "--class", "JW"],
-                                    env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+        result = cli.run("member", "add", "666", "--name", EVIL, "--class", "JW")
     assert result.exit_code == 1 and "control character" in result.stderr
     assert "\x1b" not in result.output
 
@@ -45,7 +44,7 @@ def evil_hall(tmp_path: Path) -> Path:
     db = tmp_path / "hall.db"
     hall_with_members(db, members_count=3, employers_count=1)
     store = Store(db)
-    accounts.add_user(store, "admin", "admin-pass-1", "admin", actor="setup", first_admin=True)
+    accounts.add_user(store, "admin", "admin-pass-1", "admin", actor=ACTOR)
     conn = sqlite3.connect(db, isolation_level=None)
     conn.execute("INSERT INTO members (card, name, phone, created_at) VALUES ('EVIL1', ?, '', '2020-01-01T00:00:00Z')",
                  [EVIL])

@@ -8,17 +8,17 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from hall import audit
-from hall.cli import main
+from hall.clock import system_now
 from hall.operations import members
 from hall.store import Store
 from tests.reliability.helpers import hall_with_members
+from tests.conftest import ACTOR, Hall
 
 
 def hall(db: Path, *args: str):
-    result = CliRunner().invoke(main, list(args), env={"HALL_DB": str(db), "HALL_ACTOR": "t"})
+    result = Hall(db, clock=system_now).run(*args, actor=None)  # verify and head need no log-in
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
     assert "Traceback" not in result.output
     return result
@@ -123,7 +123,7 @@ def _rewrite_from(db: Path, k: int) -> None:
 
 def test_a_recomputed_chain_passes_alone_but_not_against_a_posted_head(db: Path):
     posted = head_text(db)  # e.g. printed in the minutes of last month's meeting
-    members.add_member(Store(db), "7777", "After Post", actor="t")
+    members.add_member(Store(db), "7777", "After Post", actor=ACTOR)
     _rewrite_from(db, 6)
     assert verify(db).exit_code == 0, "the rewrite is internally consistent"
     result = verify(db, "--head", posted)

@@ -28,9 +28,11 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
     from hall import load
     from hall.errors import HallError
     from hall.operations import calls, jobs, offers, referrals, registrations
+    from hall.identity import Actor
     from hall.store import Store
 
     store = Store(db_path)
+    me = Actor.staff(name)  # a dispatcher account the test made for this terminal
     rnd = random.Random(seed)
     log_fd = os.open(log_path, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
 
@@ -52,7 +54,7 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
         now = store.now()
         receipt = calls.take_call(
             store, employer=rnd.choice(employers), classification="JW", workers=rnd.randint(1, 3),
-            start=now.strftime("%Y-%m-%d 00:00"), days=rnd.choice([5, 8, 30, 60]), actor=name)
+            start=now.strftime("%Y-%m-%d 00:00"), days=rnd.choice([5, 8, 30, 60]), actor=me)
         return receipt, "call.taken"
 
     def op_offer():
@@ -74,7 +76,7 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
                 if later:
                     pick = rnd.choice(later)
         outcome = rnd.choices(["accepted", "declined", "no_answer", "employer_rejected"], [5, 2, 2, 1])[0]
-        receipt = offers.record_offer(store, call_id, pick.card, outcome, actor=name)
+        receipt = offers.record_offer(store, call_id, pick.card, outcome, actor=me)
         return receipt, "offer.recorded", {"jumped": pick is not first, "call": call_id, "card": pick.card,
                                            "first": first.card}
 
@@ -83,7 +85,7 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
             cards = [r[0] for r in db.execute("SELECT card FROM referrals WHERE status = 'active'")]
         if not cards:
             return None
-        receipt = jobs.end_job(store, rnd.choice(cards), rnd.choice(["laid_off", "laid_off", "quit"]), actor=name)
+        receipt = jobs.end_job(store, rnd.choice(cards), rnd.choice(["laid_off", "laid_off", "quit"]), actor=me)
         return receipt, "job.ended"
 
     def op_reverse():
@@ -93,7 +95,7 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
             return None
         call_id, card = rnd.choice(rows)
         outcome = rnd.choice(["rejected_at_job", "cancelled"])
-        receipt = referrals.record_referral_outcome(store, call_id, card, outcome, actor=name)
+        receipt = referrals.record_referral_outcome(store, call_id, card, outcome, actor=me)
         return receipt, f"referral.{outcome}"
 
     def op_sign():
@@ -103,7 +105,7 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
                 " SELECT 1 FROM registrations r WHERE r.card = m.card AND r.status != 'removed')")]
         if not cards:
             return None
-        receipt = registrations.sign(store, rnd.choice(cards), rnd.choice(["JW-1", "JW-1", "JW-2"]), actor=name)
+        receipt = registrations.sign(store, rnd.choice(cards), rnd.choice(["JW-1", "JW-1", "JW-2"]), actor=me)
         return receipt, "registration.signed"
 
     def op_resign():
@@ -111,7 +113,7 @@ def main(db_path: str, log_path: str, seed: int, seconds: float, name: str, tell
             cards = [r[0] for r in db.execute("SELECT DISTINCT card FROM registrations WHERE status = 'waiting'")]
         if not cards:
             return None
-        receipt = registrations.resign(store, rnd.choice(cards), actor=name)
+        receipt = registrations.resign(store, rnd.choice(cards), actor=me)
         return receipt, "registration.resigned"
 
     ops = {"take_call": (op_take_call, 2), "offer": (op_offer, 10), "end_job": (op_end_job, 3),

@@ -11,6 +11,7 @@ the cheap password hashes come from tests/conftest.py).
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -19,10 +20,9 @@ from textual.pilot import Pilot
 
 from hall import audit
 from hall.clock import fixed
-from hall.operations.rules import init_database
 from hall.store import Store
 from screens.app import HallApp
-from tests.conftest import DEMO_NOW, SettableClock, type_text, wait_for_workers, workers_at_work  # noqa: F401
+from tests.conftest import DEMO_NOW, new_hall, SettableClock, type_text, wait_for_workers, workers_at_work  # noqa: F401
 
 FIXED_NOW = DEMO_NOW
 
@@ -35,9 +35,12 @@ EMPTY_RULES = '[hall]\nname = "Test Local 1"\ntimezone = "America/Chicago"\n'
 
 @pytest.fixture
 def empty_hall(tmp_path: Path) -> Path:
-    """A new hall: rules, no members, no staff accounts."""
-    path = tmp_path / "empty.db"
-    init_database(path, actor="setup", now=FIXED_NOW - timedelta(days=1), rules_text=EMPTY_RULES)
+    """A hall with rules, no members and no staff accounts: as one made before `hall init` named
+    its first admin (the account is taken out again behind hall's back)."""
+    path = new_hall(tmp_path / "empty.db", EMPTY_RULES, at=FIXED_NOW - timedelta(days=1))
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("DELETE FROM users")
+    conn.close()
     return path
 
 

@@ -14,6 +14,7 @@ from hall.store import Store
 from screens.board import BoardScreen
 from screens.text import fit
 from tests.screens.conftest import FIXED_NOW, MARIA, audit_head, login, make_app, settle, wait_for_workers
+from tests.conftest import DWAYNE as DWAYNE_ACTOR
 
 SIZE = (140, 40)
 
@@ -58,7 +59,7 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
             assert row[3] == f"{c['accepted']} of {c['workers']}"
         # tomorrow morning, in Chicago: within the week the weekday says the day
         assert by_id["#15"][4] == "Fri 07:00" and by_id["#13"][4] == "Fri 06:30"
-        assert by_id["#15"][1] == "Summit Industrial Serv…"  # cut with a sign, not silently
+        assert by_id["#15"][1] == "Summit Industrial Ser…"  # cut with a sign, not silently
         assert str(screen.query_one("#calls-title").render()) == (
             "OPEN CALLS (4) · #16 declines don't count: starts 05:00, before the trains run")
 
@@ -108,7 +109,7 @@ async def test_the_board_refreshes_when_another_terminal_commits(demo_hall, monk
 
         # Another terminal signs a member on JW-1 (its own connection, its own process's view).
         other = Store(demo_hall, clock=fixed(FIXED_NOW))
-        await asyncio.to_thread(registrations.sign, other, "1008", "JW-1", actor="dwayne")
+        await asyncio.to_thread(registrations.sign, other, "1008", "JW-1", actor=DWAYNE_ACTOR)
         await asyncio.wait_for(noticed.wait(), timeout=10)  # the app's poller noticed the commit
         await wait_for_workers(app, pilot)
         assert status(screen).startswith(f"audit #{head + 1} ")

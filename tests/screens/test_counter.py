@@ -8,6 +8,7 @@ from hall.session import Session
 from hall.store import Store
 from screens.counter import CounterScreen
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, settle, type_text, wait_for_workers
+from tests.conftest import MARIA as MARIA_ACTOR
 
 
 async def at_counter(app, pilot, user=MARIA):
@@ -24,7 +25,7 @@ def apprentice_too(path, card):
     """Let a JW member work AP as well (one book per classification: a second book is of another one)."""
     from hall.operations.members import update_member
 
-    update_member(Store(path, lambda: FIXED_NOW), card, actor="setup", classes=["JW", "AP"])
+    update_member(Store(path, lambda: FIXED_NOW), card, actor=MARIA_ACTOR, classes=["JW", "AP"])
 
 
 def two_books(path, card):
@@ -32,7 +33,7 @@ def two_books(path, card):
     from hall.operations.registrations import sign
 
     apprentice_too(path, card)
-    sign(Store(path, lambda: FIXED_NOW), card, "AP-1", actor="setup", via="in_person")
+    sign(Store(path, lambda: FIXED_NOW), card, "AP-1", actor=MARIA_ACTOR, via="in_person")
 
 
 async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):

@@ -28,6 +28,7 @@ from tests.screens.conftest import FIXED_NOW, MARIA, audit_actions, login, make_
 from tests.screens.test_dispatch import _take_call
 from tests.screens.test_kiosk import first_waiting, kiosk, look_up
 from tests.screens.test_member import short_call_for_next_jw
+from tests.conftest import MARIA as MARIA_ACTOR
 
 NARROW = (80, 24)
 
@@ -170,7 +171,7 @@ async def test_a_card_that_exists_keeps_the_form_with_the_sentence(demo_hall):
 async def test_book_tabs_change_with_keys_and_marks_are_words(demo_hall):
     card = registrations_first_of(demo_hall, "JW-1")
     store = Store(demo_hall, fixed(FIXED_NOW))
-    member_ops.declare_unavailable(store, card, "2026-12-02", "surgery", actor="maria", via="phone")
+    member_ops.declare_unavailable(store, card, "2026-12-02", "surgery", actor=MARIA_ACTOR, via="phone")
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 40)) as pilot:
         await login(pilot, app, *MARIA)
@@ -252,10 +253,10 @@ async def test_old_notifications_go_at_lock_and_log_in(demo_hall):
 
 async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
     store, card, call_id = short_call_for_next_jw(demo_hall)
-    record_offer(store, call_id, card, "accepted", actor="maria")
-    end_job(Store(demo_hall, fixed(FIXED_NOW - timedelta(hours=1))), card, "laid_off", actor="maria")
+    record_offer(store, call_id, card, "accepted", actor=MARIA_ACTOR)
+    end_job(Store(demo_hall, fixed(FIXED_NOW - timedelta(hours=1))), card, "laid_off", actor=MARIA_ACTOR)
     # Back on JW (one book per classification): the book to sign is of another classification.
-    member_ops.update_member(Store(demo_hall, fixed(FIXED_NOW - timedelta(minutes=30))), card, actor="maria",
+    member_ops.update_member(Store(demo_hall, fixed(FIXED_NOW - timedelta(minutes=30))), card, actor=MARIA_ACTOR,
                              classes=["JW", "AP"])
     app = make_app(demo_hall)
     async with app.run_test(size=(140, 40)) as pilot:

@@ -8,7 +8,6 @@ from pathlib import Path
 from hall import audit
 from hall.db import connect, immediate
 from hall.operations.members import import_members
-from hall.operations.rules import init_database
 from hall.session import Session
 from hall.operations import accounts
 from hall.store import Store
@@ -17,6 +16,8 @@ from screens.lists import ListsScreen
 from screens.widgets.booklist import BookList
 from textual.widgets import TabbedContent
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, type_text, wait_for_workers
+from tests.conftest import ACTOR, new_hall
+from tests.conftest import MARIA as MARIA_ACTOR
 
 
 async def open_lists(app, pilot, user=MARIA):
@@ -76,7 +77,7 @@ async def test_sign_a_member_on_another_book(demo_hall):
     card = order.rows[1].row.card  # waiting on JW-1, a JW, not working; AP too (one book per classification)
     from hall.operations.members import update_member
 
-    update_member(Store(demo_hall, lambda: FIXED_NOW), card, actor="setup", classes=["JW", "AP"])
+    update_member(Store(demo_hall, lambda: FIXED_NOW), card, actor=MARIA_ACTOR, classes=["JW", "AP"])
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_lists(app, pilot)
@@ -121,7 +122,7 @@ RULES = '[hall]\nname = "Big Local"\ntimezone = "America/Chicago"\n'
 def big_hall(path: Path, count: int = BIG) -> list[str]:
     """A hall with ``count`` members waiting on JW-1, one minute apart (cards 10000...)."""
     start = FIXED_NOW - timedelta(days=20)
-    init_database(path, actor="setup", now=start - timedelta(days=1), rules_text=RULES)
+    new_hall(path, RULES, at=start - timedelta(days=1))
     csv_path = path.with_suffix(".csv")
     cards = [str(10000 + i) for i in range(count)]
     lines = ["card,name,phone,classes,certs"]
@@ -130,7 +131,7 @@ def big_hall(path: Path, count: int = BIG) -> list[str]:
     lines[count // 3 * 2 + 1] = f"{cards[count // 3 * 2]},Zelda Quimby,555-0000,JW,"
     csv_path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     store = Store(path, lambda: start)
-    import_members(store, csv_path, actor="setup")
+    import_members(store, csv_path, actor=ACTOR)
     db = connect(path)
     try:
         with immediate(db):
@@ -144,7 +145,7 @@ def big_hall(path: Path, count: int = BIG) -> list[str]:
             )
     finally:
         db.close()
-    accounts.add_user(store, "maria", "dispatch", "dispatcher", actor="setup")
+    accounts.add_user(store, "maria", "dispatch", "dispatcher", actor=ACTOR)
     return cards
 
 

@@ -9,8 +9,8 @@ import pytest
 from textual.widgets import Input, Static
 
 from hall.errors import HallError
+from hall.identity import Actor
 from hall.operations import accounts
-from hall.operations.rules import init_database
 from hall.session import NotAllowed, Session
 from hall.store import Store
 from screens.board import BoardScreen
@@ -26,6 +26,7 @@ from tests.screens.conftest import (
     type_text,
     wait_for_workers,
 )
+from tests.conftest import ACTOR, ADMIN as ADMIN_ACTOR, new_hall
 
 SIZE = (120, 36)
 
@@ -61,7 +62,7 @@ async def test_first_run_asks_for_the_admin_account_then_opens_the_board(empty_h
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, BoardScreen)
-        assert app.session.user == accounts.User("ada", "admin")
+        assert app.session.user == Actor.staff("ada", "admin")
 
     actions = [(e["actor"], e["action"], e["data"].get("role")) for e in audit_actions(empty_hall)[-2:]]
     assert actions == [("ada", "user.added", "admin"), ("ada", "user.login", None)]
@@ -92,7 +93,7 @@ async def test_log_in_opens_the_board_and_is_audited(demo_hall):
         assert isinstance(app.screen, LoginScreen)
         await login(pilot, app, *MARIA)
         assert isinstance(app.screen, BoardScreen)
-        assert app.session.user == accounts.User("maria", "dispatcher")
+        assert app.session.user == Actor.staff("maria", "dispatcher")
         # Only the board is on the stack above the default screen: esc cannot go back to the log-in.
         assert not any(isinstance(s, LoginScreen) for s in app.screen_stack)
         await pilot.press("escape")
@@ -123,9 +124,13 @@ async def test_a_wrong_password_says_so_and_is_audited(demo_hall):
         # Unknown names get the same answer (no hint which half was wrong).
         await login(pilot, app, "nobody", "whatever-it-is")
         assert message(app) == "Wrong name or password."
+    # The name typed is recorded only when it is an account's (people type passwords into name fields).
     new = audit_actions(demo_hall, after_seq=before)
-    assert [(e["action"], e["data"]["user"]) for e in new] == [
-        ("user.login_failed", "maria"), ("user.login_failed", "nobody")]
+    assert [(e["actor"], e["action"], e["data"]) for e in new] == [
+        ("maria", "user.login_failed", {"user": "maria", "why": "wrong password",
+                                        "writes": [["update", "users", "maria", {"failed_logins": 1}]]}),
+        ("unknown", "user.login_failed", {"why": "unknown name"})]
+    assert "nobody" not in str(new) and "whatever-it-is" not in str(new)
 
 
 async def test_enter_on_an_empty_password_is_not_an_attempt(demo_hall):
@@ -186,8 +191,8 @@ async def test_lockout_follows_the_rules(tmp_path, clock):
     path = tmp_path / "strict.db"
     rules = ('[hall]\nname = "Strict Local"\ntimezone = "America/Chicago"\n'
              "[security]\nfailed_logins = 2\nlockout_seconds = 10\n")
-    init_database(path, actor="setup", now=FIXED_NOW - timedelta(days=1), rules_text=rules)
-    accounts.add_user(Store(path), "ada", "ada-secret", "admin", actor="setup", first_admin=True)
+    new_hall(path, rules, at=FIXED_NOW - timedelta(days=1))
+    accounts.add_user(Store(path), "ada", "ada-secret", "admin", actor=ACTOR)
     app = make_app(path, clock)
     async with app.run_test(size=SIZE) as pilot:
         await login(pilot, app, "ada", "wrong-one")
@@ -200,7 +205,7 @@ async def test_lockout_follows_the_rules(tmp_path, clock):
 
 
 async def test_a_disabled_account_cannot_log_in(demo_hall):
-    accounts.disable_user(Store(demo_hall), "dwayne", actor="admin")
+    accounts.disable_user(Store(demo_hall), "dwayne", actor=ADMIN_ACTOR)
     before = audit_head(demo_hall)
     app = make_app(demo_hall)
     async with app.run_test(size=SIZE) as pilot:
@@ -291,7 +296,7 @@ async def test_another_user_logs_in_instead_and_the_first_is_logged_out(demo_hal
         await pilot.press("enter")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, BoardScreen)
-        assert app.session.user == accounts.User("dwayne", "dispatcher")
+        assert app.session.user == Actor.staff("dwayne", "dispatcher")
         assert not any(isinstance(s, LockScreen) for s in app.screen_stack)
     new = audit_actions(demo_hall, after_seq=before)
     first = [(e["actor"], e["action"], e["data"].get("why")) for e in new[:2]]
@@ -335,10 +340,13 @@ async def test_a_refused_write_is_one_notification_and_writes_nothing(demo_hall)
         failures = []
         app.run_write(app.session.add_user, "eve", "eve-secret", "admin", failed=failures.append)
         await wait_for_workers(app, pilot)
-        assert failures == ["Only an admin can manage staff accounts; maria is a dispatcher."]
+        assert failures == ["Only an admin can add staff accounts."]
         assert [n.message for n in app._notifications] == failures
         assert isinstance(app.screen, BoardScreen)
-    assert audit_head(demo_hall) == before
+    # Its only write: who tried what.
+    (refused,) = audit_actions(demo_hall, after_seq=before)
+    assert (refused["actor"], refused["action"], refused["data"]["operation"]) == (
+        "maria", "access.refused", "accounts.add_user")
     assert "eve" not in [u["name"] for u in accounts.list_users(Store(demo_hall))]
 
 
@@ -356,7 +364,7 @@ def test_only_an_admin_changes_rules_accounts_and_reinstates(demo_hall):
         dispatcher.disable_user("dwayne")
     with pytest.raises(NotAllowed):
         dispatcher.set_password("dwayne", "new-secret-1")
-    assert audit_head(demo_hall) == before
+    assert [e["action"] for e in audit_actions(demo_hall, after_seq=before)] == ["access.refused"] * 5
     # Her own password she may change.
     dispatcher.set_password("maria", "new-secret-1")
 

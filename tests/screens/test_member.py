@@ -16,6 +16,7 @@ from hall.store import Store
 from hall.views import members as views
 from screens.member import MemberScreen
 from tests.screens.conftest import ADMIN, FIXED_NOW, MARIA, audit_actions, make_app, wait_for_workers
+from tests.conftest import MARIA as MARIA_ACTOR
 
 
 async def logged_in(app, pilot, user=MARIA):
@@ -29,7 +30,7 @@ def short_call_for_next_jw(path):
     yesterday = FIXED_NOW - timedelta(days=1)
     store = Store(path, fixed(yesterday))
     receipt = take_call(store, employer="Acme Electric", classification="JW", workers=1, start=yesterday,
-                        days=3, actor="maria")
+                        days=3, actor=MARIA_ACTOR)
     call_id = receipt.id
     with store.read() as db:
         _, rules = store.rules(db)
@@ -60,7 +61,7 @@ async def test_short_call_end_restores_the_position(demo_hall):
     now_store = Store(demo_hall, fixed(FIXED_NOW))
     before = views.positions_of(store, card)
     assert before, "the member is waiting somewhere before the short call"
-    record_offer(store, call_id, card, "accepted", actor="maria")
+    record_offer(store, call_id, card, "accepted", actor=MARIA_ACTOR)
     with store.read() as db:
         statuses = {r.book_id: r.status for r in load.registrations_of(db, card, active_only=True)}
     assert set(statuses.values()) == {"on_short_call"}
