@@ -61,7 +61,7 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
         assert sorted(vias) == [("AP-1", "phone", "maria"), ("JW-1", "phone", "maria")]
         assert action == "registration.resigned"  # one entry, one receipt for both books
         receipt = str(screen.query_one("#counter-receipt").render())
-        assert receipt == f"Re-signed JW-1, JW-3 by phone at 07:30 · receipt #{seq}"
+        assert receipt == f"Re-signed AP-1, JW-1 by phone at 07:30 · receipt #{seq}"
         assert screen.query_one("#counter-receipt-number").value == str(seq)
         # the member stays, with their keys: the summary has the focus, their standing is current
         assert screen.card == "1164" and screen.query_one("#counter-summary").has_focus
