@@ -261,23 +261,25 @@ def kept_by_excuse(db: Database, rules: RuleSet, now: datetime) -> tuple[int, ..
 def unlapsed_where(db: Database, rules: RuleSet, now: datetime, alias: str = "") -> tuple[str, list]:
     """The SQL condition (and its arguments) for a waiting registration that has not lapsed at ``now``:
     last signed on or after the cutoff, or kept by an excused absence (``kept_by_excuse``)."""
-    cutoff = lapse_cutoff_text(rules, now)
-    kept = kept_by_excuse(db, rules, now)
-    if not kept:
-        return f"+{alias}last_signed_at >= ?", [cutoff]
-    marks = ",".join("?" for _ in kept)
-    return f"(+{alias}last_signed_at >= ? OR {alias}id IN ({marks}))", [cutoff, *kept]
+    return _lapse_condition(db, rules, now, alias, lapsed=False)
 
 
 def lapsed_where(db: Database, rules: RuleSet, now: datetime, alias: str = "") -> tuple[str, list]:
     """The SQL condition for a waiting registration that has lapsed at ``now`` (the opposite of
     ``unlapsed_where``; searches ``registrations_lapse``)."""
+    return _lapse_condition(db, rules, now, alias, lapsed=True)
+
+
+def _lapse_condition(db: Database, rules: RuleSet, now: datetime, alias: str, *, lapsed: bool) -> tuple[str, list]:
     cutoff = lapse_cutoff_text(rules, now)
     kept = kept_by_excuse(db, rules, now)
+    signed = f"{alias}last_signed_at < ?" if lapsed else f"+{alias}last_signed_at >= ?"
     if not kept:
-        return f"{alias}last_signed_at < ?", [cutoff]
+        return signed, [cutoff]
     marks = ",".join("?" for _ in kept)
-    return f"{alias}last_signed_at < ? AND {alias}id NOT IN ({marks})", [cutoff, *kept]
+    if lapsed:
+        return f"{signed} AND {alias}id NOT IN ({marks})", [cutoff, *kept]
+    return f"({signed} OR {alias}id IN ({marks}))", [cutoff, *kept]
 
 
 def qualifications_of(db: Database, card: str) -> tuple[Qualification, ...]:
