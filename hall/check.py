@@ -247,9 +247,15 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
     except RulesError as error:  # a stored rule set that no longer loads is a finding, not a crash
         report.add("rules", PROBLEM, f"the rule set in force cannot be read ({error})")
         return
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, moment))
+    from hall import load
+
+    _check_double_registrations(report, db, rules)
+    if db["excuses"].exists():
+        lapsed_sql, params = load.lapsed_where(db, rules, moment)
+    else:  # an older schema: no excused absences yet
+        lapsed_sql, params = "last_signed_at < ?", [audit.iso(calendar.lapse_cutoff(rules, moment))]
     count = db.execute(
-        "SELECT count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at < ?", [cutoff]
+        f"SELECT count(*) FROM registrations WHERE status = 'waiting' AND {lapsed_sql}", params
     ).fetchone()[0]
     if count:
         report.add("re-sign removals", INFO,
@@ -257,6 +263,25 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
                    "their removal (not a fault)")
     else:
         report.add("re-sign removals", OK, "none pending")
+
+
+def _check_double_registrations(report: Report, db, rules) -> None:
+    """(v2) Members holding two live registrations of one classification: databases made before
+    ``registration.one_per_classification`` keep what they hold (information, not a problem)."""
+    from dispatch.registration import double_registrations
+    from hall import load
+
+    regs = [load.registration_from_row(row) for row in db.execute(
+        f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE status != 'removed'")]
+    found = double_registrations(regs, rules)
+    if not found:
+        report.add("one book per classification", OK, "no member holds two books of one classification")
+        return
+    shown = "; ".join(f"card {card} on {' and '.join(books)}" for card, _, books in found[:5])
+    more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
+    report.add("one book per classification", INFO,
+               f"{len(found)} member(s) hold two books of one classification, from before the rule: {shown}{more}; "
+               "`hall member move` leaves one")
 
 
 def _check_replay(report: Report, path: Path, progress) -> None:

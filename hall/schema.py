@@ -472,3 +472,76 @@ def m007_web_sessions(db: Database) -> None:
             CHECK (notices IN ('email', 'sms', 'none'))
         """,
     )
+
+
+@migrations()
+def m008_lists_v2(db: Database) -> None:
+    """The (v2) list rules (issue 14): qualification records, excused absences, hours that belong to
+    the member, calls with expected hours or declines that never count, and the turndowns charged
+    to members passed over as unavailable. Hours recorded per registration before this are copied
+    to their member's records, written through the log (an ``hours.migrated`` entry)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE qualifications (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            book_id TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        );
+        CREATE INDEX qualifications_card ON qualifications(card, book_id);
+
+        CREATE TABLE excuses (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            kind TEXT NOT NULL CHECK (kind IN ('military', 'jury', 'union_business', 'medical', 'other')),
+            start TEXT NOT NULL,
+            until TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            changed_at TEXT,
+            changed_by TEXT
+        );
+        CREATE INDEX excuses_card ON excuses(card, until);
+        CREATE INDEX excuses_until ON excuses(until);
+
+        CREATE TABLE member_hours (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            day TEXT NOT NULL,
+            hours REAL NOT NULL,
+            employer TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('worked', 'penalty')),
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        );
+        CREATE INDEX member_hours_day ON member_hours(day, card);
+        CREATE INDEX member_hours_card ON member_hours(card, day);
+
+        CREATE TABLE turndown_charges (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            registration_id INTEGER NOT NULL REFERENCES registrations(id),
+            at TEXT NOT NULL,
+            counted INTEGER NOT NULL,
+            why_not TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX turndown_charges_call ON turndown_charges(call_id, card);
+        CREATE INDEX turndown_charges_reg ON turndown_charges(registration_id, at);
+        CREATE INDEX offers_registration ON offers(registration_id, at);
+
+        ALTER TABLE calls ADD COLUMN expected_hours REAL;
+        ALTER TABLE calls ADD COLUMN no_turndown TEXT NOT NULL DEFAULT ''
+        """,
+    )
+    if db.execute("SELECT 1 FROM hours LIMIT 1").fetchone():
+        from hall.clock import system_now
+        from hall.operations.hours import migrate_registration_hours
+
+        migrate_registration_hours(db, _UPGRADE_AT.get() or system_now())

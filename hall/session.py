@@ -22,6 +22,8 @@ from hall.operations import (
     calls,
     corrections,
     employers,
+    excuses,
+    hours,
     jobs,
     members,
     offers,
@@ -43,6 +45,7 @@ _OPERATIONS: dict[str, Callable] = {
     "reverse_outcome": corrections.reverse_outcome, "grant_referral": corrections.grant_referral,
     "restore_place": corrections.restore_place, "reinstate": members.reinstate, "set_rules": rules_ops.set_rules,
     "add_user": accounts.add_user, "disable_user": accounts.disable_user, "administer": access.check_administrator,
+    "qualify": registrations.qualify, "move": registrations.move, "correct_excuse": excuses.correct_excuse,
 }
 """The operations a screen asks about before opening a form for them (``Session.require``)."""
 
@@ -150,6 +153,19 @@ class Session:
     def amend_call(self, call_id, reason, **kw):
         return referrals.amend_call(self.store, call_id, actor=self.actor, reason=reason, **kw)
 
+    def excuse(self, card, kind, start, until, evidence):
+        """(v2) Record an excused absence (kind and evidence private)."""
+        return excuses.excuse(self.store, card, kind, start, until, evidence, actor=self.actor)
+
+    def end_excuse(self, excuse_id, reason, last_day=None):
+        """(v2) End an excused absence early (the member is back)."""
+        return excuses.end_excuse(self.store, excuse_id, actor=self.actor, last_day=last_day, reason=reason)
+
+    def add_hours(self, card, amount, day, employer="", category=""):
+        """(v2) Record hours a member worked on a day."""
+        return hours.add_hours(self.store, card, amount, day=day, actor=self.actor, employer=employer,
+                               category=category)
+
     def reinstate(self, card, reason, authority=""):
         return members.reinstate(self.store, card, reason, actor=self.actor, authority=authority)
 
@@ -164,6 +180,15 @@ class Session:
     def grant_referral(self, call_id, card, authority, reason):
         return corrections.grant_referral(self.store, call_id, card, actor=self.actor, authority=authority,
                                           reason=reason)
+
+    def qualify(self, card, book_id, evidence):
+        return registrations.qualify(self.store, card, book_id, evidence, actor=self.actor)
+
+    def move(self, card, book_id, reason):
+        return registrations.move(self.store, card, book_id, reason, actor=self.actor)
+
+    def correct_excuse(self, excuse_id, reason, **kw):
+        return excuses.correct_excuse(self.store, excuse_id, actor=self.actor, reason=reason, **kw)
 
     def set_rules(self, text, effective, urgent_reason=""):
         return rules_ops.set_rules(self.store, text, effective, actor=self.actor, urgent_reason=urgent_reason)
@@ -201,7 +226,7 @@ class Session:
             certs, certs_total = certifications_expiring_top(db, read.today, days=30, limit=BOARD_ROWS)
             return make_board(
                 now=now, rules=rules, today=read.today,
-                calls=call_rows(db, open_only=True),
+                calls=call_rows(db, open_only=True, rules=rules),
                 books=[(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
                 history=waiting_history(db, rules, now, days=90),
                 resign_due=resign_due, resign_due_total=resign_total,

@@ -85,7 +85,7 @@ class ListsScreen(HallScreen):
 
     def _pane_content(self, book, order: views.BookOrder | None = None) -> list:
         return [Static(self._title(book), classes="list-title", id=f"title-{book.id}"),
-                BookHeader(classes="list-header"),
+                BookHeader(classes="list-header", low_hours=self.rules.ordering.policy == "low_hours"),
                 BookList(book.id, self.rules.turndowns.limit, self.hall_app.zone, order, id=f"list-{book.id}")]
 
     async def _build(self, opening: views.ListsOpening) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from dispatch import calendar
+from dispatch.calls import no_turndown_reason
 from dispatch.model import FILLED, OPEN, JobCall, NameRequest
 from dispatch.ranking import name_request_refusals
 from dispatch.transitions import apply_referral_reversal
@@ -37,10 +39,20 @@ def _check_count(value, what: str, top: int) -> int:
 @allowed(STAFF, doing="take a job call")
 def take_call(store, *, employer: str, classification: str, workers, start: str | datetime, days,
               actor: Actor, certs=(), requests=(), site: str = "", notes: str = "",
-              add_employer: bool = False) -> Receipt:
-    """Take a job call an employer phoned in; refuses name requests the rules do not allow."""
+              add_employer: bool = False, hours=None, no_turndown: str = "") -> Receipt:
+    """Take a job call an employer phoned in; refuses name requests the rules do not allow.
+
+    (v2) ``hours``: the expected hours, when the employer gives them (short calls by hours);
+    ``no_turndown``: why declines on this call never count as turndowns ("starts 05:00")."""
     workers = _check_count(workers, "workers", MAX_WORKERS)
     days = _check_count(days, "working days", MAX_DAYS)
+    if hours is not None and str(hours).strip() != "":
+        from hall.operations.hours import check_hours
+
+        hours = check_hours(hours, "expected hours")
+    else:
+        hours = None
+    no_turndown = check_text(no_turndown, "reason declines do not count", required=False, limit=100)
     site = check_text(site, "site", required=False)
     notes = check_text(notes, "notes", required=False, limit=500)
     cert_names: list[str] = []
@@ -75,7 +87,8 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             emp_id, emp_name = add_employer_in(tx, name), name
         else:
             emp_id, emp_name = row
-        draft = JobCall(0, emp_name, cls, workers, start_at, days, tuple(cert_names), tuple(parsed_requests))
+        draft = JobCall(0, emp_name, cls, workers, start_at, days, tuple(cert_names), tuple(parsed_requests),
+                        expected_hours=hours, no_turndown=no_turndown)
         if parsed_requests:
             for req in parsed_requests:
                 load.member(tx.db, req.card)  # unknown card: one sentence
@@ -89,6 +102,7 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             "employer_id": emp_id, "classification": cls, "workers": workers,
             "start_at": audit.iso(start_at), "duration_days": days, "site": site, "notes": notes,
             "status": OPEN, "taken_by": tx.actor, "taken_at": audit.iso(tx.now), "ruleset_id": tx.ruleset_id,
+            "expected_hours": hours, "no_turndown": no_turndown,
         })
         for cert in cert_names:
             tx.insert("call_certs", {"call_id": call_id, "cert": cert})
@@ -99,9 +113,11 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             "call": call_id, "employer": emp_name, "employer_id": emp_id, "class": cls, "workers": workers,
             "start": audit.iso(start_at), "days": days, "certs": cert_names,
             "requests": [{"card": r.card, "reason": r.reason} for r in parsed_requests],
-            "site": site, "notes": notes,
+            "site": site, "notes": notes, "hours": hours, "no_turndown": no_turndown,
         })
-        return Receipt.of(entry, f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}.", call_id)
+        exempt = no_turndown_reason(replace(draft, id=call_id), tx.rules)
+        said = f"; declines don't count: {exempt}" if exempt else ""
+        return Receipt.of(entry, f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}{said}.", call_id)
 
 
 def _reverse_referrals(tx, call_id: int, kind: str) -> list[str]:
