@@ -103,6 +103,10 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     Table("referrals", ("id",), "referral {id} (call #{call_id}, card {card})"),
     Table("job_ends", ("id",), "job end {id} (card {card})"),
     Table("corrections", ("id",), "correction {id} (card {card})"),
+    # What the hall decided to tell a member, and when: written in the same transaction as the
+    # event that causes it (hall.notices), so the log answers "was I told?". Whether and how it
+    # was delivered is not referral state: ``deliveries`` and ``notice_attempts`` below.
+    Table("outbox", ("id",), "notice {id} ({kind} to member {card})"),
 )}
 
 # Every other table of the schema, and why the log does not rebuild it.
@@ -111,6 +115,9 @@ NOT_REPLAYED: dict[str, str] = {
     "self_identification": "members' voluntary EEO answers are never put in the log",
     "replay_snapshot": "the rows recorded when an older database was upgraded; their hash is in the log",
     "_sqlite_migrations": "the schema's own bookkeeping (which migrations ran, and when)",
+    "deliveries": "where each notice's delivery stands (written by `hall notify run`, not by an operation: "
+                  "what a mail server or text gateway did is not referral state)",
+    "notice_attempts": "every try at delivering a notice, with the error (the delivery's own record)",
 }
 
 
@@ -166,12 +173,18 @@ ACTIONS: dict[str, Action] = {
     "member.self_identified": Action("a member answered the voluntary self-identification (not logged)"),
     "registration.signed": Action("a member signed a book", _REGS),
     "registration.resigned": Action("a member re-signed", _REGS),
-    "registration.lapsed": Action("a registration was removed for want of a re-sign", _REGS),
+    "registration.lapsed": Action("a registration was removed for want of a re-sign (the member told, if they "
+                                  "asked)", (*_REGS, "outbox")),
     "call.taken": Action("a job call was taken", ("calls", "call_certs", "name_requests")),
     "call.amended": Action("a call's workers, start or days changed", ("calls",)),
     "call.cancelled": Action("a call was cancelled (referrals reversed)", ("calls", "referrals", *_REGS)),
     "offer.calling": Action("a candidate is being phoned", ("calls",)),
-    "offer.recorded": Action("an offer's outcome", ("offers", "referrals", "calls", "hours", *_REGS)),
+    "offer.recorded": Action("an offer's outcome (a member phoned without an answer, or who declined, told if "
+                             "they asked)", ("offers", "referrals", "calls", "hours", "outbox", *_REGS)),
+    "member.notices": Action("a member's choice of notices changed (by staff, by the member, or a text reply "
+                             "of STOP)", ("members",)),
+    "notices.due": Action("notices that fell due at a moment (re-sign due soon, the re-sign window open), "
+                          "one per member, once each", ("outbox",)),
     "referral.rejected_at_job": Action("a referral was turned away at the job",
                                        ("referrals", "calls", *_REGS)),
     "referral.cancelled": Action("a referral was cancelled before work began", ("referrals", "calls", *_REGS)),

@@ -14,8 +14,8 @@ Each miss is its own short audited operation that records the card and the count
 never the digits typed; a card that is no member is recorded as an unknown card,
 without the text typed, and takes as long to refuse as a real check.
 
-Re-sign (inside the window in window mode) and change PIN are here now; later issues
-add bidding, signing in for the day and choosing notices.
+Re-sign (inside the window in window mode), change PIN and choose notices are here now;
+later issues add bidding and signing in for the day.
 """
 
 from __future__ import annotations
@@ -150,3 +150,14 @@ def change_pin(store, *, actor: Actor, current: str, new: str) -> Receipt:
         tx.update("members", actor.name, {"pin_hash": hashed})
         entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name})
         return Receipt.of(entry, "Your PIN is changed: use the new one from now on.")
+
+
+@allowed(MEMBER, doing="choose your notices")
+def set_notices(store, *, actor: Actor, channel: str, calls: bool | None = None, via: str = KIOSK) -> Receipt:
+    """A member chooses their own notices: email, sms (text messages) or none, and (``calls``)
+    whether to hear of calls posted in their classifications; ``via`` says where (kiosk, web)."""
+    from hall.operations.notices import change_notices, check_channel
+
+    channel = check_channel(channel)
+    with store.write(actor) as tx:
+        return change_notices(tx, actor.name, channel, calls, via=via)

@@ -14,7 +14,8 @@ from hall.operations.accounts import hash_secret
 from hall.store import Store, Tx
 from tests.conftest import Hall
 
-OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_identity"]
+OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_identity",
+         "m007_notices"]
 
 
 def make_old_database(path):
