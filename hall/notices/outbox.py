@@ -74,3 +74,29 @@ def queue(tx, card: str, kind: str, ref: str, notice: Notice, *, at: datetime | 
         "card": card, "kind": kind, "ref": ref, "subject": notice.subject, "body": notice.body,
         "at": audit.iso(at or tx.now), "audit_seq": tx.next_seq,
     })
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeChoice:
+    """How a member wants notices: ``channel`` (email, sms or none), the email address on
+    file, and whether posted calls are included."""
+
+    channel: str
+    email: str
+    calls: bool
+
+    def sentence(self) -> str:
+        """"by email (ada@example.org), posted calls too", "none"."""
+        if self.channel == NONE:
+            return "none"
+        where = f" ({self.email})" if self.channel == EMAIL else ""
+        return f"{CHANNEL_WORDS[self.channel]}{where}" + (", posted calls too" if self.calls else "")
+
+    def as_json(self) -> dict:
+        return {"email": self.email, "notices": self.channel, "notice_calls": self.calls}
+
+
+def notice_choice(db, card: str) -> NoticeChoice:
+    """The member's choice of notices (a member that does not exist: none)."""
+    row = db.execute("SELECT notices, email, notice_calls FROM members WHERE card = ?", [card]).fetchone()
+    return NoticeChoice(row[0], row[1], bool(row[2])) if row else NoticeChoice(NONE, "", False)

@@ -43,8 +43,10 @@ def change_notices(tx, card: str, channel: str, calls: bool | None, *, via: str)
         values["notice_calls"] = int(calls)
     changed = tx.update("members", card, values)
     if not changed:
-        raise HallError(f"{member.name} ({card}) already has {CHANNEL_WORDS[channel]}"
-                        + (f" ({'with' if before_calls else 'without'} posted calls)." if channel != NONE else "."))
+        if channel == NONE:
+            raise HallError(f"{member.name} ({card}) already gets no notices.")
+        raise HallError(f"{member.name} ({card}) already gets notices {CHANNEL_WORDS[channel]} "
+                        f"({'with' if before_calls else 'without'} posted calls).")
     data = {"card": card, "notices": channel, "was": before, "via": via}
     if calls is not None:
         data.update({"calls": bool(calls), "calls_before": bool(before_calls)})
