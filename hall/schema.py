@@ -463,6 +463,7 @@ def m007_notices(db: Database) -> None:
         ALTER TABLE members ADD COLUMN notices TEXT NOT NULL DEFAULT 'none'
             CHECK (notices IN ('none', 'email', 'sms'));
         ALTER TABLE members ADD COLUMN notice_calls INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX members_notices ON members(notices) WHERE notices != 'none';
 
         CREATE TABLE outbox (
             id INTEGER PRIMARY KEY,

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Callable
@@ -35,6 +36,7 @@ from typing import Callable
 from dispatch import calendar
 from hall import audit
 from hall.db import connect, immediate
+from hall.errors import Busy, HallError, NotFound
 from hall.notices.addresses import sms_number
 from hall.notices.channels import SendFailed, send_email, send_sms
 from hall.notices.messages import sms_text
@@ -203,7 +205,17 @@ def send(claimed: Claimed, settings: Settings, hall_name: str) -> None:
 
 
 def mark(db, claimed: Claimed, now: datetime, error: SendFailed | None, result: Pass) -> None:
-    """Record how the send went (one transaction)."""
+    """Record how the send went (one transaction; a busy file is waited for, up to a minute more
+    than the usual wait: a notice sent but not marked would show as "may have gone")."""
+    for _ in range(12):
+        try:
+            return _mark(db, claimed, now, error, result)
+        except Busy:
+            time.sleep(5)
+    return _mark(db, claimed, now, error, result)
+
+
+def _mark(db, claimed: Claimed, now: datetime, error: SendFailed | None, result: Pass) -> None:
     with immediate(db):
         if error is None:
             db.execute("UPDATE deliveries SET state = 'sent', sent_at = ?, last_error = '' WHERE outbox_id = ?",
@@ -258,8 +270,6 @@ def deliver(store, settings: Settings, *, stop: threading.Event | None = None,
 def retry(store, outbox_id: int) -> str:
     """Send a notice again at the next pass: one whose earlier send may have gone (``unknown``),
     one failing (tried again now) or one dropped. One sentence."""
-    from hall.errors import HallError, NotFound
-
     db = connect(store.path)
     try:
         with immediate(db):
