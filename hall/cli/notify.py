@@ -19,9 +19,11 @@ config_option = click.option("--config", "config", metavar="PATH", default=None,
 def notify() -> None:
     """Send members their notices by email and text message.
 
+    Settings come from the environment (HALL_SMTP_HOST, HALL_SMS_URL, ...) or a notify.toml.
+
     \b
     Example:
-      HALL_SMTP_HOST=mail.example.org HALL_SMTP_FROM=hall@example.org hall notify run --once
+      hall notify run --once --config /etc/hall/notify.toml
     """
 
 

@@ -588,7 +588,7 @@ COMMAND_PATHS = {
     "hall rules", "hall rules show", "hall rules set",
     "hall member", "hall member add", "hall member update", "hall member show", "hall member import",
     "hall member cert", "hall member unavailable", "hall member pin", "hall member reinstate",
-    "hall member identify",
+    "hall member identify", "hall member notices",
     "hall sign", "hall resign", "hall list", "hall position",
     "hall employer", "hall employer add", "hall employer list", "hall employer bar",
     "hall call", "hall call add", "hall call list", "hall call rank", "hall call cancel", "hall call amend",
@@ -601,6 +601,7 @@ COMMAND_PATHS = {
     "hall report", "hall report daybook", "hall report list", "hall report resign-due", "hall report dropped",
     "hall report open-calls", "hall report employment", "hall report unemployed", "hall report name-requests",
     "hall report member", "hall report fairness", "hall report packet",
+    "hall notify", "hall notify run", "hall notify status", "hall notify retry",
 }
 
 

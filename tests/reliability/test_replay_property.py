@@ -2,8 +2,8 @@
 
 A hall is driven through random sequences of the real operations (members and imports, signing and
 re-signing, calls taken, amended and cancelled, offers with every outcome, referral outcomes, job
-ends, corrections, unavailability, bars, rule changes, accounts and log-ins, removals for want of a
-re-sign as the days pass); many steps are refused, as a dispatcher's would be. Afterwards the log
+ends, corrections, unavailability, bars, rule changes, accounts and log-ins, members' choice of
+notices and the notices that follow, removals for want of a re-sign as the days pass); many steps are refused, as a dispatcher's would be. Afterwards the log
 alone rebuilds every replayed table, row for row. One scripted sequence records every action there is.
 """
 
@@ -27,13 +27,15 @@ from hall.operations import (
     identification,
     jobs,
     members,
+    notices,
     offers,
     referrals,
     registrations,
     selfservice,
     tokens,
 )
-from hall.identity import Actor
+from hall.identity import SYSTEM, Actor
+from hall.notices.addresses import sms_number
 from hall.operations import rules as rules_ops
 from hall.replay import replay
 from hall.store import Store
@@ -259,6 +261,22 @@ class Driver:
         else:
             tokens.revoke(self.store, ("admin", "maria")[b % 2], actor=actor)
 
+    def notices(self, a, b):
+        """A member's choice of notices: email (the address recorded first) or texts at the counter,
+        texts chosen for themselves with their PIN, or a text reply of STOP."""
+        card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
+        if b % 4 == 0:
+            members.update_member(self.store, card, actor=MARIA, email=f"m{card}@example.org")
+            notices.set_notices(self.store, card, "email", actor=MARIA, calls=bool(a % 2))
+        elif b % 4 == 1:
+            notices.set_notices(self.store, card, "sms", actor=MARIA)
+        elif b % 4 == 2 and card in self.pins:
+            selfservice.set_notices(self.store, actor=selfservice.identify(self.store, card, self.pins[card]),
+                                    channel="sms", via="web")
+        else:
+            phone = self.ids("SELECT phone FROM members WHERE card = ?", [card])[0]
+            notices.stop_texts(self.store, sms_number(phone), actor=SYSTEM)
+
     def refused(self, a, b):
         """A dispatcher tries what only an admin may: refused, and recorded as refused."""
         (rules_ops.set_rules if a % 2 else members.reinstate)(self.store, *(
@@ -272,7 +290,7 @@ class Driver:
              "reinstate", "pin", "identify", "sign", "sign", "sign", "resign", "employer", "bar", "take_call",
              "take_call", "offer", "offer", "offer", "offer", "calling", "referral_outcome", "end_job", "end_job",
              "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later",
-             "pin", "kiosk", "kiosk", "cli", "refused")
+             "pin", "kiosk", "kiosk", "cli", "refused", "notices", "notices")
 
     def run(self, step: str, a: int, b: int) -> bool:
         """One step, a few seconds after the last; False when the hall refused it (nothing written)."""
@@ -333,6 +351,7 @@ SCRIPT = [
     ("add_member", 3, 0), ("add_member", 4, 1), ("add_member", 5, 1), ("add_member", 6, 1), ("add_member", 7, 1),
     ("import_members", 1, 0), ("sign", 0, 0), ("sign", 1, 0), ("sign", 2, 0), ("sign", 3, 1), ("sign", 4, 0),
     ("sign", 5, 0), ("sign", 6, 0), ("sign", 7, 0), ("sign", 0, 2), ("update_member", 3, 1),
+    ("notices", 0, 0), ("notices", 1, 1), ("notices", 2, 1), ("notices", 2, 3),
     ("certification", 1, 4), ("certification", 1, 3), ("unavailable", 9, 3), ("pin", 0, 1), ("identify", 1, 1),
     ("bar", 3, 1),
     ("take_call", 1, 1), ("calling", 0, 0), ("offer", 0, 1), ("offer", 0, 3), ("offer", 0, 0),
