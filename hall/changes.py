@@ -118,6 +118,8 @@ NOT_REPLAYED: dict[str, str] = {
     "deliveries": "where each notice's delivery stands (written by `hall notify run`, not by an operation: "
                   "what a mail server or text gateway did is not referral state)",
     "notice_attempts": "every try at delivering a notice, with the error (the delivery's own record)",
+    "notice_marks": "how far the notices that fall due at a moment were looked for (a bookmark that saves "
+                    "looking again; the outbox's unique key keeps each notice once without it)",
 }
 
 
@@ -182,7 +184,7 @@ ACTIONS: dict[str, Action] = {
     "offer.recorded": Action("an offer's outcome (a member phoned without an answer, or who declined, told if "
                              "they asked)", ("offers", "referrals", "calls", "hours", "outbox", *_REGS)),
     "member.notices": Action("a member's choice of notices changed (by staff, by the member, or a text reply "
-                             "of STOP)", ("members",)),
+                             "of STOP); one who just asked is told what is already due", ("members", "outbox")),
     "notices.due": Action("notices that fell due at a moment (re-sign due soon, the re-sign window open), "
                           "one per member, once each", ("outbox",)),
     "referral.rejected_at_job": Action("a referral was turned away at the job",

@@ -502,6 +502,11 @@ def m007_notices(db: Database) -> None:
             outcome TEXT NOT NULL CHECK (outcome IN ('sending', 'sent', 'failed', 'unknown')),
             error TEXT NOT NULL DEFAULT ''
         );
-        CREATE INDEX notice_attempts_outbox ON notice_attempts(outbox_id, id)
+        CREATE INDEX notice_attempts_outbox ON notice_attempts(outbox_id, id);
+
+        CREATE TABLE notice_marks (
+            kind TEXT PRIMARY KEY,
+            checked_at TEXT NOT NULL
+        )
         """,
     )

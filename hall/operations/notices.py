@@ -9,6 +9,7 @@ from hall import load
 from hall.errors import HallError
 from hall.identity import STAFF, SYSTEM_WORK, Actor, allowed
 from hall.notices.addresses import sms_number
+from hall.notices.due import queue_for_member
 from hall.notices.outbox import CHANNEL_WORDS, CHANNELS, EMAIL, NONE, SMS
 from hall.operations.common import Receipt, check_card
 
@@ -42,6 +43,8 @@ def change_notices(tx, card: str, channel: str, calls: bool | None, *, via: str)
     if calls is not None:
         values["notice_calls"] = int(calls)
     changed = tx.update("members", card, values)
+    if channel != NONE and before == NONE:
+        queue_for_member(tx, card)
     if not changed:
         if channel == NONE:
             raise HallError(f"{member.name} ({card}) already gets no notices.")

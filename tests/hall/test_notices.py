@@ -70,6 +70,23 @@ def test_re_sign_due_soon_once_each_for_those_who_asked(crew, clock):
     assert replay(crew.path).ok
 
 
+def test_a_member_who_asks_late_is_told_what_is_already_due(crew, clock):
+    clock.set("2026-11-28 09:00")
+    add_employer(crew, "Brightline", actor=ACTOR)  # the warnings of Nov 27 are queued
+    assert cards(crew, RESIGN_DUE) == ["101", "102"]
+    update_member(crew, "103", actor=ACTOR, email="cy@example.org")
+    set_notices(crew, "103", "email", actor=ACTOR)
+    assert cards(crew, RESIGN_DUE) == ["101", "102", "103"]
+    with crew.read() as db:
+        action = db.execute("SELECT action FROM audit WHERE seq = (SELECT audit_seq FROM outbox WHERE card = '103')"
+                            ).fetchone()[0]
+    assert action == "member.notices"
+    set_notices(crew, "103", "none", actor=ACTOR)
+    set_notices(crew, "103", "email", actor=ACTOR)
+    assert cards(crew, RESIGN_DUE) == ["101", "102", "103"]  # still once
+    assert replay(crew.path).ok
+
+
 def test_a_removal_tells_how_to_sign_again(crew, clock):
     clock.set("2026-12-02 16:59")
     add_employer(crew, "Early", actor=ACTOR)
