@@ -66,7 +66,8 @@ class Pass:
 
     def summary(self) -> str:
         parts = [f"{self.sent} sent"]
-        for count, word in ((self.failed, "failed (to be tried again)"), (self.unknown, "stopped mid-send earlier"),
+        for count, word in ((self.failed, "failed (to be tried again)"),
+                            (self.unknown, "may have gone, cut off mid-send (not sent again: hall notify status)"),
                             (self.dropped, "dropped (the member chose none)"), (self.held, "held")):
             if count:
                 parts.append(f"{count} {word}")
