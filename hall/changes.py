@@ -111,6 +111,10 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     Table("excuses", ("id",), "excused absence {id} of member {card}"),
     Table("member_hours", ("id",), "hours record {id} of member {card} ({day})"),
     Table("turndown_charges", ("id",), "turndown charge {id} (call #{call_id}, card {card})"),
+    # What the hall decided to tell a member, and when: written in the same transaction as the
+    # event that causes it (hall.notices), so the log answers "was I told?". Whether and how it
+    # was delivered is not referral state: ``deliveries`` and ``notice_attempts`` below.
+    Table("outbox", ("id",), "notice {id} ({kind} to member {card})"),
 )}
 
 # Every other table of the schema, and why the log does not rebuild it.
@@ -119,6 +123,11 @@ NOT_REPLAYED: dict[str, str] = {
     "self_identification": "members' voluntary EEO answers are never put in the log",
     "replay_snapshot": "the rows recorded when an older database was upgraded; their hash is in the log",
     "_sqlite_migrations": "the schema's own bookkeeping (which migrations ran, and when)",
+    "deliveries": "where each notice's delivery stands (written by `hall notify run`, not by an operation: "
+                  "what a mail server or text gateway did is not referral state)",
+    "notice_attempts": "every try at delivering a notice, with the error (the delivery's own record)",
+    "notice_marks": "how far the notices that fall due at a moment were looked for (a bookmark that saves "
+                    "looking again; the outbox's unique key keeps each notice once without it)",
 }
 
 
@@ -175,18 +184,23 @@ ACTIONS: dict[str, Action] = {
                                ("web_sessions",)),
     "member.web_logout": Action("a member's web session ended (logged out, idle, or ended by a new PIN)",
                                 ("web_sessions",)),
-    "member.notices": Action("a member chose how to be told of calls and re-sign dates (email, text, none)",
-                             ("members",)),
     "member.self_identified": Action("a member answered the voluntary self-identification (not logged)"),
     "registration.signed": Action("a member signed a book", _REGS),
     "registration.resigned": Action("a member re-signed", _REGS),
-    "registration.lapsed": Action("a registration was removed for want of a re-sign", _REGS),
+    "registration.lapsed": Action("a registration was removed for want of a re-sign (the member told, if they "
+                                  "asked)", (*_REGS, "outbox")),
     "call.taken": Action("a job call was taken", ("calls", "call_certs", "name_requests")),
     "call.amended": Action("a call's workers, start or days changed", ("calls",)),
     "call.cancelled": Action("a call was cancelled (referrals reversed)", ("calls", "referrals", *_REGS)),
     "offer.calling": Action("a candidate is being phoned", ("calls",)),
-    "offer.recorded": Action("an offer's outcome (and the turndowns charged to those unavailable above)",
-                             ("offers", "referrals", "calls", "hours", "member_hours", "turndown_charges", *_REGS)),
+    "offer.recorded": Action("an offer's outcome (the turndowns charged to those unavailable above; a member "
+                             "phoned without an answer, or who declined, told if they asked)",
+                             ("offers", "referrals", "calls", "hours", "member_hours", "turndown_charges", "outbox",
+                              *_REGS)),
+    "member.notices": Action("a member's choice of notices changed (by staff, by the member, or a text reply "
+                             "of STOP); one who just asked is told what is already due", ("members", "outbox")),
+    "notices.due": Action("notices that fell due at a moment (re-sign due soon, the re-sign window open), "
+                          "one per member, once each", ("outbox",)),
     "referral.rejected_at_job": Action("a referral was turned away at the job",
                                        ("referrals", "calls", *_REGS)),
     "referral.cancelled": Action("a referral was cancelled before work began", ("referrals", "calls", *_REGS)),

@@ -453,8 +453,8 @@ def m006_identity(db: Database) -> None:
 
 @migrations()
 def m007_web_sessions(db: Database) -> None:
-    """Members at home (v2, ``hall web``): their web sessions, stored only as hashes, and the
-    notices each member chose (email, text or none)."""
+    """Members at home (v2, ``hall web``): their web sessions, stored only as hashes (the notices
+    each member chose came with ``m009_notices``)."""
     _run_script(
         db,
         """
@@ -467,9 +467,7 @@ def m007_web_sessions(db: Database) -> None:
             ended_at TEXT,
             ended_why TEXT
         );
-        CREATE INDEX web_sessions_card ON web_sessions(card, ended_at);
-        ALTER TABLE members ADD COLUMN notices TEXT NOT NULL DEFAULT 'none'
-            CHECK (notices IN ('email', 'sms', 'none'))
+        CREATE INDEX web_sessions_card ON web_sessions(card, ended_at)
         """,
     )
 
@@ -545,3 +543,64 @@ def m008_lists_v2(db: Database) -> None:
         from hall.operations.hours import migrate_registration_hours
 
         migrate_registration_hours(db, _UPGRADE_AT.get() or system_now())
+
+
+@migrations()
+def m009_notices(db: Database) -> None:
+    """Notices (v2): a member's email and choice of notices, the ``outbox`` (what the hall
+    decided to tell whom, written with the event and replayed), and the delivery of each
+    notice and every attempt (written by ``hall notify run``, not replayed)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE members ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE members ADD COLUMN notices TEXT NOT NULL DEFAULT 'none'
+            CHECK (notices IN ('none', 'email', 'sms'));
+        ALTER TABLE members ADD COLUMN notice_calls INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX members_notices ON members(notices) WHERE notices != 'none';
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            at TEXT NOT NULL,
+            audit_seq INTEGER,
+            UNIQUE (card, kind, ref)
+        );
+
+        CREATE TABLE deliveries (
+            outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'retrying', 'sending', 'sent', 'unknown', 'dropped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT NOT NULL,
+            channel TEXT,
+            address TEXT,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX deliveries_due ON deliveries(state, next_at);
+        CREATE INDEX deliveries_sent ON deliveries(sent_at);
+
+        CREATE TABLE notice_attempts (
+            id INTEGER PRIMARY KEY,
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('sending', 'sent', 'failed', 'unknown')),
+            error TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX notice_attempts_outbox ON notice_attempts(outbox_id, id);
+
+        CREATE TABLE notice_marks (
+            kind TEXT PRIMARY KEY,
+            checked_at TEXT NOT NULL
+        )
+        """,
+    )

@@ -37,6 +37,7 @@ from hall.queries.certifications import certifications_expiring_top
 from hall.queries.resign import resign_due_top
 from hall.queries.rules import upcoming_rules
 from hall.store import Store
+from hall.queries.notices import outbox_summary
 from hall.views.board import Board, make_board
 
 __all__ = ["NotAllowed", "Session", "first_admin", "log_in"]
@@ -212,7 +213,8 @@ class Session:
         return self.store.sweep()
 
     def board(self) -> Board:
-        """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
+        """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head,
+        the notices' outbox."""
         with self.store.reading() as read:
             db, now, rules = read.db, read.now, read.rules
             counts = book_counts(db, rules, now)
@@ -233,6 +235,7 @@ class Session:
                 certs=certs, certs_total=certs_total,
                 head=audit.head(db),
                 upcoming_rules=upcoming_rules(db, now),
+                outbox=outbox_summary(db, rules, now, limit=3),
             )
 
     # --- reports (hall.reports) ------------------------------------------------------

@@ -242,8 +242,8 @@ async def notices(request: Request, web: WebApp, found, csrf: str) -> Response:
     if request.method == "POST":
         fields = await web.form(request, csrf=csrf)
         try:
-            receipt = await run_in_threadpool(selfservice.set_notices, web.store, found.actor, found.actor.name,
-                                              fields.get("channel", ""))
+            receipt = await run_in_threadpool(lambda: selfservice.set_notices(
+                web.store, actor=found.actor, channel=fields.get("channel", ""), via="web"))
         except HallError as refusal:
             error, status = str(refusal), 400
         else:

@@ -45,23 +45,50 @@ def member_add(obj: Context, card, name, phone, classes, certs, home_local) -> N
 @click.argument("card")
 @click.option("--name", default=None, help="New full name.")
 @click.option("--phone", default=None, help="New phone number.")
+@click.option("--email", default=None, metavar="ADDR", help="Email address for notices (\"\" removes it).")
 @click.option("--class", "classes", multiple=True, metavar="C", help="The classifications (repeat; replaces the list).")
 @click.option("--home-local", default=None, help="Home local.")
 @click.option("--note", default="", help="Why the classifications changed.")
 @pass_ctx
-def member_update(obj: Context, card, name, phone, classes, home_local, note) -> None:
-    """Change a member's name, phone, home local or classifications.
+def member_update(obj: Context, card, name, phone, email, classes, home_local, note) -> None:
+    """Change a member's name, phone, email, home local or classifications.
 
     \b
     Example:
-      hall member update 1042 --phone 555-0199 --class JW --class AP
+      hall member update 1042 --phone 555-0199 --email ada@example.org --class JW --class AP
     """
     from hall.operations.members import update_member
 
     receipt = update_member(obj.store(), card, actor=obj.actor, name=name, phone=phone,
                             classes=list(classes) if classes else None, home_local=home_local,
-                            class_note=note)
+                            class_note=note, email=email)
     say(receipt)
+
+
+@member.command("notices")
+@click.argument("card")
+@click.option("--email", "channel", flag_value="email", help="Send notices by email.")
+@click.option("--sms", "channel", flag_value="sms", help="Send notices by text message.")
+@click.option("--none", "channel", flag_value="none", help="Send no notices.")
+@click.option("--calls/--no-calls", default=None,
+              help="Also tell them of calls posted in their classifications (default: as before).")
+@pass_ctx
+def member_notices(obj: Context, card, channel, calls) -> None:
+    """Choose how a member is told before they lose their place: email, text or none.
+
+    Notices: re-sign due soon, the re-sign window open, a removal, the hall phoning about a
+    call, an excused absence, the morning selection's result; with --calls, calls posted in
+    their classifications.
+
+    \b
+    Example:
+      hall member notices 1042 --sms --calls
+    """
+    from hall.operations.notices import set_notices
+
+    if channel is None:
+        raise click.ClickException("Say how: --email, --sms or --none.")
+    say(set_notices(obj.store(), card, channel, actor=obj.actor, calls=calls))
 
 
 def _member_json(info: dict, history: dict | None = None) -> dict:
@@ -102,6 +129,7 @@ def member_show(obj: Context, card: str, as_json: bool) -> None:
       hall member show 1042 --json
     """
     from hall.operations.common import check_card
+    from hall.notices.outbox import notice_choice
     from hall.queries.members import member_history, member_position
 
     card = check_card(card)
@@ -109,13 +137,15 @@ def member_show(obj: Context, card: str, as_json: bool) -> None:
     with store.reading() as read:
         info = member_position(read.db, card, read.rules, read.now)
         history = member_history(read.db, card)
+        choice = notice_choice(read.db, card)
     store.sweep()  # after the read succeeded: a refused command records nothing
     if as_json:
-        emit_json(_member_json(info, history))
+        emit_json(_member_json(info, history) | choice.as_json())
         return
     m = info["member"]
     click.echo(f"{m.name} · {m.card} · {', '.join(sorted(m.classifications)) or 'no classification'}"
                + (f" · phone {m.phone}" if m.phone else ""))
+    click.echo(f"  notices: {choice.sentence()}")
     if m.standing == "suspended":
         click.echo(f"  SUSPENDED: {m.suspension_note or 'referral suspended'}")
     for cert in m.certifications:

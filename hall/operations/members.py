@@ -14,6 +14,7 @@ from dispatch.model import SUSPENDED
 from hall import audit, files, load
 from hall.errors import HallError, NotFound
 from hall.identity import ADMIN, Actor, STAFF, allowed
+from hall.notices.addresses import check_email, sms_number
 from hall.operations.accounts import hash_secret
 from hall.parse import CERT_EXPIRY, UNAVAILABLE
 from hall.operations.common import (
@@ -102,20 +103,23 @@ def add_member(store, card: str, name: str, *, actor: Actor, phone: str = "",
 @allowed(STAFF, doing="change a member's details")
 def update_member(store, card: str, *, actor: Actor, name: str | None = None, phone: str | None = None,
                   classes: Iterable[str] | None = None, home_local: str | None = None,
-                  class_note: str = "") -> Receipt:
-    """Change a member's name, phone, home local or classifications (the whole list)."""
+                  class_note: str = "", email: str | None = None) -> Receipt:
+    """Change a member's name, phone, email, home local or classifications (the whole list)."""
     card = check_card(card)
     changes: dict = {}
     if name is not None:
         changes["name"] = check_text(name, "name", limit=100)
     if phone is not None:
         changes["phone"] = check_phone(phone)
+    if email is not None:
+        changes["email"] = check_email(email)
     if home_local is not None:
         changes["home_local"] = check_text(home_local, "home local", required=False, limit=60)
     class_note = check_text(class_note, "note", required=False)
     with store.write(actor) as tx:
         before = load.member(tx.db, card)
         data: dict = {"card": card}
+        refuse_losing_notices(tx.db, before, changes)
         if changes:
             if "phone" in changes:
                 changes["phone_checked_at"] = audit.iso(tx.now)
@@ -140,9 +144,21 @@ def update_member(store, card: str, *, actor: Actor, name: str | None = None, ph
             if class_note:
                 data["note"] = class_note
         if len(data) == 1:
-            raise HallError("Nothing to change: give --name, --phone, --home-local or --class.")
+            raise HallError("Nothing to change: give --name, --phone, --email, --home-local or --class.")
         entry = tx.record("member.updated", f"member:{card}", data)
         return Receipt.of(entry, f"Updated {changes.get('name', before.name)} ({card}).")
+
+
+def refuse_losing_notices(db, member, changes: dict) -> None:
+    """Refuse taking away the address a member's notices go to (choose another way first)."""
+    notices = db.execute("SELECT notices FROM members WHERE card = ?", [member.card]).fetchone()[0]
+    if notices == "email" and "email" in changes and not changes["email"]:
+        raise HallError(f"{member.name} ({member.card}) gets notices by email: choose texts or none first "
+                        f"(hall member notices {member.card} --sms or --none).")
+    if notices == "sms" and "phone" in changes and sms_number(changes["phone"]) is None:
+        raise HallError(f"{member.name} ({member.card}) gets notices by text, and {changes['phone'] or 'no phone'!r} "
+                        "cannot take text messages: give a whole number with the area code, or choose email or "
+                        f"none first (hall member notices {member.card} --email or --none).")
 
 
 @allowed(STAFF, doing="record a member's certifications")

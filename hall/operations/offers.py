@@ -110,6 +110,8 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, 
         charged = _charge_unavailable(tx, ranking, call, card) if effect.referral else []
         tx.update("calls", call.id, {"calling_card": None, "calling_by": None, "calling_since": None})
         status = update_fill_state(tx, call.id)
+        if outcome in PHONED_OUTCOMES:
+            _tell_phoned(tx, call, cand, outcome, offer_id, effect)
         data = {
             "call": call.id, "card": card, "outcome": outcome, "note": note, "offer": offer_id,
             "book": cand.book_id, "position": cand.position, "named": cand.name_request,
@@ -173,6 +175,29 @@ def _charge_unavailable(tx, ranking, call, accepted_card: str) -> list[dict]:
         charged.append({"card": cand.card, "registration": reg.id, "counted": effect.turndown_counted,
                         "message": effect.message})
     return charged
+
+
+PHONED_OUTCOMES = ("no_answer", "declined")
+"""Outcomes of the hall phoning a member that the member is told of (if they asked)."""
+
+
+def _tell_phoned(tx, call, cand, outcome: str, offer_id: int, effect) -> None:
+    """The notice of a phone call that reached no one, or was declined, in the offer's transaction."""
+    from dispatch import calendar
+    from dispatch.model import REMOVED
+    from hall.notices import messages
+    from hall.notices.outbox import PHONED, queue, wants
+
+    if not wants(tx.db, cand.card):
+        return
+    turndown = None
+    offered = next((r for r in effect.registrations if r.id == cand.registration_id), None)
+    if effect.turndown_counted and offered is not None:
+        turndown = (offered.turndowns, tx.rules.turndowns.limit,
+                    offered.book_id if offered.status == REMOVED else None)
+    notice = messages.phoned(cand.name, cand.card, call.id, call.employer, call.start, outcome, turndown,
+                             tx.rules, calendar.local_date(tx.now, tx.rules), tx.now)
+    queue(tx, cand.card, PHONED, f"offer:{offer_id}", notice)
 
 
 def _leave_short_call(tx, call, card: str, name: str) -> dict | None:

@@ -66,11 +66,25 @@ def record_lapsed(db: Database, now, rules, ruleset_id) -> int:
             db.execute(f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE id = ?", [reg.id]).fetchone()
         )
         add_history(tx, removed, "failed to re-sign", at=moment)
+        _tell_removed(tx, reg, due, moment)
         tx.record("registration.lapsed", f"member:{reg.card}", {
             "card": reg.card, "book": reg.book_id, "registration": reg.id,
             "due": due.isoformat(), "removed_at": audit.iso(moment), "reason": REMOVED_RESIGN,
         })
     return len(rows)
+
+
+def _tell_removed(tx, reg, due: date, moment) -> None:
+    """The removal's notice (for a member who asked), in the removal's transaction."""
+    from hall.notices import messages
+    from hall.notices.outbox import REMOVED as REMOVED_NOTICE, queue, wants
+
+    if not wants(tx.db, reg.card):
+        return
+    name = tx.db.execute("SELECT name FROM members WHERE card = ?", [reg.card]).fetchone()[0]
+    notice = messages.removed(name, reg.card, reg.book_id, due, moment, tx.rules,
+                              calendar.local_date(tx.now, tx.rules))
+    queue(tx, reg.card, REMOVED_NOTICE, f"registration:{reg.id}:removed:{audit.iso(moment)}", notice, at=moment)
 
 
 @allowed(STAFF, doing="sign a member onto a book")

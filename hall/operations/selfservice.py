@@ -152,34 +152,6 @@ def member_channel(via: str | None) -> str:
     return value
 
 
-def check_notices(channel: str | None) -> str:
-    """A notice choice as stored (``email``, ``sms``, ``none``; "text" is read as ``sms``), or one sentence."""
-    value = (channel or "").strip().lower()
-    value = {"text": "sms"}.get(value, value)
-    if value not in NOTICE_CHANNELS:
-        raise HallError("Choose email, text message or no notices.")
-    return value
-
-
-@allowed(MEMBER, doing="choose your notices")
-def set_notices(store, actor: Actor, card: str, channel: str, *, via: str = WEB) -> Receipt:
-    """A member chooses how the hall tells them of calls and re-sign dates: email, text or none."""
-    channel = check_notices(channel)
-    via = member_channel(via)
-    if card != actor.name:
-        raise HallError("Members choose their own notices only.")
-    with store.write(actor) as tx:
-        member = load.member(tx.db, card)
-        before = tx.db.execute("SELECT notices FROM members WHERE card = ?", [card]).fetchone()[0]
-        if before == channel:
-            raise HallError(f"Your notices are already set to {NOTICE_CHANNELS[channel]}: nothing changed.")
-        tx.update("members", card, {"notices": channel})
-        entry = tx.record("member.notices", f"member:{card}", {
-            "card": card, "notices": channel, "before": before, "via": via})
-        return Receipt.of(entry, f"{member.name}: notices by {NOTICE_CHANNELS[channel]} from now on."
-                          if channel != "none" else f"{member.name}: no notices from now on.")
-
-
 @allowed(MEMBER, doing="change your PIN")
 def change_pin(store, *, actor: Actor, current: str, new: str, via: str = KIOSK) -> Receipt:
     """A member changes their own PIN, typing the current one again (a wrong one counts as a miss)."""
@@ -191,3 +163,15 @@ def change_pin(store, *, actor: Actor, current: str, new: str, via: str = KIOSK)
         tx.update("members", actor.name, {"pin_hash": hashed})
         entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name, "via": via})
         return Receipt.of(entry, "Your PIN is changed: use the new one from now on.")
+
+
+@allowed(MEMBER, doing="choose your notices")
+def set_notices(store, *, actor: Actor, channel: str, calls: bool | None = None, via: str = KIOSK) -> Receipt:
+    """A member chooses their own notices: email, sms (text messages) or none, and (``calls``)
+    whether to hear of calls posted in their classifications; ``via`` says where (kiosk, web)."""
+    from hall.operations.notices import change_notices, check_channel
+
+    channel = check_channel(channel)
+    via = member_channel(via)
+    with store.write(actor) as tx:
+        return change_notices(tx, actor.name, channel, calls, via=via)

@@ -1,6 +1,6 @@
 """What the board shows, as the session reads it (``Session.board``): open calls, each book's
 count and first in line, the 90-day history, re-signs due, certifications expiring, the
-audit head and the rule changes coming."""
+audit head, the rule changes coming and the notices' outbox."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 from dispatch.rules import Book, RuleSet
 from hall.views.calls import OpenCall, call_summary
+from hall.views.notices import OutboxSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,10 +68,11 @@ class Board:
     certs_total: int
     head: tuple[int, str]
     upcoming_rules: tuple[RulesComing, ...]
+    outbox: OutboxSummary | None = None
 
 
 def make_board(*, now, rules, today, calls, books, history, resign_due, resign_due_total, certs, certs_total,
-               head, upcoming_rules) -> Board:
+               head, upcoming_rules, outbox: OutboxSummary | None = None) -> Board:
     """A ``Board`` from the rows ``hall.queries`` reads (dicts and ``ListRow``s)."""
     return Board(
         now=now, rules=rules, today=today, calls=tuple(call_summary(c) for c in calls),
@@ -82,4 +84,5 @@ def make_board(*, now, rules, today, calls, books, history, resign_due, resign_d
         certs=tuple(CertExpiring(c["card"], c["name"], c["cert"], c["expires"]) for c in certs),
         certs_total=certs_total, head=head,
         upcoming_rules=tuple(RulesComing(u["id"], u["effective_at"], tuple(u["changes"] or ())) for u in upcoming_rules),
+        outbox=outbox,
     )

@@ -588,7 +588,7 @@ COMMAND_PATHS = {
     "hall rules", "hall rules show", "hall rules set",
     "hall member", "hall member add", "hall member update", "hall member show", "hall member import",
     "hall member cert", "hall member unavailable", "hall member pin", "hall member reinstate",
-    "hall member identify", "hall member qualify", "hall member move", "hall member excuse",
+    "hall member identify", "hall member notices", "hall member qualify", "hall member move", "hall member excuse",
     "hall member excuse-end", "hall member excuse-correct", "hall hours", "hall hours add", "hall hours import",
     "hall sign", "hall resign", "hall list", "hall position",
     "hall employer", "hall employer add", "hall employer list", "hall employer bar",
@@ -602,6 +602,7 @@ COMMAND_PATHS = {
     "hall report", "hall report daybook", "hall report list", "hall report resign-due", "hall report dropped",
     "hall report open-calls", "hall report employment", "hall report unemployed", "hall report name-requests",
     "hall report member", "hall report fairness", "hall report packet",
+    "hall notify", "hall notify run", "hall notify status", "hall notify retry",
 }
 
 

@@ -264,15 +264,20 @@ def test_notices_are_chosen_and_recorded(client, web_store):
     log_in(client, *ADA)
     page = client.get("/notices")
     assert 'value="none" checked' in page.text
-    done = client.post("/notices", data={"csrf": csrf_of(page.text), "channel": "sms"})
-    assert "notices by text message from now on" in done.text
+    short = client.post("/notices", data={"csrf": csrf_of(page.text), "channel": "sms"})
+    assert short.status_code == 400 and "cannot take text messages: ask at the window" in short.text
+    assert "hall member" not in short.text  # a member is never told a staff command
+    assert entries(web_store, "member.notices") == []
+    Hall(web_store.path).ok("member", "update", "101", "--phone", "(312) 555-0101")
+    done = client.post("/notices", data={"csrf": csrf_of(short.text), "channel": "sms"})
+    assert "You get notices by text message from now on." in done.text
     assert rows(web_store, "SELECT notices FROM members WHERE card = '101'") == [("sms",)]
     [entry] = entries(web_store, "member.notices")
     assert entry["actor"] == "member:101" and entry["data"]["via"] == "web"
     again = client.post("/notices", data={"csrf": csrf_of(done.text), "channel": "sms"})
-    assert again.status_code == 400 and "already set to text message" in again.text
+    assert again.status_code == 400 and "You already get notices by text message: nothing changed." in again.text
     wrong = client.post("/notices", data={"csrf": csrf_of(done.text), "channel": "pigeon"})
-    assert wrong.status_code == 400 and "Choose email, text message or no notices." in wrong.text
+    assert wrong.status_code == 400 and "is not a way to send notices" in wrong.text
     Hall(web_store.path).ok("audit", "replay")
 
 
