@@ -298,6 +298,33 @@ async def server_error(request: Request, exc: Exception) -> Response:
                                                      "or ask at the window."}, 500)
 
 
+async def sms_reply(request: Request) -> Response:
+    """The text gateway's callback (``POST /notify/sms``): a reply of STOP turns that number's texts
+    off. Signed with the gateway's shared secret (``HALL_SMS_TOKEN``), checked by
+    ``hall.notices.replies``; no session and no CSRF token (the gateway is not a browser)."""
+    from hall.notices import replies
+    from hall.notices.settings import load_settings
+
+    web: WebApp = request.app.state.web
+    body = await request.body()
+    if len(body) > security.MAX_FORM_BYTES:
+        return Response("That form is too large.", 413, media_type="text/plain")
+    try:
+        fields = {k: v[0] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True,
+                                                 max_num_fields=40).items()}
+        settings = load_settings()
+    except (UnicodeDecodeError, ValueError):
+        return Response("That form could not be read.", 400, media_type="text/plain")
+    except HallError as error:
+        return Response(str(error), 503, media_type="text/plain")
+    try:
+        reply = await run_in_threadpool(replies.sms_reply, web.store, settings, url=str(request.url), form=fields,
+                                        signature_header=request.headers.get("x-twilio-signature", ""))
+    except HallError as error:
+        return Response(str(error), 503, media_type="text/plain")
+    return Response(reply.body, reply.status, media_type=reply.content_type)
+
+
 def create_app(store: Store, *, idle_minutes: int = IDLE_MINUTES) -> Starlette:
     """The ASGI application for ``hall web`` on ``store``."""
     board, board_json = _public(views.job_board, "board.html", "Job board", "board")
@@ -313,6 +340,7 @@ def create_app(store: Store, *, idle_minutes: int = IDLE_MINUTES) -> Starlette:
         Route("/me/resign", resign, methods=["POST"]),
         Route("/notices", notices, methods=["GET", "POST"]),
         Route("/pin", pin, methods=["GET", "POST"]),
+        Route("/notify/sms", sms_reply, methods=["POST"]),
         Mount("/static", StaticFiles(directory=str(HERE / "static")), name="static"),
     ]
     app = Starlette(routes=routes, middleware=[Middleware(SecurityHeaders)],
