@@ -86,7 +86,7 @@ CANCELLED = "cancelled"
 RELEASED = "released"
 CALL_STATUSES = (OPEN, FILLED, CANCELLED, RELEASED)
 
-SIGNING_CHANNELS = ("in_person", "phone", "email", "fax", "mail", "kiosk")
+SIGNING_CHANNELS = ("in_person", "phone", "email", "fax", "mail", "kiosk", "web")
 
 # Removal reasons written on a registration (and shown to the member).
 REMOVED_RESIGN = "failed to re-sign"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, time
 from datetime import datetime as datetime_type
@@ -105,12 +106,28 @@ class Field:
         return str(value)
 
 
+def unsafe_character(text: str) -> str | None:
+    """The first character of ``text`` that would act on a terminal or a listing rather than show
+    (control and escape characters, bidi and other format marks, line and paragraph separators),
+    as "U+001B"; None when there is none. Zero-width joiners (emoji, Indic scripts) are text."""
+    for char in text:
+        category = unicodedata.category(char)
+        if category in ("Cc", "Cs", "Zl", "Zp") or (category == "Cf" and char not in "\u200c\u200d"):
+            return f"U+{ord(char):04X}"
+    return None
+
+
 class Text(Field):
     allowed = "non-empty text"
 
     def read(self, value: Any, key: str) -> str:
         if not isinstance(value, str) or not value.strip():
             raise self.fail(key, value)
+        found = unsafe_character(value)
+        if found is not None:
+            # The value itself is not quoted back: it is what would reach the terminal.
+            raise RulesError(f"{key} contains {found}, a control, bidi or line-break character; "
+                             "write it as plain text.", key)
         return value
 
     def toml(self, value: str) -> str:

@@ -19,6 +19,7 @@ from typing import Any, Callable
 from sqlite_utils import Database
 
 from hall.changes import redacted
+from hall.errors import HallError
 
 GENESIS = "0" * 64
 
@@ -253,8 +254,10 @@ def entries(db: Database, *, card: str | None = None, call: int | None = None,
     """Audit entries as dicts (data parsed), filtered by card, call, action and actor.
 
     Every entry about a member carries ``card`` in its data, and every entry
-    about a call carries ``call``: both are indexed.
+    about a call carries ``call``: both are indexed. ``limit`` (the newest so many) is at least 1.
     """
+    if limit is not None and limit < 1:
+        raise HallError(f"The number of entries to show must be at least 1, not {limit}.")
     where: list[str] = []
     params: list = []
     if card is not None:
@@ -277,7 +280,7 @@ def entries(db: Database, *, card: str | None = None, call: int | None = None,
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += " ORDER BY seq " + ("DESC" if newest_first else "ASC")
-    if limit:
+    if limit is not None:
         sql += f" LIMIT {int(limit)}"
     return [
         {"seq": r[0], "at": r[1], "actor": r[2], "action": r[3], "subject": r[4],

@@ -88,6 +88,10 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     # A card's missed PIN checks and its lock: a permission (the kiosk and the web refuse a locked
     # card), counted by audited operations, so they replay.
     Table("kiosk_misses", ("card",), "card {card}'s missed PIN checks"),
+    # Members' web sessions: made and ended only by audited operations (log-in, log-out, the idle
+    # end), so they replay; like a command-line session, a web session's last use is kept by the
+    # `hall web` process, never here (reading a page writes nothing).
+    Table("web_sessions", ("id",), "web session {id} of member {card}", hashes=("hash",)),
     Table("member_classes", ("card", "classification"), "member {card}'s classification {classification}"),
     Table("certifications", ("id",), "member {card}'s certification {name} (id {id})"),
     Table("employers", ("id",), "employer {name} (id {id})"),
@@ -103,6 +107,14 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     Table("referrals", ("id",), "referral {id} (call #{call_id}, card {card})"),
     Table("job_ends", ("id",), "job end {id} (card {card})"),
     Table("corrections", ("id",), "correction {id} (card {card})"),
+    Table("qualifications", ("id",), "qualification {id} of member {card} for {book_id}"),
+    Table("excuses", ("id",), "excused absence {id} of member {card}"),
+    Table("member_hours", ("id",), "hours record {id} of member {card} ({day})"),
+    Table("turndown_charges", ("id",), "turndown charge {id} (call #{call_id}, card {card})"),
+    # What the hall decided to tell a member, and when: written in the same transaction as the
+    # event that causes it (hall.notices), so the log answers "was I told?". Whether and how it
+    # was delivered is not referral state: ``deliveries`` and ``notice_attempts`` below.
+    Table("outbox", ("id",), "notice {id} ({kind} to member {card})"),
     Table("bids", ("id",), "bid {id} (call #{call_id}, card {card})"),
     Table("signins", ("id",), "sign-in {id} (card {card}, {day})"),
     Table("selections", ("at",), "the selection of {at}"),
@@ -114,6 +126,11 @@ NOT_REPLAYED: dict[str, str] = {
     "self_identification": "members' voluntary EEO answers are never put in the log",
     "replay_snapshot": "the rows recorded when an older database was upgraded; their hash is in the log",
     "_sqlite_migrations": "the schema's own bookkeeping (which migrations ran, and when)",
+    "deliveries": "where each notice's delivery stands (written by `hall notify run`, not by an operation: "
+                  "what a mail server or text gateway did is not referral state)",
+    "notice_attempts": "every try at delivering a notice, with the error (the delivery's own record)",
+    "notice_marks": "how far the notices that fall due at a moment were looked for (a bookmark that saves "
+                    "looking again; the outbox's unique key keeps each notice once without it)",
 }
 
 
@@ -166,21 +183,41 @@ ACTIONS: dict[str, Action] = {
                                   "limit; never the digits typed)", ("kiosk_misses",)),
     "member.check_passed": Action("a card and PIN matched after misses (the count starts again)",
                                   ("kiosk_misses",)),
+    "member.web_login": Action("a member logged in on the web with card and PIN (a session begun)",
+                               ("web_sessions",)),
+    "member.web_logout": Action("a member's web session ended (logged out, idle, or ended by a new PIN)",
+                                ("web_sessions",)),
     "member.self_identified": Action("a member answered the voluntary self-identification (not logged)"),
     "registration.signed": Action("a member signed a book", _REGS),
     "registration.resigned": Action("a member re-signed", _REGS),
-    "registration.lapsed": Action("a registration was removed for want of a re-sign", _REGS),
+    "registration.lapsed": Action("a registration was removed for want of a re-sign (the member told, if they "
+                                  "asked)", (*_REGS, "outbox")),
     "call.taken": Action("a job call was taken", ("calls", "call_certs", "name_requests")),
     "call.amended": Action("a call's workers, start or days changed", ("calls",)),
     "call.cancelled": Action("a call was cancelled (referrals reversed)", ("calls", "referrals", *_REGS)),
     "offer.calling": Action("a candidate is being phoned", ("calls",)),
-    "offer.recorded": Action("an offer's outcome", ("offers", "referrals", "calls", "hours", *_REGS)),
+    "offer.recorded": Action("an offer's outcome (the turndowns charged to those unavailable above; a member "
+                             "phoned without an answer, or who declined, told if they asked)",
+                             ("offers", "referrals", "calls", "hours", "member_hours", "turndown_charges", "outbox",
+                              *_REGS)),
+    "member.notices": Action("a member's choice of notices changed (by staff, by the member, or a text reply "
+                             "of STOP); one who just asked is told what is already due", ("members", "outbox")),
+    "notices.due": Action("notices that fell due at a moment (re-sign due soon, the re-sign window open), "
+                          "one per member, once each", ("outbox",)),
     "referral.rejected_at_job": Action("a referral was turned away at the job",
                                        ("referrals", "calls", *_REGS)),
     "referral.cancelled": Action("a referral was cancelled before work began", ("referrals", "calls", *_REGS)),
     "referral.no_show": Action("a referred member did not show up (a quit)",
                                ("referrals", "calls", "job_ends", *_REGS)),
-    "job.ended": Action("a member left a job", ("referrals", "job_ends", "hours", "members", *_REGS)),
+    "job.ended": Action("a member left a job", ("referrals", "job_ends", "hours", "member_hours", "members", *_REGS)),
+    "member.qualified": Action("an admin recorded why a member qualifies for a book", ("qualifications",)),
+    "registration.moved": Action("a member was moved to another book of the same classification", _REGS),
+    "member.excused": Action("staff recorded an excused absence", ("excuses",)),
+    "member.excuse_changed": Action("an excused absence was ended early or corrected", ("excuses",)),
+    "hours.added": Action("staff recorded hours a member worked", ("member_hours",)),
+    "hours.imported": Action("hours were imported from payroll", ("member_hours",)),
+    "hours.migrated": Action("hours kept per registration were copied to their members' records",
+                             ("member_hours",)),
     "correction.outcome": Action("a recorded outcome was set aside",
                                  ("offers", "referrals", "corrections", "calls", *_REGS)),
     "correction.restore": Action("a removed place was restored", ("corrections", *_REGS)),

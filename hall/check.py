@@ -77,6 +77,7 @@ def check_database(path: str | os.PathLike, *, now: datetime | None = None,
     report = Report(path)
     _check_sqlite(report, sqlite3.sqlite_version)
     _check_permissions(report, path)
+    _check_leftovers(report, path)
     try:
         conn = _open(path)
     except sqlite3.Error as error:
@@ -156,6 +157,20 @@ def _check_permissions(report: Report, path: Path) -> None:
         report.add("file permissions", OK, "readable by the owner only (0600)")
 
 
+def _check_leftovers(report: Report, path: Path) -> None:
+    """Copies that a killed backup or restore left beside the database: worth knowing, not a fault."""
+    from hall.backup import cut_off_copies, leftovers
+
+    found = [leftover.advice() for leftover in leftovers(path.parent)]
+    found += [f"{name}: a write to {name[:-len('-journal')]} was cut off (a backup killed part-way, perhaps), so "
+              f"{name[:-len('-journal')]} is not a complete copy; delete both" for name in
+              cut_off_copies(path.parent, besides=path)]
+    if found:
+        report.add("leftovers", INFO, "; ".join(found))
+    else:
+        report.add("leftovers", OK, "no copy cut off by a killed backup or restore beside the database")
+
+
 def _check_foreign_keys(report: Report, conn: sqlite3.Connection) -> None:
     rows = conn.execute("PRAGMA foreign_key_check").fetchall()
     if not rows:
@@ -232,9 +247,15 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
     except RulesError as error:  # a stored rule set that no longer loads is a finding, not a crash
         report.add("rules", PROBLEM, f"the rule set in force cannot be read ({error})")
         return
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, moment))
+    from hall import load
+
+    _check_double_registrations(report, db, rules)
+    if db["excuses"].exists():
+        lapsed_sql, params = load.lapsed_where(db, rules, moment)
+    else:  # an older schema: no excused absences yet
+        lapsed_sql, params = "last_signed_at < ?", [audit.iso(calendar.lapse_cutoff(rules, moment))]
     count = db.execute(
-        "SELECT count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at < ?", [cutoff]
+        f"SELECT count(*) FROM registrations WHERE status = 'waiting' AND {lapsed_sql}", params
     ).fetchone()[0]
     if count:
         report.add("re-sign removals", INFO,
@@ -242,6 +263,25 @@ def _check_lapsed(report: Report, db, now: datetime | None) -> None:
                    "their removal (not a fault)")
     else:
         report.add("re-sign removals", OK, "none pending")
+
+
+def _check_double_registrations(report: Report, db, rules) -> None:
+    """(v2) Members holding two live registrations of one classification: databases made before
+    ``registration.one_per_classification`` keep what they hold (information, not a problem)."""
+    from dispatch.registration import double_registrations
+    from hall import load
+
+    regs = [load.registration_from_row(row) for row in db.execute(
+        f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE status != 'removed'")]
+    found = double_registrations(regs, rules)
+    if not found:
+        report.add("one book per classification", OK, "no member holds two books of one classification")
+        return
+    shown = "; ".join(f"card {card} on {' and '.join(books)}" for card, _, books in found[:5])
+    more = f" (and {len(found) - 5} more)" if len(found) > 5 else ""
+    report.add("one book per classification", INFO,
+               f"{len(found)} member(s) hold two books of one classification, from before the rule: {shown}{more}; "
+               "`hall member move` leaves one")
 
 
 def _check_replay(report: Report, path: Path, progress) -> None:

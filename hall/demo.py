@@ -32,9 +32,10 @@ from hall.operations.bidding import place_bid
 from hall.operations.calls import cancel_call, take_call
 from hall.operations.employers import add_employer, bar_member
 from hall.operations.jobs import end_job
+from hall.operations.excuses import excuse
 from hall.operations.members import add_member, declare_unavailable, set_certification, set_pin
 from hall.operations.offers import record_offer
-from hall.operations.registrations import resign, sign
+from hall.operations.registrations import move, qualify, resign, sign
 from hall.operations.rules import init_database, set_rules
 from hall.queries.resign import resign_due_soon
 from hall.store import Store
@@ -108,7 +109,7 @@ ROSTER = """
 2279 | Courtney Walsh      | 262 | JW-2:1       | OSHA-10; Aerial Lift@+15 | IBEW Local 9
 2283 | Samuel Okafor       | 630 | JW-2:3       | OSHA-10 | IBEW Local 701
 2296 | Grace Yamamoto      | 815 | JW-2:5       | OSHA-10; OSHA-30@+160 | IBEW Local 176
-2304 | Rick Johansson      | 217 | JW-2:0 JW-3:0 | OSHA-10 | IBEW Local 146
+2304 | Rick Johansson      | 217 | JW-3:0       | OSHA-10 | IBEW Local 146
 3011 | Jamal Harris        | 312 | JW-3:0       | OSHA-10 |
 3024 | Lauren Becker       | 630 | JW-3:0       | OSHA-10; First Aid/CPR@+120 |
 3037 | Omar Farouk         | 708 | JW-3:2       | OSHA-10 |
@@ -137,6 +138,8 @@ RESIGN_DUE_CARD = "3045"  # the one re-sign due this week: signed on the first d
 UNAVAILABLE_CARD = "1431"  # at her own request, until a few days after the demo's date
 HISTORY_NAMED_CARD = "1416"  # named by Riverbend on a call in the history
 OPEN_NAMED_CARD = "2258"  # named by Riverbend on the call taken this morning
+MOVED_CARD = "2304"  # qualified for Book II by an admin and moved there from Book III
+EXCUSED_CARD = "3037"  # excused (military leave) until a few weeks after the demo's date
 
 
 @dataclass(frozen=True)
@@ -226,13 +229,13 @@ class _Demo:
         return calendar.business_day_on_or_after(after + timedelta(days=1), self.rules)
 
     def take(self, key: str, employer: str, cls: str, workers: int, start: datetime, days: int, *,
-             actor: Actor = MARIA, certs=(), requests=(), site: str = "", notes: str = "", wage: str = "",
-             by_phone: str | None = None) -> int:
+             actor: Actor = MARIA, certs=(), requests=(), site: str = "", notes: str = "",
+             no_turndown: str = "", wage: str = "", by_phone: str | None = None) -> int:
         if by_phone is None and self.rules.bidding.enabled and not notes.startswith("Posted"):
             by_phone = "Needed this morning: no time to post it"
         receipt = take_call(self.store, employer=employer, classification=cls, workers=workers, start=start,
                             days=days, actor=actor, certs=certs, requests=requests, site=site, notes=notes,
-                            wage=wage, by_phone=by_phone)
+                            no_turndown=no_turndown, wage=wage, by_phone=by_phone)
         self.calls[key] = receipt.id
         return receipt.id
 
@@ -442,7 +445,19 @@ class _Demo:
         clock.at(13, "08:20")
         sign(self.store, quitter, "JW-1", actor=MARIA, via="in_person")
 
-        # Day 14: unavailability at the member's request; a worker laid off by Acme after three weeks.
+        # Day 13: an admin records a traveler's qualification for Book II and moves him there from
+        # Book III (one book per classification: the new place starts at the move).
+        clock.at(13, "11:30")
+        qualify(self.store, MOVED_CARD, "JW-2", "Journeyman card and 4,000 hours in the area (letter from Local 146)",
+                actor=ADMIN)
+        clock.step(4)
+        move(self.store, MOVED_CARD, "JW-2", "Qualifies for Book II (hours letter checked)", actor=ADMIN)
+
+        # Day 14: unavailability at the member's request; an excused absence (military leave: the
+        # re-sign clock stops); a worker laid off by Acme after three weeks.
+        clock.at(14, "09:40")
+        excuse(self.store, EXCUSED_CARD, "military", self.days[14], self.rel(+24),
+               "Reserve orders 26-114 (copy in the member file)", actor=MARIA)
         clock.at(14, "10:15")
         declare_unavailable(self.store, UNAVAILABLE_CARD, self.rel(+6), "Surgery and recovery (note on file)",
                             actor=MARIA, via="phone")
@@ -491,17 +506,24 @@ class _Demo:
         # phones in a call naming a traveler and Summit wants an apprentice, both needed too soon
         # to wait for bids; Acme's call is posted for the next selection and three members bid.
         if calendar.is_business_day(self.day, self.rules):
-            when, times = self.day, ("07:15", "07:22", "07:24",
-                                     ("07:26", "07:28", "07:30"))
+            when, times = self.day, ("07:10", "07:16", "07:22", "07:30", "07:23", ("07:24", "07:25", "07:26"))
         else:
-            when, times = last, ("15:30", "15:45", "15:50", ("16:05", "16:40", "17:20"))
+            when, times = last, ("15:30", "15:45", "15:50", "15:55", "15:51", ("15:52", "15:53", "15:54"))
         clock.at(when, times[0])
         self.take("river3", RIVERBEND, "JW", 3, self.start_at(start, "07:00"), 30,
                   requests=[(OPEN_NAMED_CARD, "Ran conduit for our Elgin data center job")],
                   site="Elk Grove data center", actor=DWAYNE)
         clock.at(when, times[1])
         self.take("summit3", SUMMIT, "AP", 1, self.start_at(start, "07:00"), 20, site="Joliet refinery turnaround")
-        self.post_with_bids(when, times[2], times[3], start)
+        # Bolt phones a call starting at 05:00: declines on it never count; the first one up declines.
+        clock.at(when, times[2])
+        self.take("bolt4", BOLT, "JW", 1, self.start_at(start, "05:00"), 12, site="Merchandise Mart lobby relamp",
+                  no_turndown="starts 05:00, before the trains run")
+        self.post_with_bids(when, times[4], times[5], start)
+        clock.at(when, times[3])  # the last thing the demo records: no step after it
+        first = self.next_candidate(self.calls["bolt4"])
+        record_offer(self.store, self.calls["bolt4"], first.card, DECLINED, actor=MARIA,
+                     note="Can't get there by 05:00.")
         if clock.now < self.start_at(self.day, "07:30"):
             clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
 

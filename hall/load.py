@@ -9,19 +9,23 @@ from typing import Iterable, Iterator, Mapping
 from sqlite_utils import Database
 
 from dispatch import calendar
-from dispatch.calls import expected_end
+from dispatch.calls import expected_end, is_short_call
 from dispatch.daybook import day_needed
+from dispatch.hours import period_bounds
 from dispatch.model import (
     DISCHARGED,
     QUIT,
     Certification,
     EmployerBar,
+    ExcusedAbsence,
     JobCall,
     Member,
     NameRequest,
     PastReferral,
+    Qualification,
     ReferralInForce,
     Registration,
+    RotationPoint,
     Separation,
     ShortCallHold,
     Unavailability,
@@ -124,7 +128,7 @@ def job_call(db: Database, call_id: int) -> JobCall:
     """The call with this number."""
     row = db.execute(
         "SELECT c.id, e.name, c.classification, c.workers, c.start_at, c.duration_days, c.status, c.site,"
-        " c.taken_at, c.wage, c.posted_for, c.by_phone"
+        " c.expected_hours, c.no_turndown, c.taken_at, c.wage, c.posted_for, c.by_phone"
         " FROM calls c JOIN employers e ON e.id = c.employer_id WHERE c.id = ?",
         [call_id],
     ).fetchone()
@@ -142,7 +146,8 @@ def job_call(db: Database, call_id: int) -> JobCall:
         id=row[0], employer=row[1], classification=row[2], workers=row[3],
         start=parse_time(row[4]), duration_days=row[5], required_certs=certs,
         name_requests=requests, status=row[6], accepted=accepted, site=row[7],
-        taken_at=parse_time(row[8]), wage=row[9], posted_for=parse_time(row[10]), by_phone=row[11],
+        expected_hours=row[8], no_turndown=row[9] or "", taken_at=parse_time(row[10]),
+        wage=row[11], posted_for=parse_time(row[12]), by_phone=row[13],
     )
 
 
@@ -225,18 +230,98 @@ class LazyMembers(Mapping[str, Member]):
         return len(self._cards)
 
 
-def period_hours(db: Database, registration_ids: Iterable[int], since: datetime) -> dict[int, float]:
-    """Hours (worked and turndown penalty) per registration since the period began."""
-    ids = list(registration_ids)
-    if not ids:
-        return {}
-    totals: dict[int, float] = {}
-    for reg_id, total in db.execute(
-        "SELECT registration_id, sum(hours) FROM hours WHERE at >= ? GROUP BY registration_id",
-        [iso(since)],
+def excused_absences(db: Database, cards: Iterable[str] | None = None) -> dict[str, tuple[ExcusedAbsence, ...]]:
+    """card -> the member's excused absences (kind and evidence included: staff reads only), for
+    ``cards`` or every member who has one."""
+    wanted = None if cards is None else set(cards)
+    found: dict[str, list[ExcusedAbsence]] = {}
+    for card, start, until, kind, evidence in db.execute(
+        "SELECT card, start, until, kind, evidence FROM excuses ORDER BY start, id"
     ):
-        totals[reg_id] = total
-    return totals
+        if wanted is None or card in wanted:
+            found.setdefault(card, []).append(ExcusedAbsence(card, parse_date(start), parse_date(until), kind, evidence))
+    return {card: tuple(absences) for card, absences in found.items()}
+
+
+def kept_by_excuse(db: Database, rules: RuleSet, now: datetime) -> tuple[int, ...]:
+    """Waiting registrations past the plain re-sign cutoff that an excused absence keeps on the list
+    (the clock stopped while the member was excused): usually none, always few."""
+    cutoff = lapse_cutoff_text(rules, now)
+    rows = db.execute(
+        f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE status = 'waiting' AND last_signed_at < ?"
+        " AND card IN (SELECT card FROM excuses)", [cutoff]
+    ).fetchall()
+    if not rows:
+        return ()
+    excused = excused_absences(db, {row[1] for row in rows})
+    return tuple(sorted(
+        row[0] for row in rows
+        if calendar.removal_at(registration_from_row(row), rules, excused.get(row[1], ())) > now
+    ))
+
+
+def unlapsed_where(db: Database, rules: RuleSet, now: datetime, alias: str = "") -> tuple[str, list]:
+    """The SQL condition (and its arguments) for a waiting registration that has not lapsed at ``now``:
+    last signed on or after the cutoff, or kept by an excused absence (``kept_by_excuse``)."""
+    return _lapse_condition(db, rules, now, alias, lapsed=False)
+
+
+def lapsed_where(db: Database, rules: RuleSet, now: datetime, alias: str = "") -> tuple[str, list]:
+    """The SQL condition for a waiting registration that has lapsed at ``now`` (the opposite of
+    ``unlapsed_where``; searches ``registrations_lapse``)."""
+    return _lapse_condition(db, rules, now, alias, lapsed=True)
+
+
+def _lapse_condition(db: Database, rules: RuleSet, now: datetime, alias: str, *, lapsed: bool) -> tuple[str, list]:
+    cutoff = lapse_cutoff_text(rules, now)
+    kept = kept_by_excuse(db, rules, now)
+    signed = f"{alias}last_signed_at < ?" if lapsed else f"+{alias}last_signed_at >= ?"
+    if not kept:
+        return signed, [cutoff]
+    marks = ",".join("?" for _ in kept)
+    if lapsed:
+        return f"{signed} AND {alias}id NOT IN ({marks})", [cutoff, *kept]
+    return f"({signed} OR {alias}id IN ({marks}))", [cutoff, *kept]
+
+
+def qualifications_of(db: Database, card: str) -> tuple[Qualification, ...]:
+    """A member's qualification records (why they may sign a book that requires one)."""
+    return tuple(
+        Qualification(card, book_id, evidence, parse_time(at))
+        for book_id, evidence, at in db.execute(
+            "SELECT book_id, evidence, at FROM qualifications WHERE card = ? ORDER BY id", [card])
+    )
+
+
+def member_hours(db: Database, cards: Iterable[str] | None, now: datetime, rules: RuleSet,
+                 *, through: datetime | None = None) -> dict[str, float]:
+    """card -> the member's hours for the low-hours period containing ``now`` (worked and turndown
+    penalty), from their hours records; with ``through``, only records made by then (the as-of list)."""
+    first, last = period_bounds(now, rules)
+    sql = "SELECT card, sum(hours) FROM member_hours WHERE day >= ? AND day <= ?"
+    params: list = [first.isoformat(), last.isoformat()]
+    if through is not None:
+        sql += " AND recorded_at <= ?"
+        params.append(iso(through))
+    totals = dict(db.execute(sql + " GROUP BY card", params).fetchall())
+    if cards is None:
+        return totals
+    return {card: totals[card] for card in set(cards) if card in totals}
+
+
+def rotation_points(db: Database, book_ids: Iterable[str]) -> dict[str, RotationPoint]:
+    """(v2) book id -> who most recently accepted a short call from that book, at their place there
+    (``short_calls.rotation``)."""
+    found: dict[str, RotationPoint] = {}
+    for book_id in book_ids:
+        row = db.execute(
+            "SELECT r.card, g.registered_at FROM referrals r JOIN offers o ON o.id = r.offer_id"
+            " JOIN registrations g ON g.id = o.registration_id"
+            " WHERE r.short_call = 1 AND o.book_id = ? ORDER BY r.id DESC LIMIT 1", [book_id]
+        ).fetchone()
+        if row is not None:
+            found[book_id] = RotationPoint(book_id, row[0], parse_time(row[1]))
+    return found
 
 
 def referrals_in_force(db: Database, cards: Iterable[str], rules: RuleSet) -> dict[str, ReferralInForce]:
@@ -299,12 +384,15 @@ def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
     cert_names = set(call.required_certs)
     for book in rules.books_for(call.classification):
         cert_names.update(book.requires)
+    rotation = {}
+    if rules.short_calls.rotation and is_short_call(call, rules):
+        rotation = rotation_points(db, (book.id for book in rules.books_for(call.classification)))
     return RankContext(
         rules=rules, now=now, members=LazyMembers(db, cards, cert_names),
         unavailability=unavailability, bars=bars, outcomes=call_outcomes(db, call.id),
         separations=separations, employer_referrals=referrals,
-        in_force=referrals_in_force(db, cards, rules),
-        signins=daybook_signins(db, rules, now, cards), bidders=open_bidders(db, call, now),
+        in_force=referrals_in_force(db, cards, rules), excused=excused_absences(db, cards),
+        rotation=rotation, signins=daybook_signins(db, rules, now, cards), bidders=open_bidders(db, call, now),
     )
 
 
@@ -341,27 +429,28 @@ def candidate_registrations(db: Database, call: JobCall, rules: RuleSet, now: da
     (see ``_walked_registrations``). The ranking comes out the same.
     """
     outcome_cards = set(outcome_cards)
-    if limit is not None and rules.ordering.policy == "registration" and not call.name_requests:
+    rotating = rules.short_calls.rotation and is_short_call(call, rules)
+    if limit is not None and rules.ordering.policy == "registration" and not call.name_requests and not rotating:
         return _walked_registrations(db, call, rules, now, outcome_cards, limit)
     book_ids = [b.id for b in rules.books_for(call.classification)]
     if not book_ids:
         return []
     marks = ",".join("?" for _ in book_ids)
-    cutoff = lapse_cutoff_text(rules, now)
+    unlapsed, params = unlapsed_where(db, rules, now)
     rows = db.execute(
         f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
-        " AND (status = 'on_short_call' OR (status = 'waiting' AND last_signed_at >= ?))",
-        [*book_ids, cutoff],
+        f" AND (status = 'on_short_call' OR (status = 'waiting' AND {unlapsed}))",
+        [*book_ids, *params],
     ).fetchall()
     if outcome_cards:
         seen = {r[0] for r in rows}
         for row in _outcome_rows(db, book_ids, outcome_cards):
             if row[0] not in seen:
                 rows.append(row)
-    hours: dict[int, float] = {}
+    hours: dict[str, float] = {}
     if rules.ordering.policy == "low_hours":
-        hours = period_hours(db, (r[0] for r in rows), calendar.period_start(now, rules))
-    return [registration_from_row(r, hours.get(r[0], 0.0)) for r in rows]
+        hours = member_hours(db, {r[1] for r in rows}, now, rules)
+    return [registration_from_row(r, hours.get(r[1], 0.0)) for r in rows]
 
 
 def _outcome_rows(db: Database, book_ids: list[str], outcome_cards: set[str]) -> list:
@@ -391,7 +480,7 @@ def _walked_registrations(db: Database, call: JobCall, rules: RuleSet, now: date
     book_ids = [b.id for b in rules.books_for(call.classification)]
     if not book_ids:
         return []
-    cutoff = lapse_cutoff_text(rules, now)
+    unlapsed, unlapsed_params = unlapsed_where(db, rules, now)
     marks = ",".join("?" for _ in book_ids)
     rows = db.execute(
         f"SELECT {REGISTRATION_COLUMNS} FROM registrations WHERE book_id IN ({marks})"
@@ -406,18 +495,19 @@ def _walked_registrations(db: Database, call: JobCall, rules: RuleSet, now: date
     produced = 0  # at least this many candidates come from the books read to their end
     seen: set[str] = set()  # every card of the books read (a superset of those the walk met)
     top = (f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
-           " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+           f" WHERE book_id = ? AND status = 'waiting' AND {unlapsed}"
            " ORDER BY registered_at, card LIMIT ?")
     tie = (f"SELECT {REGISTRATION_COLUMNS} FROM registrations"
-           " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ? AND registered_at = ?")
+           f" WHERE book_id = ? AND status = 'waiting' AND {unlapsed} AND registered_at = ?")
     for book_id in book_ids:
         size = need - produced + len(outcome_cards) + 16
         while True:
-            waiting = db.execute(top, [book_id, cutoff, size]).fetchall()
+            waiting = db.execute(top, [book_id, *unlapsed_params, size]).fetchall()
             complete = len(waiting) < size
             if not complete:
                 have = {r[0] for r in waiting}
-                waiting += [r for r in db.execute(tie, [book_id, cutoff, waiting[-1][3]]) if r[0] not in have]
+                waiting += [r for r in db.execute(tie, [book_id, *unlapsed_params, waiting[-1][3]])
+                            if r[0] not in have]
             cards = {r[1] for r in waiting}
             working = {card for card, held in referrals_in_force(db, cards - seen - outcome_cards, rules).items()
                        if not held.short_call}

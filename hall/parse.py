@@ -9,6 +9,7 @@ Months and days written with a slash are month/day, as the hall's staff write th
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from dispatch import calendar
@@ -32,6 +33,43 @@ _ISO_DAY = re.compile(r"^(\d{4})-(\d{1,2})-(\d{1,2})$")
 _SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})(?:/(\d{2}|\d{4}))?$")
 _ISO_MOMENT = re.compile(r"^(\d{4}-\d{1,2}-\d{1,2})[ t](.+)$")
 SLACK_DAYS = 31  # a date without a year this far in the past (or future, for a past date) is next (last) year's
+
+
+@dataclass(frozen=True, slots=True)
+class DateSpan:
+    """How far from today a kind of date may sensibly be, in whole years back and ahead: the
+    operations refuse a date outside it (``check``), and so do the app's date fields that say
+    which kind they hold, with the same sentence."""
+
+    what: str
+    back: int
+    ahead: int
+
+    def bounds(self, today: date) -> tuple[date, date]:
+        """The first and last date allowed when it is ``today``."""
+        return _years_later(today, -self.back), _years_later(today, self.ahead)
+
+    def check(self, day: date, today: date) -> date:
+        """``day`` if it is inside the span; otherwise one sentence that gives the range."""
+        first, last = self.bounds(today)
+        if not first <= day <= last:
+            years = f"{self.back} year{'s' if self.back != 1 else ''} back and {self.ahead} ahead"
+            raise HallError(f"{day.isoformat()} is too far off for {self.what}: give one from {first.isoformat()} "
+                            f"to {last.isoformat()} (at most {years}).")
+        return day
+
+
+def _years_later(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February in a year without one
+        return day.replace(year=day.year + years, day=28)
+
+
+UNAVAILABLE = DateSpan("an unavailability date", back=1, ahead=5)
+"""A member's unavailability (its first and last day): a long illness or a tour of duty, not a resignation."""
+CERT_EXPIRY = DateSpan("a certification expiry date", back=100, ahead=50)
+"""When a certification expires: one long expired is still a date of record."""
 
 
 def _words(text: str) -> list[str]:
@@ -148,10 +186,12 @@ def _agree(day: date | None, weekday: int | None, today: date, *, future: bool, 
     return today - timedelta(days=(today.weekday() - weekday) % 7 or 7)
 
 
-def parse_day(text: str, rules: RuleSet, now: datetime, *, future: bool = True, what: str = "date") -> date:
+def parse_day(text: str, rules: RuleSet, now: datetime, *, future: bool = True, what: str = "date",
+              span: DateSpan | None = None) -> date:
     """A date as people say it, in the hall's zone: "12/1", "12/1/2027", "tomorrow", "today",
     "mon" (the next Monday; with ``future=False`` the last one), "1 dec", "dec 1 2027",
-    "2026-12-01". Without a year, the date nearest ahead (or behind, ``future=False``)."""
+    "2026-12-01". Without a year, the date nearest ahead (or behind, ``future=False``). With
+    ``span``, a date outside it is refused as the operation would."""
     words = _words(text)
     if not words:
         raise HallError(f"The {what} cannot be empty: {DAY_EXAMPLES}.")
@@ -160,6 +200,8 @@ def parse_day(text: str, rules: RuleSet, now: datetime, *, future: bool = True, 
     day = _agree(day, weekday, today, future=future, text=text)
     if day is None:
         raise HallError(f"{_quote(text)} is not a {what} I can read: {DAY_EXAMPLES}.")
+    if span is not None:
+        return span.check(day, today)
     if not 1900 <= day.year <= 2999:
         raise HallError(f"{_quote(text)} is not a {what} the hall can use: give a year from 1900 to 2999.")
     return day

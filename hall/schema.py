@@ -452,7 +452,162 @@ def m006_identity(db: Database) -> None:
 
 
 @migrations()
-def m007_morning_dispatch(db: Database) -> None:
+def m007_web_sessions(db: Database) -> None:
+    """Members at home (v2, ``hall web``): their web sessions, stored only as hashes (the notices
+    each member chose came with ``m009_notices``)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE web_sessions (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            hash TEXT NOT NULL UNIQUE,
+            created_at TEXT NOT NULL,
+            expires_at TEXT NOT NULL,
+            ended_at TEXT,
+            ended_why TEXT
+        );
+        CREATE INDEX web_sessions_card ON web_sessions(card, ended_at)
+        """,
+    )
+
+
+@migrations()
+def m008_lists_v2(db: Database) -> None:
+    """The (v2) list rules (issue 14): qualification records, excused absences, hours that belong to
+    the member, calls with expected hours or declines that never count, and the turndowns charged
+    to members passed over as unavailable. Hours recorded per registration before this are copied
+    to their member's records, written through the log (an ``hours.migrated`` entry)."""
+    _run_script(
+        db,
+        """
+        CREATE TABLE qualifications (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            book_id TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        );
+        CREATE INDEX qualifications_card ON qualifications(card, book_id);
+
+        CREATE TABLE excuses (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            kind TEXT NOT NULL CHECK (kind IN ('military', 'jury', 'union_business', 'medical', 'other')),
+            start TEXT NOT NULL,
+            until TEXT NOT NULL,
+            evidence TEXT NOT NULL,
+            created_at TEXT NOT NULL,
+            created_by TEXT NOT NULL,
+            changed_at TEXT,
+            changed_by TEXT
+        );
+        CREATE INDEX excuses_card ON excuses(card, until);
+        CREATE INDEX excuses_until ON excuses(until);
+
+        CREATE TABLE member_hours (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            day TEXT NOT NULL,
+            hours REAL NOT NULL,
+            employer TEXT NOT NULL DEFAULT '',
+            category TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL CHECK (kind IN ('worked', 'penalty')),
+            source TEXT NOT NULL,
+            recorded_at TEXT NOT NULL,
+            recorded_by TEXT NOT NULL
+        );
+        CREATE INDEX member_hours_day ON member_hours(day, card);
+        CREATE INDEX member_hours_card ON member_hours(card, day);
+
+        CREATE TABLE turndown_charges (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            registration_id INTEGER NOT NULL REFERENCES registrations(id),
+            at TEXT NOT NULL,
+            counted INTEGER NOT NULL,
+            why_not TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX turndown_charges_call ON turndown_charges(call_id, card);
+        CREATE INDEX turndown_charges_reg ON turndown_charges(registration_id, at);
+        CREATE INDEX offers_registration ON offers(registration_id, at);
+
+        ALTER TABLE calls ADD COLUMN expected_hours REAL;
+        ALTER TABLE calls ADD COLUMN no_turndown TEXT NOT NULL DEFAULT ''
+        """,
+    )
+    if db.execute("SELECT 1 FROM hours LIMIT 1").fetchone():
+        from hall.clock import system_now
+        from hall.operations.hours import migrate_registration_hours
+
+        migrate_registration_hours(db, _UPGRADE_AT.get() or system_now())
+
+
+@migrations()
+def m009_notices(db: Database) -> None:
+    """Notices (v2): a member's email and choice of notices, the ``outbox`` (what the hall
+    decided to tell whom, written with the event and replayed), and the delivery of each
+    notice and every attempt (written by ``hall notify run``, not replayed)."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE members ADD COLUMN email TEXT NOT NULL DEFAULT '';
+        ALTER TABLE members ADD COLUMN notices TEXT NOT NULL DEFAULT 'none'
+            CHECK (notices IN ('none', 'email', 'sms'));
+        ALTER TABLE members ADD COLUMN notice_calls INTEGER NOT NULL DEFAULT 0;
+        CREATE INDEX members_notices ON members(notices) WHERE notices != 'none';
+
+        CREATE TABLE outbox (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            kind TEXT NOT NULL,
+            ref TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            body TEXT NOT NULL,
+            at TEXT NOT NULL,
+            audit_seq INTEGER,
+            UNIQUE (card, kind, ref)
+        );
+
+        CREATE TABLE deliveries (
+            outbox_id INTEGER PRIMARY KEY REFERENCES outbox(id),
+            state TEXT NOT NULL DEFAULT 'waiting'
+                CHECK (state IN ('waiting', 'retrying', 'sending', 'sent', 'unknown', 'dropped')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_at TEXT NOT NULL,
+            channel TEXT,
+            address TEXT,
+            claimed_by TEXT,
+            claimed_at TEXT,
+            sent_at TEXT,
+            last_error TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX deliveries_due ON deliveries(state, next_at);
+        CREATE INDEX deliveries_sent ON deliveries(sent_at);
+
+        CREATE TABLE notice_attempts (
+            id INTEGER PRIMARY KEY,
+            outbox_id INTEGER NOT NULL REFERENCES outbox(id),
+            at TEXT NOT NULL,
+            channel TEXT NOT NULL,
+            address TEXT NOT NULL,
+            outcome TEXT NOT NULL CHECK (outcome IN ('sending', 'sent', 'failed', 'unknown')),
+            error TEXT NOT NULL DEFAULT ''
+        );
+        CREATE INDEX notice_attempts_outbox ON notice_attempts(outbox_id, id);
+
+        CREATE TABLE notice_marks (
+            kind TEXT PRIMARY KEY,
+            checked_at TEXT NOT NULL
+        )
+        """,
+    )
+
+
+@migrations()
+def m010_morning_dispatch(db: Database) -> None:
     """(v2) The morning dispatch: posted calls (the selection each is posted for, the wage, why
     one was taken by phone), members' bids with their choice numbers, day-book sign-ins, the
     selections recorded, and the choice number on an offer that is an award."""

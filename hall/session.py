@@ -23,6 +23,8 @@ from hall.operations import (
     calls,
     corrections,
     employers,
+    excuses,
+    hours,
     jobs,
     members,
     offers,
@@ -36,6 +38,7 @@ from hall.queries.certifications import certifications_expiring_top
 from hall.queries.resign import resign_due_top
 from hall.queries.rules import upcoming_rules
 from hall.store import Store
+from hall.queries.notices import outbox_summary
 from hall.views.board import Board, make_board
 from hall.views.jobboard import morning_summary
 
@@ -45,6 +48,7 @@ _OPERATIONS: dict[str, Callable] = {
     "reverse_outcome": corrections.reverse_outcome, "grant_referral": corrections.grant_referral,
     "restore_place": corrections.restore_place, "reinstate": members.reinstate, "set_rules": rules_ops.set_rules,
     "add_user": accounts.add_user, "disable_user": accounts.disable_user, "administer": access.check_administrator,
+    "qualify": registrations.qualify, "move": registrations.move, "correct_excuse": excuses.correct_excuse,
 }
 """The operations a screen asks about before opening a form for them (``Session.require``)."""
 
@@ -169,6 +173,19 @@ class Session:
     def award_declined(self, call_id, card, note=""):
         return bidding.award_declined(self.store, call_id, card, actor=self.actor, note=note)
 
+    def excuse(self, card, kind, start, until, evidence):
+        """(v2) Record an excused absence (kind and evidence private)."""
+        return excuses.excuse(self.store, card, kind, start, until, evidence, actor=self.actor)
+
+    def end_excuse(self, excuse_id, reason, last_day=None):
+        """(v2) End an excused absence early (the member is back)."""
+        return excuses.end_excuse(self.store, excuse_id, actor=self.actor, last_day=last_day, reason=reason)
+
+    def add_hours(self, card, amount, day, employer="", category=""):
+        """(v2) Record hours a member worked on a day."""
+        return hours.add_hours(self.store, card, amount, day=day, actor=self.actor, employer=employer,
+                               category=category)
+
     def reinstate(self, card, reason, authority=""):
         return members.reinstate(self.store, card, reason, actor=self.actor, authority=authority)
 
@@ -183,6 +200,15 @@ class Session:
     def grant_referral(self, call_id, card, authority, reason):
         return corrections.grant_referral(self.store, call_id, card, actor=self.actor, authority=authority,
                                           reason=reason)
+
+    def qualify(self, card, book_id, evidence):
+        return registrations.qualify(self.store, card, book_id, evidence, actor=self.actor)
+
+    def move(self, card, book_id, reason):
+        return registrations.move(self.store, card, book_id, reason, actor=self.actor)
+
+    def correct_excuse(self, excuse_id, reason, **kw):
+        return excuses.correct_excuse(self.store, excuse_id, actor=self.actor, reason=reason, **kw)
 
     def set_rules(self, text, effective, urgent_reason=""):
         return rules_ops.set_rules(self.store, text, effective, actor=self.actor, urgent_reason=urgent_reason)
@@ -206,7 +232,8 @@ class Session:
         return self.store.sweep()
 
     def board(self) -> Board:
-        """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head."""
+        """What the board shows: open calls, book tops and counts, re-signs due, certs expiring, audit head,
+        the notices' outbox."""
         with self.store.reading() as read:
             db, now, rules = read.db, read.now, read.rules
             counts = book_counts(db, rules, now)
@@ -220,7 +247,7 @@ class Session:
             certs, certs_total = certifications_expiring_top(db, read.today, days=30, limit=BOARD_ROWS)
             return make_board(
                 now=now, rules=rules, today=read.today,
-                calls=call_rows(db, open_only=True),
+                calls=call_rows(db, open_only=True, rules=rules),
                 books=[(b, counts.get(b.id, 0), tops[b.id]) for b in rules.books],
                 history=waiting_history(db, rules, now, days=90),
                 resign_due=resign_due, resign_due_total=resign_total,
@@ -228,6 +255,7 @@ class Session:
                 head=audit.head(db),
                 upcoming_rules=upcoming_rules(db, now),
                 morning=morning_summary(read),
+                outbox=outbox_summary(db, rules, now, limit=3),
             )
 
     # --- reports (hall.reports) ------------------------------------------------------

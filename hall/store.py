@@ -336,9 +336,10 @@ class Store:
             db.close()
 
     def sweep(self, *, book: str | None = None) -> int:
-        """Record the re-sign removals that are due, as their own ``system`` entries (writes only
-        when there are some). An older database is upgraded first; with ``book``, an unknown book
-        is refused before anything is recorded."""
+        """Record the re-sign removals that are due, then the notices that fell due, as their own
+        ``system`` entries (writes only when there are some). An older database is upgraded
+        first; with ``book``, an unknown book is refused before anything is recorded."""
+        from hall.notices.due import sweep_notices
         from hall.operations.registrations import sweep_lapsed
 
         db = connect(self.path)
@@ -355,7 +356,7 @@ class Store:
                 with immediate(db), changes.logged(db):
                     ruleset_id, rules = self.rules(db, now)
                     self._record_system_events(db, now, rules, ruleset_id, lapsed=False)
-            return sweep_lapsed(self, db)
+            return sweep_lapsed(self, db) + sweep_notices(self, db)
         finally:
             db.close()
 
@@ -383,9 +384,9 @@ class Store:
 
         Inside it, first, ``actor`` is checked against the running operation's declaration
         (``hall.identity.allowed``); a refusal rolls everything back and records only an
-        ``access.refused`` entry. Then pending re-sign removals are recorded (actor
-        ``system``, their own audit entries), so no operation works on a lapsed list, and
-        a refused operation records nothing, removals included.
+        ``access.refused`` entry. Then pending re-sign removals, and the notices that fell
+        due, are recorded (actor ``system``, their own audit entries), so no operation works
+        on a lapsed list, and a refused operation records nothing, removals included.
         """
         identity.check_actor(actor)
         permission = identity.current_permission()
@@ -400,9 +401,12 @@ class Store:
                     role = identity.authorize(db, actor, permission, kiosk_auth=rules.kiosk.auth,
                                               now_text=audit.iso(now))
                     if sweep:
-                        # Pending selections and re-sign removals, in the same transaction:
-                        # if the operation is refused they roll back with it.
+                        # Pending selections, re-sign removals and notices due, in the same
+                        # transaction: if the operation is refused they roll back with it.
+                        from hall.notices.due import record_notices_due
+
                         self._record_system_events(db, now, rules, ruleset_id)
+                        record_notices_due(db, now, rules, ruleset_id)
                     tx = Tx(db, now, actor.text, rules, ruleset_id, who=actor, role=role)
                     yield tx
                     tx.check_recorded()

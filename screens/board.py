@@ -1,4 +1,5 @@
-"""The board: home after log-in. Open calls, the books, re-signs due, certifications expiring, the audit head.
+"""The board: home after log-in. Open calls, the books, re-signs due, certifications expiring, the notices'
+outbox (once the hall uses notices), the audit head.
 
 The calls and re-signs (left) get three fifths of the width. What gives way as the terminal
 narrows: below 120 columns the book names, the sparklines and the re-signs' book column;
@@ -85,6 +86,7 @@ class BoardScreen(HallScreen):
             with Vertical(id="certs-panel", classes="right"):
                 yield Label("CERTIFICATIONS EXPIRING", classes="section-title", id="certs-title")
                 yield DataTable(id="certs-table", cursor_type="row", show_cursor=False)
+        yield Static("", id="board-notices")
         yield Static("", id="board-status")
         yield from self.compose_footer()
 
@@ -164,6 +166,7 @@ class BoardScreen(HallScreen):
         self._show_books(board)
         self._show_resigns(board)
         self._show_certs(board)
+        self._show_notices(board)
         seq, digest = board.head
         status = f"audit #{seq} {digest[:4]}…{digest[-4:]}"
         zone = board.rules.zone
@@ -194,6 +197,9 @@ class BoardScreen(HallScreen):
             title += f" · selection {when}: {morning.calls} posted, {morning.bids} bids (b)"
             if morning.daybook:
                 title += f" · {morning.signed_in} signed in"
+        exempt = [f"#{c.id} declines don't count: {clean(c.no_turndown)}" for c in board.calls if c.no_turndown]
+        if exempt:
+            title += f" · {'; '.join(exempt)}"
         self.query_one("#calls-title", Label).update(title)
         if keep is not None and keep in calls.rows:
             calls.move_cursor(row=calls.get_row_index(keep))
@@ -254,6 +260,24 @@ class BoardScreen(HallScreen):
                               Text(f"! {when}", style=warn) if expired else Text(f"  {when}"))
         self.query_one("#certs-title", Label).update(
             f"CERTIFICATIONS EXPIRING ({shown_of(len(board.certs), board.certs_total)})")
+
+    def _show_notices(self, board: Board) -> None:
+        """The outbox in one line, shown once the hall has sent or queued a notice: waiting, sent
+        today, failing, and the newest failure with its error."""
+        line = self.query_one("#board-notices", Static)
+        outbox = board.outbox
+        shown = outbox is not None and not outbox.empty
+        line.set_class(shown, "-shown")
+        if not shown:
+            return
+        text = Text(clean(outbox.line()))
+        if outbox.failing:
+            first = outbox.failing[0]
+            more = outbox.failing_total - 1
+            text.append(clean(f"  ! #{first.id} {first.card} {first.name} ({first.channel}): {first.error}"
+                              + (f" (+{more} more: hall notify status)" if more else "")),
+                        style=theme_style(self.app))
+        line.update(text)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         if event.data_table.id == "calls-table" and event.row_key.value:

@@ -23,7 +23,7 @@ from screens.member_actions import MEMBER_BINDINGS, MemberActions
 from screens.text import clean, short_day, theme_style
 from screens.widgets.dialogs import ChoiceDialog
 from screens.widgets.forms import Field, FormDialog
-from screens.widgets.member_summary import book_line, cert_text, counts_line, standing_text
+from screens.widgets.member_summary import book_line, cert_text, counts_line, excused_lines, standing_text
 
 WIDE = 110  # narrower: the registration time leaves the book lines
 
@@ -218,6 +218,10 @@ class CounterScreen(MemberActions, HallScreen):
                         + " · j: job ended")
         for u in info.unavailable:
             text.append(f"\n unavailable until {short_day(u.until)}")
+        for line in excused_lines(info):
+            text.append(f"\n excused {line}")
+        if info.period_hours is not None:
+            text.append(f"\n {info.period_hours:g} hours this period")
         if any(c.state != "ok" for c in info.certs):
             text.append("\n certifications ")
             text.append_text(cert_text(info, warn))

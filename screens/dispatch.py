@@ -267,6 +267,10 @@ class DispatchScreen(HallScreen):
             status.append((f"Cancelled: {clean(view.info.cancel_reason)}", "$error bold"))
         elif view.next is None:
             status.append(("! Nobody left to offer: every candidate has an outcome or is passed over.", "$warning"))
+        if view.no_turndown:
+            status.append((f"declines don't count: {clean(view.no_turndown)}", "bold"))
+        for book, after, first in view.rotation:
+            status.append(f"{book} rotation: after {clean(after)}" + (f", starts at {clean(first)}" if first else ""))
         for sentence in view.unhonoured:
             status.append((f"! name request not honoured: {self.sentence(sentence)}", "$warning"))
         if hidden:

@@ -201,6 +201,11 @@ class KioskScreen(Screen):
                 line(f"  {name:<24} working a short call{employer}: your place is kept", "book-line")
             elif b.status == "dispatched":
                 line(f"  {name:<24} dispatched (working): sign again when the job ends", "book-line")
+        if view.excused_until is not None:
+            start = view.excused_from
+            when = f"from {short_day(start)} " if start is not None and start > today else ""
+            line(f"  Excused {when}until {short_day(view.excused_until, year=True)}: your place is kept and the "
+                 "re-sign clock stops", "book-line")
         if view.receipt:
             line(f"    Last sign or re-sign receipt #{view.receipt}", "muted")
         if morning is not None:
@@ -216,10 +221,11 @@ class KioskScreen(Screen):
         calls = table(5, employer, 6, 16, None)
         for c in view.open_calls:
             row = [f"#{c.call}", clean(c.employer), f"{c.classification} ×{c.workers}", short_date(c.start, zone)]
+            counts = f" · declines don't count: {clean(c.no_turndown)}" if c.no_turndown else ""
             if c.place is not None:
-                calls.add_row(*row, f"you would be {ordinal(c.place)} in line")
+                calls.add_row(*row, f"you would be {ordinal(c.place)} in line{counts}")
             else:
-                calls.add_row(*(Text(x, style=muted) for x in [*row, short_dates(c.why_not, today)]))
+                calls.add_row(*(Text(x, style=muted) for x in [*row, short_dates(c.why_not, today) + counts]))
         if view.open_calls:
             lines.append(Static(Padding(calls, (0, 0, 0, 2))))
         else:

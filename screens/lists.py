@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.widgets import Input, Static, TabbedContent, TabPane, Tabs
 
+from hall.parse import UNAVAILABLE
 from hall.views import members as views
 from screens.base import Cancelled, HallScreen, Refused, flow
 from screens.text import clean, short_day
@@ -84,7 +85,7 @@ class ListsScreen(HallScreen):
 
     def _pane_content(self, book, order: views.BookOrder | None = None) -> list:
         return [Static(self._title(book), classes="list-title", id=f"title-{book.id}"),
-                BookHeader(classes="list-header"),
+                BookHeader(classes="list-header", low_hours=self.rules.ordering.policy == "low_hours"),
                 BookList(book.id, self.rules.turndowns.limit, self.hall_app.zone, order, id=f"list-{book.id}")]
 
     async def _build(self, opening: views.ListsOpening) -> None:
@@ -320,7 +321,8 @@ class ListsScreen(HallScreen):
         _, card, who = self._current()
         today = self.hall_app.today()
         values = await self.ask(FormDialog(f"{who} cannot take work", [
-            Field("until", "Until (the last day unavailable)", value=short_day(today + timedelta(days=7)), kind="day"),
+            Field("until", "Until (the last day unavailable)", value=short_day(today + timedelta(days=7)), kind="day",
+                  span=UNAVAILABLE),
             Field("reason", "Reason (never shown to members)", "e.g. surgery, family, out of town"),
         ], sentence="At the member's own request.", dialog_id="unavailable-dialog"))
         if not values:

@@ -25,7 +25,7 @@ from screens.member_actions import MEMBER_BINDINGS, MemberActions
 from screens.text import clean, fit, short_date, short_day, theme_style
 from screens.widgets.dialogs import ChoiceDialog, via_phrase
 from screens.widgets.forms import Field, FormDialog
-from screens.widgets.member_summary import book_line, cert_text, counts_line, standing_text
+from screens.widgets.member_summary import book_line, cert_text, counts_line, excused_lines, standing_text
 
 WIDE = 110  # narrower: the history's employer and note columns give way
 
@@ -228,6 +228,10 @@ class MemberScreen(MemberActions, HallScreen):
             how = via_phrase(u.via)
             details.append(f"\nunavailable  {start}until {short_day(u.until, year=True)} · {clean(u.reason)}"
                            + (f" ({how})" if how else ""))
+        for line in excused_lines(info):
+            details.append(f"\nexcused      {line}")
+        if info.period_hours is not None:
+            details.append(f"\nhours        {info.period_hours:g} this period")
         if info.working:
             w = info.working
             details.append(f"\nworking      call #{w.call} · {clean(w.employer)}"

@@ -4,14 +4,14 @@ Every command calls the same operations as the app. A refused operation
 prints one sentence on stderr and exits 1, having written nothing. One module
 per group of commands: the hall itself (``app``), ``members``, ``books``,
 ``employers``, ``calls`` (and offers), ``corrections``, ``audit`` (and backups),
-``users`` and ``reports`` (built from the reports registry).
+``users``, ``reports`` (built from the reports registry) and ``notify``.
 """
 
 from __future__ import annotations
 
 import click
 
-from hall.cli import app, audit, bidding, books, calls, corrections, employers, login, members, reports, users
+from hall.cli import app, audit, bidding, books, calls, corrections, employers, login, members, notify, reports, users
 from hall.cli.base import Context, HallGroup
 
 
@@ -35,7 +35,7 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.invoke(app.tui)
 
 
-for _module in (app, login, members, books, employers, calls, bidding, corrections, audit, users, reports):
+for _module in (app, login, members, books, employers, calls, bidding, corrections, audit, users, reports, notify):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

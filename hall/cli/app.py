@@ -234,4 +234,25 @@ def kiosk(obj: Context) -> None:
     run_kiosk(obj.open_store())
 
 
-COMMANDS = (init, demo, migrate, rules, check, tui, kiosk)
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="The address to listen on.")
+@click.option("--port", default=8080, show_default=True, type=click.IntRange(1, 65535), help="The port to listen on.")
+@click.option("--behind-proxy", is_flag=True,
+              help="Trust the reverse proxy's X-Forwarded-Proto/For (from 127.0.0.1): cookies Secure over TLS.")
+@click.option("--idle-minutes", default=15, show_default=True, type=click.IntRange(1, 720),
+              help="Log a member out after this long without a page.")
+@pass_ctx
+def web(obj: Context, host: str, port: int, behind_proxy: bool, idle_minutes: int) -> None:
+    """Serve the members' web pages: the job board and audit heads for anyone; with card and PIN,
+    a member's books, re-sign, notices and PIN. Put it behind Caddy or nginx for TLS.
+
+    \b
+    Example:
+      hall --db hall.db web --port 8080 --behind-proxy
+    """
+    from web import run_web
+
+    run_web(obj.open_store(), host=host, port=port, behind_proxy=behind_proxy, idle_minutes=idle_minutes)
+
+
+COMMANDS = (init, demo, migrate, rules, check, tui, kiosk, web)

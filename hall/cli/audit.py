@@ -160,7 +160,7 @@ def audit_heads(obj: Context, since: str | None, as_json: bool) -> None:
 @click.option("--call", "call_id", default=None, type=int, help="Only entries about this call.")
 @click.option("--action", default=None, help="Only this action, e.g. offer.recorded.")
 @click.option("--actor", default=None, help="Only entries by this person.")
-@click.option("--limit", default=50, show_default=True, type=click.IntRange(min=1),
+@click.option("--limit", default=50, show_default=True, type=int,
               help="How many entries (newest first), at least 1.")
 @json_option
 @pass_ctx

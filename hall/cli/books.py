@@ -142,10 +142,26 @@ def position(obj: Context, card: str, as_of: str | None, as_json: bool) -> None:
     if as_json:
         emit_json({"card": m.card, "name": m.name, "books": [
             {"book": b["book"], "status": b["status"], "position": b["position"],
-             "registered_at": b["registered_at"], "resign_due": b["resign_due"]} for b in info["books"]]})
+             "registered_at": b["registered_at"], "resign_due": b["resign_due"],
+             "turndowns": b.get("turndowns", 0), "restorations": b.get("restorations", 0)}
+            for b in info["books"]]})
         return
     click.echo(f"{m.name} · {m.card}")
     echo_books(info, read.rules)
+    echo_excused(info, read.rules, read.today)
+
+
+def echo_excused(info: dict, rules, today) -> None:
+    """The member's excused absences in force or to come, for staff (kind and evidence shown), and their
+    hours this period on a low-hours board."""
+    from dispatch import calendar
+
+    for absence in info.get("excused", ()):
+        click.echo(f"  excused {calendar.day_text(absence['start'], today)} until "
+                   f"{calendar.day_text(absence['until'], today)} ({absence['kind'].replace('_', ' ')}: "
+                   f"{absence['evidence']}; #{absence['id']})")
+    if rules.ordering.policy == "low_hours" and "period_hours" in info:
+        click.echo(f"  {info['period_hours']:g} hours this period")
 
 
 def echo_books(info: dict, rules) -> None:

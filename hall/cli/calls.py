@@ -29,18 +29,22 @@ def call() -> None:
 @click.option("--request", "requests", multiple=True, metavar="CARD:REASON", help="A name request (repeat).")
 @click.option("--site", default="", help="Job site.")
 @click.option("--notes", default="", help="Notes.")
+@click.option("--hours", default=None, metavar="H", help="Expected hours, when the employer gives them (short calls by hours).")
+@click.option("--no-turndown", "no_turndown", default="", metavar="REASON",
+              help="Declines on this call never count as turndowns, and why (e.g. 'starts 05:00').")
 @click.option("--wage", default="", help="The wage, as the job board shows it (e.g. '$52.10').")
 @click.option("--by-phone", "by_phone", default=None, metavar="REASON",
               help="With bidding on: dispatch it down the list by phone now instead of posting it (why).")
 @json_option
 @pass_ctx
 def call_add(obj: Context, employer, classification, workers, start, days, certs, requests, site, notes,
-             wage, by_phone, as_json) -> None:
+             hours, no_turndown, wage, by_phone, as_json) -> None:
     """Take a job call.
 
     \b
     Example:
       hall call add --employer "Acme Electric" --class JW --workers 3 --start "2026-11-27 07:00" --days 30 --cert OSHA-30
+      hall call add --employer "Bolt Co" --class JW --workers 1 --start "mon 05:00" --days 2 --hours 16 --no-turndown "starts 05:00"
     """
     from hall.operations.calls import take_call
 
@@ -52,7 +56,7 @@ def call_add(obj: Context, employer, classification, workers, start, days, certs
         parsed.append((card, reason))
     receipt = take_call(obj.store(), employer=employer, classification=classification, workers=workers,
                         start=start, days=days, actor=obj.actor, certs=certs, requests=parsed, site=site,
-                        notes=notes, wage=wage, by_phone=by_phone)
+                        notes=notes, hours=hours, no_turndown=no_turndown, wage=wage, by_phone=by_phone)
     if as_json:
         emit_json({"id": receipt.id})
     else:
@@ -80,13 +84,15 @@ def call_list(obj: Context, open_only: bool, posted: bool, as_json: bool) -> Non
         return
     with obj.records().reading() as read:
         rules = read.rules
-        rows = calls(read.db, open_only=open_only)
+        rows = calls(read.db, open_only=open_only, rules=rules)
     if as_json:
         emit_json([{k: v for k, v in r.items() if not k.startswith("calling")} for r in rows])
         return
     for r in rows:
+        length = f"{r['hours']:g} hours" if r["hours"] else f"{r['days']} days"
         click.echo(f"#{r['id']:<5} {r['employer']:<24} {r['class']} ×{r['workers']}  {r['accepted']} of {r['workers']}"
-                   f"  {calendar.local(r['start'], rules):%a %d %b %H:%M}  {r['days']} days  {r['status']}")
+                   f"  {calendar.local(r['start'], rules):%a %d %b %H:%M}  {length}{' (short)' if r['short'] else ''}"
+                   f"  {r['status']}" + (f"  declines don't count: {r['no_turndown']}" if r["no_turndown"] else ""))
     if not rows:
         click.echo("No calls.")
 
@@ -167,6 +173,11 @@ def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
         emit_json({"call": job.id, "candidates": candidates})
         return
     click.echo(f"Call #{job.id} · {job.employer} · {job.classification} ×{job.workers} · {job.status}")
+    from dispatch.calls import no_turndown_reason
+
+    exempt = no_turndown_reason(job, read.rules)
+    if exempt:
+        click.echo(f"  declines don't count: {exempt}")
     for c in ranking.candidates:
         place = "name" if c.name_request else (str(c.position) if c.position else "-")
         state = c.outcome or ("eligible" if c.eligible else "passed over: " + "; ".join(r.text for r in c.reasons))
@@ -236,7 +247,7 @@ def offer(obj: Context, call_id: int, card: str, outcome: str, note: str) -> Non
 @click.option("--reason", required=True, type=click.Choice(["laid_off", "quit", "discharged"]),
               help="How the job ended.")
 @click.option("--days-worked", default=None, help="Days worked (default: business days since the start).")
-@click.option("--hours", default=None, help="Hours worked (default: 8 per day worked).")
+@click.option("--hours", default=None, help="Hours worked (default: days worked x ordering.hours_per_day).")
 @click.option("--at", default=None, metavar="DATETIME", help="When the job ended (default now).")
 @pass_ctx
 def end(obj: Context, card, reason, days_worked, hours, at) -> None:

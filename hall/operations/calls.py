@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 
 from dispatch import calendar
 from dispatch.bidding import posted_sentence, selection_for
+from dispatch.calls import no_turndown_reason
 from dispatch.model import FILLED, OPEN, JobCall, NameRequest
 from dispatch.ranking import name_request_refusals
 from dispatch.transitions import apply_referral_reversal
@@ -38,17 +40,27 @@ def _check_count(value, what: str, top: int) -> int:
 @allowed(STAFF, doing="take a job call")
 def take_call(store, *, employer: str, classification: str, workers, start: str | datetime, days,
               actor: Actor, certs=(), requests=(), site: str = "", notes: str = "",
-              add_employer: bool = False, wage: str = "", by_phone: str | None = None) -> Receipt:
+              add_employer: bool = False, hours=None, no_turndown: str = "", wage: str = "",
+              by_phone: str | None = None) -> Receipt:
     """Take a job call an employer phoned in; refuses name requests the rules do not allow.
 
-    (v2) With ``bidding.enabled`` the call is posted for the next selection (members bid on
-    it) unless ``by_phone`` gives why it must go down the list by phone now (an emergency).
+    (v2) ``hours``: the expected hours, when the employer gives them (short calls by hours);
+    ``no_turndown``: why declines on this call never count as turndowns ("starts 05:00"). With
+    ``bidding.enabled`` the call is posted for the next selection (members bid on it) unless
+    ``by_phone`` gives why it must go down the list by phone now (an emergency).
     """
     workers = _check_count(workers, "workers", MAX_WORKERS)
     wage = check_text(wage, "wage", required=False, limit=40)
     if by_phone is not None:
         by_phone = check_text(by_phone, "reason for taking the call by phone")
     days = _check_count(days, "working days", MAX_DAYS)
+    if hours is not None and str(hours).strip() != "":
+        from hall.operations.hours import check_hours
+
+        hours = check_hours(hours, "expected hours")
+    else:
+        hours = None
+    no_turndown = check_text(no_turndown, "reason declines do not count", required=False, limit=100)
     site = check_text(site, "site", required=False)
     notes = check_text(notes, "notes", required=False, limit=500)
     cert_names: list[str] = []
@@ -83,7 +95,8 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             emp_id, emp_name = add_employer_in(tx, name), name
         else:
             emp_id, emp_name = row
-        draft = JobCall(0, emp_name, cls, workers, start_at, days, tuple(cert_names), tuple(parsed_requests))
+        draft = JobCall(0, emp_name, cls, workers, start_at, days, tuple(cert_names), tuple(parsed_requests),
+                        expected_hours=hours, no_turndown=no_turndown)
         if parsed_requests:
             for req in parsed_requests:
                 load.member(tx.db, req.card)  # unknown card: one sentence
@@ -103,6 +116,7 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             "employer_id": emp_id, "classification": cls, "workers": workers,
             "start_at": audit.iso(start_at), "duration_days": days, "site": site, "notes": notes,
             "status": OPEN, "taken_by": tx.actor, "taken_at": audit.iso(tx.now), "ruleset_id": tx.ruleset_id,
+            "expected_hours": hours, "no_turndown": no_turndown,
             "wage": wage, "by_phone": by_phone or "",
             "posted_for": audit.iso(posted_for) if posted_for else None,
         })
@@ -115,10 +129,13 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             "call": call_id, "employer": emp_name, "employer_id": emp_id, "class": cls, "workers": workers,
             "start": audit.iso(start_at), "days": days, "certs": cert_names,
             "requests": [{"card": r.card, "reason": r.reason} for r in parsed_requests],
-            "site": site, "notes": notes, "wage": wage, "by_phone": by_phone or "",
+            "site": site, "notes": notes, "hours": hours, "no_turndown": no_turndown,
+            "wage": wage, "by_phone": by_phone or "",
             "posted_for": audit.iso(posted_for) if posted_for else None,
         })
-        message = f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}."
+        exempt = no_turndown_reason(replace(draft, id=call_id), tx.rules)
+        message = f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}"
+        message += f"; declines don't count: {exempt}." if exempt else "."
         if posted_for is not None:
             posted = load.job_call(tx.db, call_id)
             message += f" It is {posted_sentence(posted, tx.rules, tx.now)}."

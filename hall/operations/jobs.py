@@ -12,8 +12,7 @@ from hall import audit, load
 from hall.errors import HallError
 from hall.identity import Actor, STAFF, allowed
 from hall.operations.common import Receipt, check_card, check_via, parse_datetime_text, write_registration
-
-HOURS_PER_DAY = 8
+from hall.operations.hours import record_hours
 
 
 @dataclass(frozen=True)
@@ -78,12 +77,19 @@ def plan_job_end(db, rules, now: datetime, card: str, reason: str, *, days_worke
             f"Call #{call.id} started {calendar.day_text(start_day, calendar.local_date(now, rules))}: "
             "the job cannot end before that."
         )
+    referred = load.parse_time(referred_at)
+    if end_at < referred.replace(second=0, microsecond=0):  # (a time typed to the minute)
+        raise HallError(
+            f"{member.name} ({card}) was referred to call #{call.id} "
+            f"{calendar.moment_text(referred, rules, calendar.local_date(now, rules))}: "
+            "the job cannot end before that."
+        )
     if days_worked is None:
         # From the day the member reported: the call's start, or the referral if later.
-        reported = max(start_day, calendar.local_date(load.parse_time(referred_at), rules))
+        reported = max(start_day, calendar.local_date(referred, rules))
         days_worked = calendar.business_days_between(reported, end_day, rules)
-    if hours is None:
-        hours = float(days_worked * HOURS_PER_DAY)
+    if hours is None:  # (v2) days worked x ordering.hours_per_day
+        hours = float(days_worked * rules.ordering.hours_per_day)
     # The window runs back from this job end (which may be keyed after it happened).
     window_start = end_at - timedelta(days=rules.discipline.discharge_window_days)
     earlier_discharges = db.execute(
@@ -114,9 +120,9 @@ def end_job(store, card: str, reason: str, *, actor: Actor, days_worked=None, ho
         by_id = {r.id: r for r in plan.registrations}
         for new in effect.registrations:
             write_registration(tx, by_id.get(new.id), new, f"job ended: {reason}")
-            if tx.rules.ordering.policy == "low_hours" and new.status == "waiting" and hours:
-                tx.insert("hours", {"registration_id": new.id, "at": audit.iso(tx.now),
-                                    "hours": hours, "kind": "worked"})
+        if hours > 0:  # (v2) hours belong to the member, recorded at every job end
+            record_hours(tx, card, calendar.local_date(end_at, tx.rules), hours, source="job_end",
+                         employer=call.employer)
         tx.update("referrals", ref_id, {"status": "ended"})
         tx.insert("job_ends", {
             "referral_id": ref_id, "card": card, "reason": reason, "at": audit.iso(end_at),

@@ -14,7 +14,9 @@ from dispatch.model import SUSPENDED
 from hall import audit, files, load
 from hall.errors import HallError, NotFound
 from hall.identity import ADMIN, Actor, STAFF, allowed
+from hall.notices.addresses import check_email, sms_number
 from hall.operations.accounts import hash_secret
+from hall.parse import CERT_EXPIRY, UNAVAILABLE
 from hall.operations.common import (
     Receipt,
     card_number_key,
@@ -83,6 +85,10 @@ def add_member(store, card: str, name: str, *, actor: Actor, phone: str = "",
     parsed_certs = [parse_cert(c) for c in certs]
     with store.write(actor) as tx:
         classes_ok = check_classes(classes, tx.rules)
+        today = calendar.local_date(tx.now, tx.rules)
+        for _, expires in parsed_certs:
+            if expires is not None:
+                CERT_EXPIRY.check(expires, today)
         on_file = same_card(tx.db, card)
         if on_file == card:
             raise HallError(f"Card {card} already exists: change it with `hall member update {card}`.")
@@ -97,20 +103,23 @@ def add_member(store, card: str, name: str, *, actor: Actor, phone: str = "",
 @allowed(STAFF, doing="change a member's details")
 def update_member(store, card: str, *, actor: Actor, name: str | None = None, phone: str | None = None,
                   classes: Iterable[str] | None = None, home_local: str | None = None,
-                  class_note: str = "") -> Receipt:
-    """Change a member's name, phone, home local or classifications (the whole list)."""
+                  class_note: str = "", email: str | None = None) -> Receipt:
+    """Change a member's name, phone, email, home local or classifications (the whole list)."""
     card = check_card(card)
     changes: dict = {}
     if name is not None:
         changes["name"] = check_text(name, "name", limit=100)
     if phone is not None:
         changes["phone"] = check_phone(phone)
+    if email is not None:
+        changes["email"] = check_email(email)
     if home_local is not None:
         changes["home_local"] = check_text(home_local, "home local", required=False, limit=60)
     class_note = check_text(class_note, "note", required=False)
     with store.write(actor) as tx:
         before = load.member(tx.db, card)
         data: dict = {"card": card}
+        refuse_losing_notices(tx.db, before, changes)
         if changes:
             if "phone" in changes:
                 changes["phone_checked_at"] = audit.iso(tx.now)
@@ -135,9 +144,21 @@ def update_member(store, card: str, *, actor: Actor, name: str | None = None, ph
             if class_note:
                 data["note"] = class_note
         if len(data) == 1:
-            raise HallError("Nothing to change: give --name, --phone, --home-local or --class.")
+            raise HallError("Nothing to change: give --name, --phone, --email, --home-local or --class.")
         entry = tx.record("member.updated", f"member:{card}", data)
         return Receipt.of(entry, f"Updated {changes.get('name', before.name)} ({card}).")
+
+
+def refuse_losing_notices(db, member, changes: dict) -> None:
+    """Refuse taking away the address a member's notices go to (choose another way first)."""
+    notices = db.execute("SELECT notices FROM members WHERE card = ?", [member.card]).fetchone()[0]
+    if notices == "email" and "email" in changes and not changes["email"]:
+        raise HallError(f"{member.name} ({member.card}) gets notices by email: choose texts or none first "
+                        f"(hall member notices {member.card} --sms or --none).")
+    if notices == "sms" and "phone" in changes and sms_number(changes["phone"]) is None:
+        raise HallError(f"{member.name} ({member.card}) gets notices by text, and {changes['phone'] or 'no phone'!r} "
+                        "cannot take text messages: give a whole number with the area code, or choose email or "
+                        f"none first (hall member notices {member.card} --email or --none).")
 
 
 @allowed(STAFF, doing="record a member's certifications")
@@ -151,6 +172,8 @@ def set_certification(store, card: str, name: str, *, actor: Actor, expires: str
     with store.write(actor) as tx:
         member = load.member(tx.db, card)
         held = member.certification(name)
+        if expires is not None and not remove:
+            CERT_EXPIRY.check(expires, calendar.local_date(tx.now, tx.rules))
         if remove:
             if held is None:
                 raise NotFound(f"{member.name} ({card}) holds no certification called {name}.")
@@ -191,6 +214,9 @@ def declare_unavailable(store, card: str, until: str | date, reason: str, *, act
         if start is not None and start > until:
             raise HallError(f"The start {calendar.day_text(start, today)} is after the end "
                             f"{calendar.day_text(until, today)}.")
+        for day in (start, until):
+            if day is not None:
+                UNAVAILABLE.check(day, today)
         row_id = tx.insert("unavailability", {
             "card": card, "start": start.isoformat() if start else None, "until": until.isoformat(),
             "reason": reason, "via": via, "created_at": audit.iso(tx.now), "created_by": tx.actor,
@@ -231,21 +257,61 @@ class ImportRow:
 
 
 IMPORT_COLUMNS = ("card", "name", "phone", "classes", "certs")
+Problem = tuple[int, str]
+"""A problem of an import: the line of the file, and the sentence (without its full stop)."""
 
 
-def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
-    """Check every row of a member CSV; return the rows and every problem as ``line N: ...``."""
-    problems: list[str] = []
+def _import_classes(cell: str, rules) -> list[str]:
+    classes = check_classes(cell.split(";"), rules)
+    if not classes:
+        raise HallError(f"a member needs at least one classification (one of {', '.join(rules.classifications)})")
+    return classes
+
+
+def _import_certs(cell: str, today: date) -> list[tuple[str, date | None]]:
+    certs = [parse_cert(spec) for spec in cell.split(";") if spec.strip()]
+    for _, expires in certs:
+        if expires is not None:
+            CERT_EXPIRY.check(expires, today)
+    if len({name.casefold() for name, _ in certs}) != len(certs):
+        raise HallError("a certification is listed twice")
+    return certs
+
+
+def _check_row(values: dict, line: int, rules, today: date, problems: list[Problem]) -> ImportRow | None:
+    """One row checked column by column: the row, or None with every bad cell added to ``problems``."""
+    checks = {
+        "card": check_card,
+        "name": lambda cell: check_text(cell, "name", limit=100),
+        "phone": check_phone,
+        "classes": lambda cell: _import_classes(cell, rules),
+        "certs": lambda cell: _import_certs(cell, today),
+    }
+    checked = {}
+    for column, check in checks.items():
+        try:
+            checked[column] = check(values.get(column) or "")
+        except HallError as error:
+            problems.append((line, f"line {line}, column {column}: {str(error).rstrip('.')}"))
+    if len(checked) != len(checks):
+        return None
+    return ImportRow(line, checked["card"], checked["name"], checked["phone"], checked["classes"], checked["certs"])
+
+
+def read_import(text: str, rules, today: date) -> tuple[list[ImportRow], list[Problem]]:
+    """Check every row of a member CSV against the rules (no database): the rows, and every problem
+    naming its line and column (``line 3, column classes: ...``)."""
+    problems: list[Problem] = []
     rows: list[ImportRow] = []
     reader = csv.reader(io.StringIO(text))
     try:
         header = next(reader)
     except StopIteration:
-        return [], ["line 1: the file is empty (expected a header: card,name,phone,classes,certs)"]
+        return [], [(1, "line 1: the file is empty (expected a header: card,name,phone,classes,certs)")]
     except csv.Error as error:
-        return [], [f"line 1: {error}"]
+        return [], [(1, f"line 1: {error}")]
     columns = [h.strip().lower() for h in header]
-    missing = [c for c in ("card", "name") if c not in columns]
+    missing = [c for c in ("card", "name", "classes") if c not in columns]
     unknown = [c for c in columns if c not in IMPORT_COLUMNS]
     if missing or unknown:
         what = []
@@ -253,7 +319,7 @@ def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
             what.append("missing " + ", ".join(missing))
         if unknown:
             what.append("unknown " + ", ".join(repr(u[:20]) for u in unknown))
-        return [], [f"line 1: the header has {'; '.join(what)} (expected card,name,phone,classes,certs)"]
+        return [], [(1, f"line 1: the header has {'; '.join(what)} (expected card,name,phone,classes,certs)")]
     seen: dict[str, int] = {}
     line = 1
     try:
@@ -262,55 +328,68 @@ def read_import(text: str, rules) -> tuple[list[ImportRow], list[str]]:
             if not any(cell.strip() for cell in record):
                 continue
             if len(record) != len(columns):
-                problems.append(f"line {line}: {len(record)} fields where the header has {len(columns)}")
+                problems.append((line, f"line {line}: {len(record)} fields where the header has {len(columns)}"))
                 continue
-            values = dict(zip(columns, record))
-            try:
-                card = check_card(values["card"])
-                name = check_text(values["name"], "name", limit=100)
-                phone = check_phone(values.get("phone", ""))
-                classes = check_classes((values.get("classes") or "").split(";"), rules)
-                certs = [parse_cert(c) for c in (values.get("certs") or "").split(";") if c.strip()]
-                if len({n.casefold() for n, _ in certs}) != len(certs):
-                    raise HallError("a certification is listed twice")
-            except HallError as error:
-                problems.append(f"line {line}: {str(error).rstrip('.')}")
+            row = _check_row(dict(zip(columns, record)), line, rules, today, problems)
+            if row is None:
                 continue
-            if card_number_key(card) in seen:
-                problems.append(f"line {line}: card {card} is also on line {seen[card_number_key(card)]}")
+            key = card_number_key(row.card)
+            if key in seen:
+                problems.append((line, f"line {line}, column card: card {row.card} is also on line {seen[key]}"))
                 continue
-            seen[card_number_key(card)] = line
-            rows.append(ImportRow(line, card, name, phone, classes, certs))
+            seen[key] = line
+            rows.append(row)
     except csv.Error as error:
-        problems.append(f"line {line + 1}: {error}")
+        problems.append((line + 1, f"line {line + 1}: {error}"))
     except UnicodeDecodeError:
-        problems.append(f"line {line + 1}: the file is not UTF-8 text")
+        problems.append((line + 1, f"line {line + 1}: the file is not UTF-8 text"))
     return rows, problems
+
+
+def _cards_on_file(db, rows: list[ImportRow]) -> list[Problem]:
+    """The rows whose card is already a member's (or the same number written otherwise)."""
+    existing = {card_number_key(r[0]): r[0] for r in db.execute("SELECT card FROM members")}
+    problems = []
+    for row in rows:
+        on_file = existing.get(card_number_key(row.card))
+        if on_file == row.card:
+            problems.append((row.line, f"line {row.line}, column card: card {row.card} already exists"))
+        elif on_file is not None:
+            problems.append((row.line, f"line {row.line}, column card: card {row.card} is card {on_file} "
+                                       "(cards of digits only compare as numbers)"))
+    return problems
+
+
+def _refuse_problems(path: Path, rows: list[ImportRow], problems: list[Problem]) -> None:
+    if problems:
+        problems.sort(key=lambda problem: problem[0])
+        shown = "; ".join(text for _, text in problems[:20])
+        more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
+        raise HallError(f"Nothing was imported: {shown}{more}.")
+    if not rows:
+        raise HallError(f"{path} has no members to import.")
 
 
 @allowed(STAFF, doing="import members")
 def import_members(store, path: str | Path, *, actor: Actor,
                    progress: Callable[[int, int], None] | None = None) -> Receipt:
-    """Import members from CSV: every row is checked first; all rows are imported or none."""
+    """Import members from CSV, all rows or none. The whole file is checked first (every row and
+    column, and the cards against those on file) without the write lock, which is then held only
+    to check the cards again (a member added meanwhile) and write."""
     path = Path(path)
     text = files.read_text(path, "CSV file", advice=": save it as CSV UTF-8 and try again")
+    store.authorize(actor)  # who may not import is told so before anything of the file
+    with store.reading() as read:
+        rows, problems = read_import(text, read.rules, read.today)
+        problems += _cards_on_file(read.db, rows)
+        checked_under = read.ruleset_id
+    _refuse_problems(path, rows, problems)
     with store.write(actor) as tx:
-        rows, problems = read_import(text, tx.rules)
-        existing = {card_number_key(r[0]): r[0] for r in tx.db.execute("SELECT card FROM members")}
-        for row in rows:
-            on_file = existing.get(card_number_key(row.card))
-            if on_file == row.card:
-                problems.append(f"line {row.line}: card {row.card} already exists")
-            elif on_file is not None:
-                problems.append(f"line {row.line}: card {row.card} is card {on_file} (cards of digits only "
-                                "compare as numbers)")
-        if problems:
-            problems.sort(key=lambda p: int(p.split(":")[0].split()[1]))
-            shown = "; ".join(problems[:20])
-            more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
-            raise HallError(f"Nothing was imported: {shown}{more}.")
-        if not rows:
-            raise HallError(f"{path} has no members to import.")
+        problems = []
+        if tx.ruleset_id != checked_under:  # other rules came into force meanwhile: check again
+            rows, problems = read_import(text, tx.rules, calendar.local_date(tx.now, tx.rules))
+        problems += _cards_on_file(tx.db, rows)
+        _refuse_problems(path, rows, problems)
         now = audit.iso(tx.now)
         tx.insert_many("members", (
             {"card": r.card, "name": r.name, "phone": r.phone, "phone_checked_at": now if r.phone else None,

@@ -6,12 +6,14 @@ from dispatch import calendar
 from dispatch.calls import is_short_call
 from dispatch.model import ACCEPTED, LEFT_FOR_REGULAR_CALL, LIST_ORDER, NAME_REQUEST, OUTCOMES
 from dispatch.ranking import offer_refusal, snapshot
-from dispatch.transitions import apply_outcome, describe_outcome
+from dispatch.transitions import apply_outcome, apply_unavailable_turndown, describe_outcome
+from dispatch.turndowns import counted_today, unavailable_turndowns
 from hall import audit, load
 from hall.errors import HallError
 from hall.identity import Actor, STAFF, allowed
 from hall.operations.calls import update_fill_state
 from hall.operations.common import Receipt, check_card, check_text, write_registration
+from hall.operations.hours import record_penalty
 
 def check_outcome(outcome: str) -> str:
     value = (outcome or "").strip().lower().replace("-", "_").replace(" ", "_")
@@ -62,8 +64,10 @@ def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor 
             raise HallError(refusal)
         cand = ranking.find(card)
         reg = next(r for r in load.registrations_of(read.db, card) if r.id == cand.registration_id)
+        today_count, excused = turndown_facts(read.db, read.rules, read.now, card, reg.id, call)
         sentence = describe_outcome(call, outcome, reg, named=cand.name_request, rules=read.rules,
-                                    member_name=cand.name)
+                                    member_name=cand.name, turndowns_today=today_count, excused=excused,
+                                    request=cand.request)
         held = load.active_referral(read.db, card)
         if outcome == ACCEPTED and held is not None and held[2]:
             left = load.job_call(read.db, held[1])
@@ -88,13 +92,13 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, 
         cand = ranking.find(card)
         regs = load.registrations_of(tx.db, card, active_only=True)
         by_id = {r.id: r for r in regs}
+        today_count, excused = turndown_facts(tx.db, tx.rules, tx.now, card, cand.registration_id, call)
         effect = apply_outcome(call, outcome, tuple(regs), cand.registration_id,
-                               named=cand.name_request, rules=tx.rules, now=tx.now, member_name=cand.name)
+                               named=cand.name_request, rules=tx.rules, now=tx.now, member_name=cand.name,
+                               turndowns_today=today_count, excused=excused, request=cand.request)
         for new in effect.registrations:
             write_registration(tx, by_id.get(new.id), new, f"{outcome} on call #{call.id}")
-            if tx.rules.ordering.policy == "low_hours" and effect.turndown_counted:
-                tx.insert("hours", {"registration_id": new.id, "at": audit.iso(tx.now),
-                                    "hours": tx.rules.ordering.turndown_penalty_hours, "kind": "penalty"})
+        record_penalty(tx, card, effect.penalty_hours)
         seq = tx.next_seq
         offer_id = tx.insert("offers", {
             "call_id": call.id, "card": card, "registration_id": cand.registration_id,
@@ -113,8 +117,11 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, 
                 "basis": basis, "short_call": int(effect.short_call), "at": audit.iso(tx.now),
                 "recorded_by": tx.actor, "status": "active", "audit_seq": seq,
             })
+        charged = _charge_unavailable(tx, ranking, call, card) if effect.referral else []
         tx.update("calls", call.id, {"calling_card": None, "calling_by": None, "calling_since": None})
         status = update_fill_state(tx, call.id)
+        if outcome in PHONED_OUTCOMES:
+            _tell_phoned(tx, call, cand, outcome, offer_id, effect)
         data = {
             "call": call.id, "card": card, "outcome": outcome, "note": note, "offer": offer_id,
             "book": cand.book_id, "position": cand.position, "named": cand.name_request,
@@ -125,13 +132,82 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, 
         }
         if left is not None:
             data["left_short_call"] = left
+        if charged:
+            data["unavailable_turndowns"] = charged
+        if call.no_turndown:
+            data["no_turndown"] = call.no_turndown
         entry = tx.record("offer.recorded", f"call:{call.id}", data)
         message = effect.message
+        for each in charged:
+            message += f" {each['message']}"
         if left is not None:
             message += f" The short call for {left['employer']} (#{left['call']}) ends: {LEFT_FOR_REGULAR_CALL}."
         if status == "filled":
             message += f" Call #{call.id} is filled."
         return Receipt.of(entry, message, offer_id)
+
+
+def turndown_facts(db, rules, now, card: str, registration_id: int, call) -> tuple[int, bool]:
+    """(v2) What the turndown rules need about one member now: turndowns already counted on the
+    registration on the hall's day of ``now`` (``turndowns.max_per_day``), and whether an excused
+    absence covers today or the call's start (an excused member is never charged)."""
+    since = audit.iso(calendar.start_of_day(calendar.local_date(now, rules), rules))
+    moments = [load.parse_time(at) for (at,) in db.execute(
+        "SELECT at FROM offers WHERE registration_id = ? AND turndown_counted = 1 AND superseded_by IS NULL"
+        " AND at >= ? UNION ALL SELECT at FROM turndown_charges WHERE registration_id = ? AND counted = 1"
+        " AND at >= ?", [registration_id, since, registration_id, since])]
+    days = {calendar.local_date(now, rules), calendar.local_date(call.start, rules)}
+    absences = load.excused_absences(db, [card]).get(card, ())
+    excused = any(absence.covers(day) for absence in absences for day in days)
+    return counted_today(moments, now, rules), excused
+
+
+def _charge_unavailable(tx, ranking, call, accepted_card: str) -> list[dict]:
+    """(v2) ``turndowns.unavailable_is_turndown``: one turndown (subject to the daily limit) for each
+    member passed over as unavailable above the one who accepted; each charge is recorded."""
+    already = {card for (card,) in tx.db.execute("SELECT card FROM turndown_charges WHERE call_id = ?", [call.id])}
+    charged = []
+    for cand in unavailable_turndowns(ranking, accepted_card, call, tx.rules, already):
+        regs = load.registrations_of(tx.db, cand.card, active_only=True)
+        reg = next((r for r in regs if r.id == cand.registration_id), None)
+        if reg is None:
+            continue
+        today_count, _ = turndown_facts(tx.db, tx.rules, tx.now, cand.card, reg.id, call)
+        effect = apply_unavailable_turndown(call, reg, rules=tx.rules, turndowns_today=today_count,
+                                            member_name=cand.name)
+        for new in effect.registrations:
+            write_registration(tx, reg, new, f"unavailable on call #{call.id}")
+        record_penalty(tx, cand.card, effect.penalty_hours)
+        tx.insert("turndown_charges", {
+            "call_id": call.id, "card": cand.card, "registration_id": reg.id, "at": audit.iso(tx.now),
+            "counted": int(effect.turndown_counted), "why_not": "" if effect.turndown_counted else effect.message,
+        })
+        charged.append({"card": cand.card, "registration": reg.id, "counted": effect.turndown_counted,
+                        "message": effect.message})
+    return charged
+
+
+PHONED_OUTCOMES = ("no_answer", "declined")
+"""Outcomes of the hall phoning a member that the member is told of (if they asked)."""
+
+
+def _tell_phoned(tx, call, cand, outcome: str, offer_id: int, effect) -> None:
+    """The notice of a phone call that reached no one, or was declined, in the offer's transaction."""
+    from dispatch import calendar
+    from dispatch.model import REMOVED
+    from hall.notices import messages
+    from hall.notices.outbox import PHONED, queue, wants
+
+    if not wants(tx.db, cand.card):
+        return
+    turndown = None
+    offered = next((r for r in effect.registrations if r.id == cand.registration_id), None)
+    if effect.turndown_counted and offered is not None:
+        turndown = (offered.turndowns, tx.rules.turndowns.limit,
+                    offered.book_id if offered.status == REMOVED else None)
+    notice = messages.phoned(cand.name, cand.card, call.id, call.employer, call.start, outcome, turndown,
+                             tx.rules, calendar.local_date(tx.now, tx.rules), tx.now)
+    queue(tx, cand.card, PHONED, f"offer:{offer_id}", notice)
 
 
 def _leave_short_call(tx, call, card: str, name: str) -> dict | None:

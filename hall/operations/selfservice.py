@@ -14,10 +14,11 @@ Each miss is its own short audited operation that records the card and the count
 never the digits typed; a card that is no member is recorded as an unknown card,
 without the text typed, and takes as long to refuse as a real check.
 
-Re-sign (inside the window in window mode), change PIN, and (v2, the morning dispatch)
-bid on posted calls, withdraw a bid and sign the day book are here; each runs the same
-code as staff do at the window, under the member's own declaration (``body``), recorded
-as come in by kiosk (or web).
+Re-sign (inside the window in window mode), change PIN, the choice of notices, and (v2,
+the morning dispatch) bid on posted calls, withdraw a bid and sign the day book are here
+(these three run the same code as staff do at the window, under the member's own
+declaration, ``body``); the web's sessions are in ``hall.operations.websessions``. Each
+write says how it came in: ``via`` ``kiosk`` or ``web``.
 """
 
 from __future__ import annotations
@@ -38,7 +39,9 @@ from hall.operations.members import check_pin
 from hall.operations.registrations import resign as staff_resign
 
 PIN_AUTH = "pin"
-KIOSK = "kiosk"  # how a self-service re-sign came in (a signing channel)
+KIOSK, WEB = "kiosk", "web"  # how a self-service write came in (a signing channel)
+MEMBER_CHANNELS = (KIOSK, WEB)
+NOTICE_CHANNELS = {"email": "email", "sms": "text message", "none": "no notices"}
 
 REFUSED = "That card number and those digits do not match our records. Please try again, or ask at the window."
 NO_PIN = "No PIN is set for this card yet: please ask the hall staff to set one."
@@ -127,10 +130,11 @@ def clear_misses(store, card: str) -> None:
 
 
 @allowed(MEMBER, doing="re-sign your books")
-def resign(store, *, actor: Actor, book_id: str | None = None) -> Receipt:
-    """A member re-signs their own books (or one), recorded as come in by kiosk: the same
-    re-sign as at the counter; in window mode only inside the window."""
+def resign(store, *, actor: Actor, book_id: str | None = None, via: str = KIOSK) -> Receipt:
+    """A member re-signs their own books (or one), recorded as come in ``via`` the kiosk or the
+    web: the same re-sign as at the counter; in window mode only inside the window."""
     card = actor.name
+    via = member_channel(via)
     with store.reading() as read:
         member = load.member(read.db, card)
         for reg in load.registrations_of(read.db, card, active_only=True):
@@ -139,33 +143,44 @@ def resign(store, *, actor: Actor, book_id: str | None = None) -> Receipt:
             refusal = resign_refusal(reg, member, read.rules, read.now)
             if refusal:
                 raise HallError(refusal)
-    # The counter's re-sign, run under this declaration (member:CARD, via kiosk).
-    return body(staff_resign)(store, card, book_id, actor=actor, via=KIOSK)
+    # The counter's re-sign, run under this declaration (member:CARD, via kiosk or web).
+    return body(staff_resign)(store, card, book_id, actor=actor, via=via)
+
+
+def member_channel(via: str | None) -> str:
+    """How a member's own write came in: ``kiosk`` or ``web``, or one sentence."""
+    value = (via or "").strip().lower()
+    if value not in MEMBER_CHANNELS:
+        raise HallError(f"Members act for themselves at the kiosk or on the web, not {str(via)[:20]!r}.")
+    return value
 
 
 @allowed(MEMBER, doing="change your PIN")
-def change_pin(store, *, actor: Actor, current: str, new: str) -> Receipt:
+def change_pin(store, *, actor: Actor, current: str, new: str, via: str = KIOSK) -> Receipt:
     """A member changes their own PIN, typing the current one again (a wrong one counts as a miss)."""
     new = check_pin(new)
+    via = member_channel(via)
     identify(store, actor.name, current)
     hashed = hash_secret(new)
     with store.write(actor) as tx:
         tx.update("members", actor.name, {"pin_hash": hashed})
-        entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name})
+        entry = tx.record("member.pin_changed", f"member:{actor.name}", {"card": actor.name, "via": via})
         return Receipt.of(entry, "Your PIN is changed: use the new one from now on.")
 
 
+@allowed(MEMBER, doing="choose your notices")
+def set_notices(store, *, actor: Actor, channel: str, calls: bool | None = None, via: str = KIOSK) -> Receipt:
+    """A member chooses their own notices: email, sms (text messages) or none, and (``calls``)
+    whether to hear of calls posted in their classifications; ``via`` says where (kiosk, web)."""
+    from hall.operations.notices import change_notices, check_channel
+
+    channel = check_channel(channel)
+    via = member_channel(via)
+    with store.write(actor) as tx:
+        return change_notices(tx, actor.name, channel, calls, via=via)
+
+
 # --- (v2) the morning dispatch: a member's own bids and day-book sign-in -----------------------
-
-MEMBER_CHANNELS = (bidding.KIOSK, bidding.WEB)
-"""Where a member acts for themselves (at the window or by phone, staff do it for them)."""
-
-
-def _member_channel(via: str | None) -> str:
-    via = bidding.check_channel(via or bidding.KIOSK)
-    if via not in MEMBER_CHANNELS:
-        raise HallError(f"A member bids or signs in for themselves at the kiosk or on the web, not {via}.")
-    return via
 
 
 def _call_number(call_id) -> int:
@@ -180,17 +195,17 @@ def member_bid(store, call_id: int, *, actor: Actor, choice=None, via: str = KIO
     """A member bids on a posted call for themselves (the next choice number unless given); the
     receipt says when bids close."""
     return body(bidding.place_bid)(store, actor.name, _call_number(call_id), actor=actor, choice=choice,
-                                   via=_member_channel(via))
+                                   via=member_channel(via))
 
 
 @allowed(MEMBER, doing="withdraw your bid")
 def member_withdraw(store, call_id: int, *, actor: Actor, via: str = KIOSK) -> Receipt:
     """A member withdraws their own bid, until bids close."""
-    return body(bidding.withdraw_bid)(store, actor.name, _call_number(call_id), actor=actor, via=_member_channel(via))
+    return body(bidding.withdraw_bid)(store, actor.name, _call_number(call_id), actor=actor, via=member_channel(via))
 
 
 @allowed(MEMBER, doing="sign the day book")
 def member_sign_in(store, *, actor: Actor, via: str = KIOSK) -> Receipt:
     """A member signs the day book for themselves; after the deadline it counts for the next
     business day, and the receipt says so."""
-    return body(bidding.sign_in)(store, actor.name, actor=actor, via=_member_channel(via))
+    return body(bidding.sign_in)(store, actor.name, actor=actor, via=member_channel(via))

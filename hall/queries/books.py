@@ -29,21 +29,25 @@ class ListRow:
     resign_state: str
     turndowns: int
     registration_id: int
+    # (v2) The member's hours for the period (shown on a low-hours book; 0 otherwise).
+    period_hours: float = 0.0
+    # (v2) The last day of an excused absence in force or to come (never why), or None.
+    excused_until: date | None = None
 
 
 def waiting_registrations(db: Database, book_id: str, rules: RuleSet, now: datetime):
     """The book's waiting registrations in list order (lapsed ones excluded)."""
-    cutoff = load.lapse_cutoff_text(rules, now)
+    unlapsed, params = load.unlapsed_where(db, rules, now)
     rows = db.execute(
         f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
-        " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+        f" WHERE book_id = ? AND status = 'waiting' AND {unlapsed}"
         " ORDER BY registered_at, card",
-        [book_id, cutoff],
+        [book_id, *params],
     ).fetchall()
-    hours: dict[int, float] = {}
+    hours: dict[str, float] = {}
     if rules.ordering.policy == "low_hours":
-        hours = load.period_hours(db, (r[0] for r in rows), calendar.period_start(now, rules))
-    regs = [load.registration_from_row(r, hours.get(r[0], 0.0)) for r in rows]
+        hours = load.member_hours(db, {r[1] for r in rows}, now, rules)
+    regs = [load.registration_from_row(r, hours.get(r[1], 0.0)) for r in rows]
     book = rules.book(book_id)
     return book_order(regs, rules, book)
 
@@ -55,22 +59,30 @@ def book_list(db: Database, book_id: str, rules: RuleSet, now: datetime) -> list
         "SELECT m.card, m.name FROM members m JOIN registrations r ON r.card = m.card"
         " WHERE r.book_id = ? AND r.status = 'waiting'", [book_id]
     ).fetchall())
-    return [
-        ListRow(i, reg.card, names.get(reg.card, ""), reg.book_id, reg.registered_at, reg.last_signed_at,
-                calendar.resign_due(reg, rules), calendar.resign_state(reg, rules, now), reg.turndowns, reg.id)
-        for i, reg in enumerate(regs, start=1)
-    ]
+    excused = load.excused_absences(db, {reg.card for reg in regs})
+    return [list_row(i, reg, names.get(reg.card, ""), rules, now, excused.get(reg.card, ()))
+            for i, reg in enumerate(regs, start=1)]
+
+
+def list_row(position: int, reg, name: str, rules: RuleSet, now: datetime, excused=()) -> ListRow:
+    """A waiting registration as a row of its book's list: the re-sign due date and state with the
+    member's excused absences (which stop the clock), their period hours, and how long they are excused."""
+    today = calendar.local_date(now, rules)
+    until = max((a.until for a in excused if a.until >= today), default=None)
+    return ListRow(position, reg.card, name, reg.book_id, reg.registered_at, reg.last_signed_at,
+                   calendar.resign_due(reg, rules, excused), calendar.resign_state(reg, rules, now, excused),
+                   reg.turndowns, reg.id, reg.period_hours, until)
 
 
 def book_counts(db: Database, rules: RuleSet, now: datetime) -> dict[str, int]:
     """How many are waiting on each book now: all waiting counted on ``registrations_book_order``
     alone, less the lapsed ones not yet swept (found on ``registrations_lapse``; usually none)."""
-    cutoff = load.lapse_cutoff_text(rules, now)
+    lapsed_sql, params = load.lapsed_where(db, rules, now)
     counts = {book.id: db.execute("SELECT count(*) FROM registrations WHERE book_id = ? AND status = 'waiting'",
                                   [book.id]).fetchone()[0] for book in rules.books}
     for book_id, lapsed in db.execute(
-        "SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND last_signed_at < ?"
-        " GROUP BY +book_id", [cutoff]
+        f"SELECT book_id, count(*) FROM registrations WHERE status = 'waiting' AND {lapsed_sql}"
+        " GROUP BY +book_id", params
     ):
         if book_id in counts:
             counts[book_id] -= lapsed
@@ -88,19 +100,20 @@ def position_of(db: Database, reg, rules: RuleSet, now: datetime) -> tuple[int |
     if rules.ordering.policy != "registration":
         order = waiting_registrations(db, reg.book_id, rules, now)
         return next((i for i, r in enumerate(order, start=1) if r.id == reg.id), None), len(order)
-    cutoff = load.lapse_cutoff_text(rules, now)
-    where = "book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
-    of = db.execute(f"SELECT count(*) FROM registrations WHERE {where}", [reg.book_id, cutoff]).fetchone()[0]
+    unlapsed, params = load.unlapsed_where(db, rules, now)
+    where = f"book_id = ? AND status = 'waiting' AND {unlapsed}"
+    args = [reg.book_id, *params]
+    of = db.execute(f"SELECT count(*) FROM registrations WHERE {where}", args).fetchone()[0]
     mine = db.execute(f"SELECT registered_at FROM registrations WHERE id = ? AND {where}",
-                      [reg.id, reg.book_id, cutoff]).fetchone()
+                      [reg.id, *args]).fetchone()
     if mine is None:
         return None, of
     ahead = db.execute(f"SELECT count(*) FROM registrations WHERE {where} AND registered_at < ?",
-                       [reg.book_id, cutoff, mine[0]]).fetchone()[0]
+                       [*args, mine[0]]).fetchone()[0]
     own = (card_key(reg.card), reg.id)
     for other_id, other_card in db.execute(
         f"SELECT id, card FROM registrations WHERE {where} AND registered_at = ? AND id != ?",
-        [reg.book_id, cutoff, mine[0], reg.id],
+        [*args, mine[0], reg.id],
     ):
         if (card_key(other_card), other_id) < own:
             ahead += 1
@@ -111,12 +124,12 @@ def book_order_ids(db: Database, book_id: str, rules: RuleSet, now: datetime) ->
     """(registration id, card) of a book's waiting registrations in list order, read lightly."""
     if rules.ordering.policy != "registration":
         return [(reg.id, reg.card) for reg in waiting_registrations(db, book_id, rules, now)]
-    cutoff = load.lapse_cutoff_text(rules, now)
+    unlapsed, params = load.unlapsed_where(db, rules, now)
     rows = db.execute(
         "SELECT id, card, registered_at FROM registrations"
-        " WHERE book_id = ? AND status = 'waiting' AND +last_signed_at >= ?"
+        f" WHERE book_id = ? AND status = 'waiting' AND {unlapsed}"
         " ORDER BY registered_at, card",
-        [book_id, cutoff],
+        [book_id, *params],
     ).fetchall()
     # SQL orders ties on registered_at by card text; the rules compare all-digit cards as numbers.
     ordered: list[tuple[int, str]] = []
@@ -142,21 +155,22 @@ def _book_where(db: Database, book_id: str, rules: RuleSet, now: datetime, alias
     read the index alone). When some are (probed on ``registrations_lapse``), it also
     filters ``last_signed_at``, which reads the table. The same rows either way.
     """
-    cutoff = load.lapse_cutoff_text(rules, now)
+    lapsed_sql, params = load.lapsed_where(db, rules, now)
     lapsed = db.execute(
-        "SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? AND +book_id = ? LIMIT 1",
-        [cutoff, book_id]).fetchone()
+        f"SELECT 1 FROM registrations WHERE status = 'waiting' AND {lapsed_sql} AND +book_id = ? LIMIT 1",
+        [*params, book_id]).fetchone()
     where = f"{alias}book_id = ? AND {alias}status = 'waiting'"
     if lapsed is None:
         return where, [book_id]
-    return where + f" AND +{alias}last_signed_at >= ?", [book_id, cutoff]
+    unlapsed, params = load.unlapsed_where(db, rules, now, alias)
+    return where + f" AND {unlapsed}", [book_id, *params]
 
 
 def lapse_due(db: Database, rules: RuleSet, now: datetime) -> bool:
     """Whether a waiting registration is past its re-sign deadline (the sweep's probe)."""
-    cutoff = load.lapse_cutoff_text(rules, now)
-    return db.execute("SELECT 1 FROM registrations WHERE status = 'waiting' AND last_signed_at < ? LIMIT 1",
-                      [cutoff]).fetchone() is not None
+    lapsed_sql, params = load.lapsed_where(db, rules, now)
+    return db.execute(f"SELECT 1 FROM registrations WHERE status = 'waiting' AND {lapsed_sql} LIMIT 1",
+                      params).fetchone() is not None
 
 
 def _tie_order(rows) -> list:
@@ -256,13 +270,14 @@ def book_list_page(db: Database, book_id: str, rules: RuleSet, now: datetime, *,
             [reg_id for reg_id, _ in page],
         )
     }
+    cards = {row[1] for row in details.values()}
+    excused = load.excused_absences(db, cards)
+    hours = load.member_hours(db, cards, now, rules) if rules.ordering.policy == "low_hours" else {}
     rows = []
     for i, (reg_id, _) in enumerate(page, start=offset + 1):
         row = details[reg_id]
-        reg = load.registration_from_row(row[:12])
-        rows.append(ListRow(i, reg.card, row[12], reg.book_id, reg.registered_at, reg.last_signed_at,
-                            calendar.resign_due(reg, rules), calendar.resign_state(reg, rules, now),
-                            reg.turndowns, reg.id))
+        reg = load.registration_from_row(row[:12], hours.get(row[1], 0.0))
+        rows.append(list_row(i, reg, row[12], rules, now, excused.get(reg.card, ())))
     return rows
 
 

@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlite_utils import Database
 
 from dispatch import calendar
+from dispatch.hours import period_bounds
 from dispatch.model import WAITING
 from dispatch.rules import RuleSet
 from hall import load
@@ -17,9 +18,10 @@ from hall.queries.books import position_of
 def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> dict:
     """A member's books: status, position (waiting only), registered and re-sign due."""
     member = load.member(db, card)
+    excused = load.excused_absences(db, [card]).get(card, ())
     books = []
     for reg in load.registrations_of(db, card, active_only=True):
-        if reg.status == WAITING and now >= calendar.removal_at(reg, rules):
+        if reg.status == WAITING and now >= calendar.removal_at(reg, rules, excused):
             continue
         position = None
         of = None
@@ -28,13 +30,25 @@ def member_position(db: Database, card: str, rules: RuleSet, now: datetime) -> d
         books.append({
             "book": reg.book_id, "status": reg.status, "position": position, "of": of,
             "registered_at": reg.registered_at, "last_signed_at": reg.last_signed_at,
-            "resign_due": calendar.resign_due(reg, rules) if reg.status == WAITING else None,
-            "resign_state": calendar.resign_state(reg, rules, now) if reg.status == WAITING else None,
+            "resign_due": calendar.resign_due(reg, rules, excused) if reg.status == WAITING else None,
+            "resign_state": calendar.resign_state(reg, rules, now, excused) if reg.status == WAITING else None,
             "turndowns": reg.turndowns, "restorations": reg.restorations,
             "short_call": reg.short_call, "registration_id": reg.id,
         })
     books.sort(key=lambda b: (rules.book(b["book"]).priority if rules.book(b["book"]) else 99, b["book"]))
-    return {"member": member, "books": books}
+    today = calendar.local_date(now, rules)
+    hours = load.member_hours(db, [card], now, rules).get(card, 0.0)
+    return {"member": member, "books": books, "excused": excuses_of(db, card, today),
+            "period_hours": hours, "period": period_bounds(now, rules)}
+
+
+def excuses_of(db: Database, card: str, today) -> list[dict]:
+    """A member's excused absences in force or to come, for staff (kind and evidence included:
+    never shown to members; the kiosk shows only the last day)."""
+    return [{"id": r[0], "kind": r[1], "start": load.parse_date(r[2]), "until": load.parse_date(r[3]),
+             "evidence": r[4]}
+            for r in db.execute("SELECT id, kind, start, until, evidence FROM excuses WHERE card = ? AND until >= ?"
+                                " ORDER BY start, id", [card, today.isoformat()])]
 
 
 def member_history(db: Database, card: str) -> dict:

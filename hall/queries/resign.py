@@ -12,13 +12,39 @@ from dispatch.rules import RuleSet
 from hall import audit, load
 
 
+_NOT_EXCUSED = " AND r.card NOT IN (SELECT card FROM excuses)"
+
+
+def _excused_due(db: Database, rules: RuleSet, now: datetime, horizon: date) -> list[dict]:
+    """(v2) The waiting registrations of members with an excused absence due by ``horizon``: their
+    clock stopped while excused, so their due dates are computed one by one (they are few)."""
+    excused = load.excused_absences(db)
+    if not excused:
+        return []
+    columns = ", ".join("r." + c.strip() for c in load.REGISTRATION_COLUMNS.split(","))
+    marks = ",".join("?" for _ in excused)
+    found = []
+    for row in db.execute(f"SELECT {columns}, m.name FROM registrations r JOIN members m USING (card)"
+                          f" WHERE r.status = 'waiting' AND r.card IN ({marks})", list(excused)):
+        reg = load.registration_from_row(row[:12])
+        absences = excused[reg.card]
+        if calendar.removal_at(reg, rules, absences) <= now:
+            continue
+        due = calendar.resign_due(reg, rules, absences)
+        if due <= horizon:
+            found.append({"card": reg.card, "name": row[12], "book": reg.book_id, "due": due,
+                          "state": calendar.resign_state(reg, rules, now, absences)})
+    return found
+
+
 def resign_due_soon(db: Database, rules: RuleSet, now: datetime, days: int = 7) -> list[dict]:
-    """Waiting registrations due within ``days`` (or already overdue), soonest first."""
+    """Waiting registrations due within ``days`` (or already overdue), soonest first (an excused
+    absence moves a due date: (v2) "Excused absences")."""
     cutoff = load.lapse_cutoff_text(rules, now)
     horizon = calendar.local_date(now, rules) + timedelta(days=days)
-    result = []
+    result = _excused_due(db, rules, now, horizon)
     sql = (f"SELECT {load.REGISTRATION_COLUMNS}, m.name FROM registrations r JOIN members m USING (card)"
-           " WHERE r.status = 'waiting' AND r.last_signed_at >= ?")
+           " WHERE r.status = 'waiting' AND r.last_signed_at >= ?" + _NOT_EXCUSED)
     params = [cutoff]
     if rules.resign.mode == "rolling":
         # Due = the signing's local date + days: only those signed before the start of
@@ -70,7 +96,7 @@ def resign_due_top(db: Database, rules: RuleSet, now: datetime, days: int = 7,
     first = calendar.local_date(load.parse_time(cutoff), rules) - timedelta(days=1)
     last = today + timedelta(days=800)
     upper = _first_signing_due_after(rules, first, last, horizon)
-    where = "r.status = 'waiting' AND r.last_signed_at >= ?"
+    where = "r.status = 'waiting' AND r.last_signed_at >= ?" + _NOT_EXCUSED
     params: list = [cutoff]
     if upper is not None:
         where += " AND r.last_signed_at < ?"
@@ -103,5 +129,6 @@ def resign_due_top(db: Database, rules: RuleSet, now: datetime, days: int = 7,
         tie = f"SELECT {columns}, m.name FROM registrations r JOIN members m USING (card) WHERE {tie_where}"
         result += [entry(row) for row in db.execute(tie + " ORDER BY r.book_id, r.card LIMIT ?",
                                                     [*tie_params, limit - len(result)])]
-    result.sort(key=lambda r: (r["due"], r["book"], r["card"]))
-    return result, total
+    excused = _excused_due(db, rules, now, horizon)
+    result = sorted(result + excused, key=lambda r: (r["due"], r["book"], r["card"]))[:limit]
+    return result, total + len(excused)

@@ -178,11 +178,12 @@ def dropped(ctx: Ctx, since=None) -> Report:
 
 def open_calls(ctx: Ctx) -> Report:
     report = ctx.report("open-calls", "Open calls")
-    rows = calls(ctx.db, open_only=True)
+    rows = calls(ctx.db, open_only=True, rules=ctx.rules)
     report.sections.append(Section("Open calls", [
         "call", "employer", "class", "workers", "referred", "start", "days", "site", "taken by", "taken at",
+        "declines don't count",
     ], [[c["id"], c["employer"], c["class"], c["workers"], c["accepted"], ctx.t(c["start"]), c["days"],
-         c["site"], c["taken_by"], ctx.t(c["taken_at"])] for c in reversed(rows)]))
+         c["site"], c["taken_by"], ctx.t(c["taken_at"]), c["no_turndown"] or ""] for c in reversed(rows)]))
     return report
 
 

@@ -1,6 +1,6 @@
 """What the board shows, as the session reads it (``Session.board``): open calls, each book's
 count and first in line, the 90-day history, re-signs due, certifications expiring, the
-audit head and the rule changes coming."""
+audit head, the rule changes coming and the notices' outbox."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from dispatch.rules import Book, RuleSet
 from hall.views.calls import OpenCall, call_summary
+from hall.views.notices import OutboxSummary
 
 if TYPE_CHECKING:
     from hall.views.jobboard import MorningSummary
@@ -72,10 +73,11 @@ class Board:
     head: tuple[int, str]
     upcoming_rules: tuple[RulesComing, ...]
     morning: "MorningSummary | None" = None  # (v2) with bidding on: the next selection and what waits for it
+    outbox: OutboxSummary | None = None
 
 
 def make_board(*, now, rules, today, calls, books, history, resign_due, resign_due_total, certs, certs_total,
-               head, upcoming_rules, morning=None) -> Board:
+               head, upcoming_rules, morning=None, outbox: OutboxSummary | None = None) -> Board:
     """A ``Board`` from the rows ``hall.queries`` reads (dicts and ``ListRow``s)."""
     return Board(
         now=now, rules=rules, today=today, calls=tuple(call_summary(c) for c in calls),
@@ -88,4 +90,5 @@ def make_board(*, now, rules, today, calls, books, history, resign_due, resign_d
         certs_total=certs_total, head=head,
         upcoming_rules=tuple(RulesComing(u["id"], u["effective_at"], tuple(u["changes"] or ())) for u in upcoming_rules),
         morning=morning,
+        outbox=outbox,
     )

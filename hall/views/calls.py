@@ -13,10 +13,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from dispatch import calendar
-from dispatch.calls import expected_end
+from dispatch.calls import expected_end, no_turndown_reason
 from dispatch.eligibility import is_short_call
 from dispatch.model import ON_SHORT_CALL, WAITING, JobCall, NameRequest, Reason
-from dispatch.ranking import name_request_refusals, next_to_offer, offer_refusal, rank
+from dispatch.ranking import name_request_refusals, next_to_offer, offer_refusal, rank, rotation_start
 from dispatch.rules import RuleSet
 from hall import load
 from hall.errors import HallError
@@ -45,12 +45,14 @@ class OpenCall:
     taken_by: str
     taken_at: datetime | None
     accepted: int
+    no_turndown: str = ""  # (v2) why declines on the call never count, or ""
 
 
 def call_summary(row: dict) -> OpenCall:
     """An ``OpenCall`` from a row of ``hall.queries.calls.calls``."""
     return OpenCall(row["id"], row["employer"], row["class"], row["workers"], row["start"], row["days"],
-                    row["status"], row["site"] or "", row["taken_by"] or "", row["taken_at"], row["accepted"])
+                    row["status"], row["site"] or "", row["taken_by"] or "", row["taken_at"], row["accepted"],
+                    row.get("no_turndown") or "")
 
 
 # --- the intake form ---------------------------------------------------------------
@@ -256,8 +258,8 @@ def check_call_form(store, *, employer: str, classification: str, workers, start
 
 def open_calls(store) -> list[OpenCall]:
     """Open calls for the dispatch screen's picker (newest first)."""
-    with store.read() as db:
-        return [call_summary(row) for row in calls(db, open_only=True)]
+    with store.reading() as read:
+        return [call_summary(row) for row in calls(read.db, open_only=True, rules=read.rules)]
 
 
 def duration_text(seconds: float) -> str:
@@ -378,6 +380,10 @@ class DispatchView:
     unhonoured: tuple[str, ...]
     truncated: bool
     referrals: dict[str, ReferralState] = field(default_factory=dict)
+    # (v2) Why declines on this call never count ("" when they can); with short_calls.rotation and a
+    # short call, where each book's rotation starts: (book, after whom, who is first).
+    no_turndown: str = ""
+    rotation: tuple[tuple[str, str, str], ...] = ()
 
     def row(self, card: str | None) -> DispatchRow | None:
         """The row of ``card`` (None when it is not listed)."""
@@ -414,7 +420,8 @@ def dispatch_view(store, call_id: int) -> DispatchView:
         rows = []
         for cand in ranking.candidates:
             reg = regs.get(cand.registration_id)
-            due = calendar.resign_due(reg, rules) if reg is not None and reg.status == WAITING else None
+            due = (calendar.resign_due(reg, rules, ctx.excused.get(reg.card, ()))
+                   if reg is not None and reg.status == WAITING else None)
             due_warn = due is not None and (due - today).days <= rules.resign.warning_days
             offer = offers.get(cand.card)
             warn = False
@@ -487,8 +494,30 @@ def dispatch_view(store, call_id: int) -> DispatchView:
             calling=calling, age=age, closed=closed_sentence, short=is_short_call(job, rules),
             short_until=expected_end(job, rules) if is_short_call(job, rules) else None,
             unhonoured=tuple(ranking.unhonoured_requests.values()), truncated=ranking.truncated,
-            referrals=referrals,
+            referrals=referrals, no_turndown=no_turndown_reason(job, rules),
+            rotation=_rotation(db, job, rules, now, ctx),
         )
+
+
+def _rotation(db, job: JobCall, rules: RuleSet, now: datetime, ctx) -> tuple[tuple[str, str, str], ...]:
+    """(v2) With ``short_calls.rotation``, for a short call: each book's rotation point (who last accepted
+    a short call from it) and the waiting member the call starts at."""
+    if not ctx.rotation:
+        return ()
+    found = []
+    for book in rules.books_for(job.classification):
+        point = ctx.rotation.get(book.id)
+        if point is None:
+            continue
+        regs = [load.registration_from_row(r) for r in db.execute(
+            f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations WHERE book_id = ? AND status = 'waiting'",
+            [book.id])]
+        start = rotation_start(book, regs, point, rules, now, ctx.excused)
+        names = dict(db.execute("SELECT card, name FROM members WHERE card IN (?, ?)",
+                                [point.card, start.card if start else ""]).fetchall())
+        found.append((book.id, f"{names.get(point.card, point.card)} ({point.card})",
+                      f"{names.get(start.card, start.card)} ({start.card})" if start else ""))
+    return tuple(found)
 
 
 def _place_missing_offers(rows: list[dict], offers: dict, ranking, regs: dict, *, phones_of, db, rules,

@@ -65,6 +65,7 @@ class KioskCall:
     start: datetime
     place: int | None  # you would be Nth in line (eligible, no outcome yet)
     why_not: str = ""  # your own reasons, or what already happened
+    no_turndown: str = ""  # (v2) why declines on this call never count, or ""
 
 
 @dataclass(frozen=True)
@@ -98,6 +99,9 @@ class KioskView:
     now: datetime
     notes: list[str] = field(default_factory=list)
     corrections: list[tuple[datetime, str]] = field(default_factory=list)
+    # (v2) The last day of the member's excused absence in force or ahead (never its kind), or None.
+    excused_until: date | None = None
+    excused_from: date | None = None
 
 
 def member_view(db: Database, card: str, rules: RuleSet, now: datetime) -> KioskView:
@@ -121,6 +125,7 @@ def member_view(db: Database, card: str, rules: RuleSet, now: datetime) -> Kiosk
         " AND action IN ('registration.signed', 'registration.resigned')", [card]
     ).fetchone()[0]
     classes = sorted(member.classifications)
+    excused = info.get("excused") or []
     return KioskView(
         card=member.card, name=member.name, classifications=classes, books=books, receipt=receipt,
         open_calls=open_calls(db, card, classes, rules, now),
@@ -128,6 +133,8 @@ def member_view(db: Database, card: str, rules: RuleSet, now: datetime) -> Kiosk
         changes=position_changes(db, card, rules, now),
         now=now,
         corrections=corrections_for(db, card),
+        excused_until=max((e["until"] for e in excused), default=None),
+        excused_from=min((e["start"] for e in excused), default=None),
     )
 
 
@@ -151,7 +158,7 @@ def open_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now:
     """Open calls of the member's classifications and where the member would stand on each
     ((v2) not the calls posted for bids: the kiosk shows those on its job board)."""
     result = []
-    for c in calls(db, open_only=True):
+    for c in calls(db, open_only=True, rules=rules):
         if c["class"] not in classes:
             continue
         job = load.job_call(db, c["id"])
@@ -176,7 +183,7 @@ def open_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now:
                     ahead += 1
             place = ahead + 1
         result.append(KioskCall(c["id"], c["employer"], c["class"], c["workers"], c["accepted"], c["start"],
-                                place, why))
+                                place, why, c["no_turndown"] or ""))
     return result
 
 
@@ -366,14 +373,16 @@ def _book_events(db: Database, book_id: str, card: str, my_key: tuple, start: da
         elif was != "waiting" and status == "waiting":
             events.append((at, +1, f"{who} came back to an earlier place, ahead of you"))
     # Lapsed ahead of me but not recorded yet: they left at their removal moment.
-    cutoff = audit.iso(calendar.lapse_cutoff(rules, now))
-    for row in db.execute(
+    lapsed_sql, params = load.lapsed_where(db, rules, now)
+    rows = db.execute(
         f"SELECT {load.REGISTRATION_COLUMNS} FROM registrations"
-        " WHERE book_id = ? AND status = 'waiting' AND last_signed_at < ? AND card != ?",
-        [book_id, cutoff, card],
-    ):
+        f" WHERE book_id = ? AND status = 'waiting' AND {lapsed_sql} AND card != ?",
+        [book_id, *params, card],
+    ).fetchall()
+    excused = load.excused_absences(db, {row[1] for row in rows}) if rows else {}
+    for row in rows:
         reg = load.registration_from_row(row)
-        moment = calendar.removal_at(reg, rules)
+        moment = calendar.removal_at(reg, rules, excused.get(reg.card, ()))
         if moment > start and (reg.registered_at, card_key(reg.card)) < my_key:
             name = db.execute("SELECT name FROM members WHERE card = ?", [reg.card]).fetchone()[0]
             events.append((moment, -1, f"{name} ({reg.card}), ahead of you, left the list"))

@@ -14,7 +14,7 @@ from dispatch.model import WAITING
 from dispatch.rules import RuleSet
 from hall import load
 from hall.queries import books as lists
-from hall.queries.members import member_history, search_members
+from hall.queries.members import excuses_of, member_history, search_members
 
 CERT_WARNING_DAYS = 30
 SIGNINGS = ("signed", "re-signed")  # history events that are a member signing (how it came in is kept)
@@ -204,6 +204,18 @@ class Unavailable:
 
 
 @dataclass(frozen=True, slots=True)
+class Excused:
+    """(v2) An excused absence in force or ahead: its number, kind and evidence are for staff only
+    (members read only "excused until")."""
+
+    id: int
+    kind: str
+    start: date
+    until: date
+    evidence: str
+
+
+@dataclass(frozen=True, slots=True)
 class Working:
     """The member's referral in force."""
 
@@ -244,6 +256,11 @@ class MemberCard:
     turndown_limit: int
     max_restorations: int
     history: tuple[HistoryEvent, ...] = ()
+    # (v2) Excused absences in force or ahead; the member's hours this period on a low-hours board
+    # (None on other boards); the books an admin could move the member to (same classification).
+    excused: tuple[Excused, ...] = ()
+    period_hours: float | None = None
+    movable: tuple = ()
 
 
 def _signings(db, reg) -> tuple[datetime | None, datetime | None, str]:
@@ -282,8 +299,9 @@ def member_card(store, card: str, *, history: bool = True) -> MemberCard:
             certs.append(CertState(cert.name, cert.expires, state))
         orders: dict = {}
         books = []
+        absences = load.excused_absences(db, [card]).get(card, ())
         for reg in load.registrations_of(db, card, active_only=True):
-            if reg.status == WAITING and now >= calendar.removal_at(reg, rules):
+            if reg.status == WAITING and now >= calendar.removal_at(reg, rules, absences):
                 continue  # lapsed: the next write records the removal
             book = rules.book(reg.book_id)
             position, of = _position(db, reg, rules, now, orders) if reg.status == WAITING else (None, None)
@@ -294,8 +312,8 @@ def member_card(store, card: str, *, history: bool = True) -> MemberCard:
                 priority=book.priority if book else 99, status=reg.status, position=position, of=of,
                 registered_at=reg.registered_at, signed_at=signed_at, signed_via=via[0] if via else "",
                 clock_from=clock_from, clock_event=clock_event,
-                resign_due=calendar.resign_due(reg, rules) if reg.status == WAITING else None,
-                resign_state=calendar.resign_state(reg, rules, now) if reg.status == WAITING else None,
+                resign_due=calendar.resign_due(reg, rules, absences) if reg.status == WAITING else None,
+                resign_state=calendar.resign_state(reg, rules, now, absences) if reg.status == WAITING else None,
                 turndowns=reg.turndowns, restorations=reg.restorations, short_call=reg.short_call,
                 registration_id=reg.id,
             ))
@@ -311,13 +329,24 @@ def member_card(store, card: str, *, history: bool = True) -> MemberCard:
         if referral is not None:
             call = load.job_call(db, referral[1])
             working = Working(call.id, call.employer, bool(referral[2]), call.start)
+        held = {rules.book(x.book).classification for x in books if rules.book(x.book)}
+        one_each = rules.registration.one_per_classification
         signable = tuple(b for b in rules.books
-                         if b.classification in member.classifications and all(x.book != b.id for x in books))
+                         if b.classification in member.classifications and all(x.book != b.id for x in books)
+                         and not (one_each and b.classification in held))
+        waiting_classes = {rules.book(x.book).classification for x in books if x.status == WAITING and rules.book(x.book)}
+        movable = tuple(b for b in rules.books if b.classification in waiting_classes
+                        and all(x.book != b.id for x in books))
+        excused = tuple(Excused(r["id"], r["kind"], r["start"], r["until"], r["evidence"])
+                        for r in excuses_of(db, card, today))
+        period_hours = (load.member_hours(db, [card], now, rules).get(card, 0.0)
+                        if rules.ordering.policy == "low_hours" else None)
         return MemberCard(
             now=now, today=today, rules=rules, member=member, phone_checked=phone_checked, certs=tuple(certs),
             books=tuple(books), unavailable=unavailable, working=working, signable=signable,
             turndown_limit=rules.turndowns.limit, max_restorations=rules.short_calls.max_restorations,
             history=tuple(member_timeline(db, card)) if history else (),
+            excused=excused, period_hours=period_hours, movable=movable,
         )
 
 
@@ -405,3 +434,26 @@ def preview_job_end(store, card: str, reason: str, *, at: str | None = None,
                                      [plan.referral_id]).fetchone()[0])
     return JobEndPreview(plan.member.name, plan.call.id, plan.call.employer, short, plan.end_at, plan.days_worked,
                          not days_worked, plan.effect.message)
+
+
+@dataclass(frozen=True, slots=True)
+class ExcusePreview:
+    """(v2) What recording an excused absence will do to a member's re-sign due dates: (book, due now,
+    due with the absence) for each book they wait on."""
+
+    dues: tuple[tuple[str, date, date], ...]
+
+
+def preview_excuse(store, card: str, start: str, until: str) -> ExcusePreview:
+    """The due dates a new excused absence from ``start`` to ``until`` (ISO dates) would give (reads only)."""
+    from dispatch.model import ExcusedAbsence
+
+    first, last = date.fromisoformat(start), date.fromisoformat(until)
+    with store.reading() as read:
+        absences = load.excused_absences(read.db, [card]).get(card, ())
+        added = (*absences, ExcusedAbsence(card, first, last))
+        dues = tuple(
+            (reg.book_id, calendar.resign_due(reg, read.rules, absences), calendar.resign_due(reg, read.rules, added))
+            for reg in load.registrations_of(read.db, card, active_only=True) if reg.status == WAITING
+        )
+    return ExcusePreview(dues)

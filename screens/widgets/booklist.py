@@ -37,14 +37,16 @@ class Column:
     right: bool = False
 
 
-def book_columns(width: int) -> tuple[Column, ...]:
-    """The columns for a list ``width`` cells wide; the last (marks) takes what is left."""
+def book_columns(width: int, low_hours: bool = False) -> tuple[Column, ...]:
+    """The columns for a list ``width`` cells wide; the last (marks) takes what is left. On a low-hours
+    board the member's hours for the period stand where turndowns do (a turndown adds hours there)."""
     registered = (Column("registered", 18),) if width >= WIDE else ()
     fixed = 6 + 8 + 12 + 10 + sum(c.width for c in registered)
     name = max(min(width - fixed - (24 if registered else 16), 28), 14)
     marks = max(width - fixed - name, 10)
     return (Column("pos", 6, right=True), Column("card", 8), Column("name", name), *registered,
-            Column("re-sign by", 12), Column("turndowns", 10), Column("", marks))
+            Column("re-sign by", 12), Column("hours", 10, right=True) if low_hours else Column("turndowns", 10),
+            Column("", marks))
 
 
 def cell(text: str, column: Column) -> str:
@@ -54,9 +56,9 @@ def cell(text: str, column: Column) -> str:
     return fit(text, column.width - 1).ljust(column.width)
 
 
-def header_text(width: int) -> Text:
+def header_text(width: int, low_hours: bool = False) -> Text:
     """The column titles for a list ``width`` cells wide."""
-    return Text("".join(cell(c.title, c) for c in book_columns(width)))
+    return Text("".join(cell(c.title, c) for c in book_columns(width, low_hours)))
 
 
 def turndown_text(count: int, limit: int) -> tuple[str, bool]:
@@ -84,8 +86,12 @@ class BookHeader(Widget):
     }
     """
 
+    def __init__(self, *, low_hours: bool = False, **kw):
+        super().__init__(**kw)
+        self.low_hours = low_hours
+
     def render(self) -> Text:
-        return header_text(max(self.size.width - 1, 20))  # the list below keeps a scrollbar gutter
+        return header_text(max(self.size.width - 1, 20), self.low_hours)  # the list keeps a scrollbar gutter
 
     def on_resize(self) -> None:
         self.refresh()
@@ -252,7 +258,7 @@ class BookList(ScrollView, can_focus=True):
         index = int(self.scroll_offset.y) + y
         width = self.scrollable_content_region.width
         base = self.rich_style
-        columns = book_columns(width)
+        columns = book_columns(width, self.order is not None and self.order.rules.ordering.policy == "low_hours")
         if index >= self.count:
             if index == 0:
                 return Strip([Segment("  nobody is waiting on this book".ljust(width), base)]).crop(0, width)
@@ -283,11 +289,14 @@ class BookList(ScrollView, can_focus=True):
         if entry.unavailable_until is not None:
             until = f" to {short_day(entry.unavailable_until)}" if columns[-1].width >= 24 else ""
             marks.append(f"unavailable{until}")
+        if row.excused_until is not None:
+            marks.append(f"excused to {short_day(row.excused_until)}" if columns[-1].width >= 24 else "excused")
         values = {
             "pos": (str(row.position), ""), "card": (clean(row.card), ""), "name": (clean(row.name), ""),
             "registered": (short_date(row.registered_at, self.zone), ""),
             "re-sign by": (short_day(row.resign_due), warn if flag else ""),
             "turndowns": (turns, warn if warn_turns else ""),
+            "hours": (f"{row.period_hours:g}", ""),
             "": (" · ".join(marks), warn if flag else ""),
         }
         text = Text()

@@ -18,7 +18,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Input, Label, Static
 
 from hall.errors import HallError
-from hall.parse import DAY_EXAMPLES, START_EXAMPLES, parse_day, resolve_start
+from hall.parse import DAY_EXAMPLES, START_EXAMPLES, DateSpan, parse_day, resolve_start
 from screens.text import clean, short_day
 from screens.widgets.dialogs import ConfirmDialog, HallDialog
 
@@ -33,7 +33,8 @@ class Field:
 
     ``kind``: "text"; "number" (a whole number); "day" (a date ahead, as people say it);
     "since" (a date behind); "moment" (a date and a time of day); "password" (hidden).
-    Date kinds are returned as ISO text ("2026-12-01", "2026-12-01 07:00").
+    Date kinds are returned as ISO text ("2026-12-01", "2026-12-01 07:00"). ``span``: how far
+    from today a day may be (``hall.parse``), refused with the operation's sentence.
     """
 
     name: str
@@ -42,6 +43,7 @@ class Field:
     value: str = ""
     required: bool = True
     kind: str = "text"
+    span: DateSpan | None = None
 
 
 class FormDialog(HallDialog[Any]):
@@ -111,7 +113,8 @@ class FormDialog(HallDialog[Any]):
         if f.kind == "number" and not value.isdigit():
             raise HallError(f"{clean(value)[:20]!r} is not a whole number.")
         if f.kind in ("day", "since"):
-            return parse_day(value, self.app.rules, self.app.store.now(), future=f.kind == "day").isoformat()
+            return parse_day(value, self.app.rules, self.app.store.now(), future=f.kind == "day",
+                             span=f.span).isoformat()
         if f.kind == "moment":
             return resolve_start(value, self.app.rules, self.app.store.now(), what=f.label.lower())
         return value

@@ -84,3 +84,11 @@ def counts_line(info: MemberCard, b: BookStanding, warn: Style | str = "bold") -
         why = f" ({clean(b.clock_event)})" if b.clock_event else ""
         text.append(f" · re-sign clock from {short_date(b.clock_from, zone)}{why}", style="dim")
     return text
+
+
+def excused_lines(info: MemberCard) -> list[str]:
+    """(v2) Each excused absence in force or ahead, for staff: "from Wed 18 Nov until Sun 20 Dec ·
+    military leave: orders 26-114 (#3)" (members never see the kind or the evidence)."""
+    kinds = {"union_business": "union business", "military": "military leave", "jury": "jury duty"}
+    return [f"from {short_day(e.start)} until {short_day(e.until, year=True)} · "
+            f"{kinds.get(e.kind, e.kind)}: {clean(e.evidence)} (#{e.id})" for e in info.excused]

@@ -26,6 +26,8 @@ ROWS = (
     "`hall audit verify` over",
     "`hall audit replay` over",
     "`hall member import` of",
+    "rows into a new hall",
+    "the write lock held during it",
 )
 
 

@@ -140,7 +140,7 @@ def test_every_command(tmp_path, rules_file):
     assert set(pos) == {"card", "name", "books"}
     assert {b["book"]: b["position"] for b in pos["books"]} == {"JW-1": 1, "AP-1": 1}
     for b in pos["books"]:
-        assert set(b) == {"book", "status", "position", "registered_at", "resign_due"}
+        assert set(b) == {"book", "status", "position", "registered_at", "resign_due", "turndowns", "restorations"}
     assert "position 1" in hall.ok("position", "A1").stdout
     hall.ok("member", "unavailable", "B1", "--until", "2026-11-30", "--reason", "surgery", "--via", "phone")
     hall.ok("employer", "add", "Bolt Co")
@@ -584,11 +584,12 @@ def test_local_times_in_json_are_utc_z(crew):
 # --- the command tree: every name a script may use, each with help and an example -------------
 
 COMMAND_PATHS = {
-    "hall", "hall init", "hall demo", "hall migrate", "hall check", "hall tui", "hall kiosk",
+    "hall", "hall init", "hall demo", "hall migrate", "hall check", "hall tui", "hall kiosk", "hall web",
     "hall rules", "hall rules show", "hall rules set",
     "hall member", "hall member add", "hall member update", "hall member show", "hall member import",
     "hall member cert", "hall member unavailable", "hall member pin", "hall member reinstate",
-    "hall member identify",
+    "hall member identify", "hall member notices", "hall member qualify", "hall member move", "hall member excuse",
+    "hall member excuse-end", "hall member excuse-correct", "hall hours", "hall hours add", "hall hours import",
     "hall sign", "hall resign", "hall list", "hall position",
     "hall employer", "hall employer add", "hall employer list", "hall employer bar",
     "hall call", "hall call add", "hall call list", "hall call rank", "hall call cancel", "hall call amend",
@@ -601,6 +602,7 @@ COMMAND_PATHS = {
     "hall report", "hall report daybook", "hall report list", "hall report resign-due", "hall report dropped",
     "hall report open-calls", "hall report employment", "hall report unemployed", "hall report name-requests",
     "hall report member", "hall report fairness", "hall report packet",
+    "hall notify", "hall notify run", "hall notify status", "hall notify retry",
 }
 
 

@@ -23,3 +23,21 @@ def test_a_start_outside_the_storable_calendar_is_refused(hall):
     hall.fails("call", "add", "--employer", "Acme", "--class", "JW", "--workers", "2",
                "--start", "0001-01-01 07:00", "--days", "5")
     hall.ok("call", "list")
+
+
+@pytest.mark.parametrize("limit", ["0", "-5"])
+def test_an_audit_log_limit_below_one_is_one_sentence(hall, limit):
+    refused = hall.fails("audit", "log", "--limit", limit)
+    assert refused.exit_code == 1 and refused.stdout == ""
+    assert f"not {limit}" in refused.stderr and "at least 1" in refused.stderr
+    assert hall.json("audit", "log", "--limit", "1") and len(hall.json("audit", "log", "--limit", "1")) == 1
+
+
+def test_reading_the_log_with_a_limit_below_one_is_refused_at_any_door(hall):
+    from hall import audit
+    from hall.errors import HallError
+    from hall.store import Store
+
+    with Store(hall.path).read() as db:
+        with pytest.raises(HallError, match="at least 1"):
+            audit.entries(db, limit=0)

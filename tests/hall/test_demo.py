@@ -102,10 +102,20 @@ def test_the_hall_has_what_the_demo_promises(demo_hall):
         statuses = dict(db.execute("SELECT status, count(*) FROM calls GROUP BY status").fetchall())
         assert statuses["open"] >= 2 and statuses["filled"] >= 5 and statuses["cancelled"] == 1
 
-        # A member on two books; apprentices on AP-1.
+        # One book per classification (v2): a member qualified for Book II by an admin and moved there
+        # from Book III; an excused member (the kind private); a call whose declines don't count.
         assert db.execute(
             "SELECT count(*) FROM (SELECT card FROM registrations WHERE status = 'waiting'"
-            " GROUP BY card HAVING count(*) > 1)").fetchone()[0] >= 1
+            " GROUP BY card HAVING count(*) > 1)").fetchone()[0] == 0
+        assert db.execute("SELECT card, book_id FROM qualifications").fetchall() == [("2304", "JW-2")]
+        assert db.execute("SELECT book_id, status, removed_reason FROM registrations WHERE card = '2304'"
+                          " ORDER BY id").fetchall() == [("JW-3", "removed", "moved to JW-2"), ("JW-2", "waiting", "")]
+        assert db.execute("SELECT card, kind FROM excuses WHERE until > ?", [DAY.isoformat()]).fetchall() == [
+            ("3037", "military")]
+        no_turndown = db.execute("SELECT id FROM calls WHERE no_turndown != ''").fetchall()
+        assert len(no_turndown) == 1
+        assert db.execute("SELECT outcome, turndown_counted FROM offers WHERE call_id = ? ORDER BY id",
+                          [no_turndown[0][0]]).fetchall() == [("declined", 0)]
         # A short call in progress; one member at two turndowns of three; one unavailable; one bar.
         assert db.execute("SELECT count(*) FROM registrations WHERE status = 'on_short_call'").fetchone()[0] == 1
         assert db.execute(

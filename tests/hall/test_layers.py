@@ -1,4 +1,4 @@
-"""The direction of dependency: screens -> hall -> dispatch, and nothing back."""
+"""The direction of dependency: screens and web -> hall -> dispatch, and nothing back."""
 
 from __future__ import annotations
 
@@ -27,6 +27,16 @@ def test_hall_imports_no_textual():
     code = "import sys\n" + "".join(f"import {m}\n" for m in mods) + (
         "assert 'textual' not in sys.modules, 'textual imported'\n"
         "assert not any(m == 'screens' or m.startswith('screens.') for m in sys.modules), 'screens imported'\n"
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('web', 'starlette', 'uvicorn', 'jinja2')]\n"
+        "assert not bad, bad\n"
+    )
+    run_python(code)
+
+
+def test_web_imports_no_textual_or_screens():
+    code = "import sys\n" + "".join(f"import {m}\n" for m in _modules("web")) + (
+        "bad = [m for m in sys.modules if m.split('.')[0] in ('textual', 'screens')]\n"
+        "assert not bad, bad\n"
     )
     run_python(code)
 
@@ -83,14 +93,17 @@ def test_hall_sources_import_no_textual_or_screens():
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 names = [node.module]
             for name in names:
-                assert _top(name) != "textual", f"{path}: imports {name}"
+                assert _top(name) not in ("textual", "starlette", "uvicorn", "jinja2"), f"{path}: imports {name}"
                 if _top(name) == "screens":
                     allowed = path.parent.name == "cli" and owner.get(id(node)) in ("tui", "kiosk")
                     assert allowed, f"{path}: imports {name} outside the tui/kiosk commands"
+                if _top(name) == "web":
+                    allowed = path.parent.name == "cli" and owner.get(id(node)) == "web"
+                    assert allowed, f"{path}: imports {name} outside the web command"
 
 
-def test_screens_write_no_sql():
-    files = [p for p in (ROOT / "screens").rglob("*.py") if p.name != "__init__.py"]
+def test_screens_and_web_write_no_sql():
+    files = [p for package in ("screens", "web") for p in (ROOT / package).rglob("*.py") if p.name != "__init__.py"]
     assert files, "no screen modules found"
     for path in files:
         text = path.read_text(encoding="utf-8")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
@@ -15,7 +16,7 @@ from hall.store import Store, Tx
 from tests.conftest import Hall
 
 OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_identity",
-         "m007_morning_dispatch"]
+         "m007_web_sessions", "m008_lists_v2", "m009_notices", "m010_morning_dispatch"]
 
 
 def make_old_database(path):
@@ -84,3 +85,33 @@ def test_a_read_command_and_the_kiosk_refuse_an_older_database(tmp_path):
     cli.ok("login", "maria", "--password-stdin", input="dispatch\n", actor=None)
     assert "up to date" in cli.ok("migrate", actor=None).stdout
     assert cli.json("position", "101", actor=None)["card"] == "101"
+
+
+def test_hours_kept_per_registration_move_to_the_member_through_the_log(tmp_path):
+    """m006: hours the first release kept per registration become the member's hours records, written
+    through the log (an ``hours.migrated`` entry) so replay rebuilds them."""
+    from hall.replay import replay
+    from hall.store import Store
+
+    path = tmp_path / "hall.db"
+    make_old_database(path)
+    db = connect(path)
+    with immediate(db):
+        schema.migrations.apply(db, stop_before="m005_replay_snapshot")
+        db.execute("INSERT INTO registrations (id, card, book_id, registered_at, last_signed_at)"
+                   " VALUES (1, '101', 'JW-1', '2026-11-02T14:00:00Z', '2026-11-02T14:00:00Z')")
+        db.execute("INSERT INTO hours (registration_id, at, hours, kind)"
+                   " VALUES (1, '2026-11-03T02:00:00Z', 16, 'worked'), (1, '2026-11-04T15:00:00Z', 10, 'penalty')")
+    db.close()
+    Store(path, clock=lambda: datetime(2026, 11, 5, 15, 0, tzinfo=UTC)).prepare_for_writing()
+    db = connect(path)
+    try:
+        rows = db.execute("SELECT card, day, hours, kind, source FROM member_hours ORDER BY id").fetchall()
+        # Dated in the hall's zone (these rules: UTC).
+        assert rows == [("101", "2026-11-03", 16.0, "worked", "migrated"), ("101", "2026-11-04", 10.0, "penalty",
+                                                                              "migrated")]
+        actor, data = db.execute("SELECT actor, data FROM audit WHERE action = 'hours.migrated'").fetchone()
+        assert actor == "system" and json.loads(data)["rows"] == 2
+    finally:
+        db.close()
+    assert replay(path).ok

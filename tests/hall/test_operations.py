@@ -152,12 +152,13 @@ def test_import_all_or_nothing(crew, tmp_path):
                     encoding="utf-8")
     import_members(crew, good, actor=ACTOR)
     bad = tmp_path / "bad.csv"
-    bad.write_text("card,name\n202,Ok Otto\n201,Dup Gail\n202,Again Otto\n", encoding="utf-8")
+    bad.write_text("card,name,classes\n202,Ok Otto,JW\n201,Dup Gail,JW\n202,Again Otto,JW\n", encoding="utf-8")
     before = dump(crew.path)
     with pytest.raises(HallError) as error:
         import_members(crew, bad, actor=ACTOR)
     message = str(error.value)
-    assert "line 3: card 201 already exists" in message and "line 4: card 202 is also on line 2" in message
+    assert "line 3, column card: card 201 already exists" in message
+    assert "line 4, column card: card 202 is also on line 2" in message
     assert dump(crew.path) == before
 
 

@@ -204,3 +204,20 @@ def assert_receipts_present(path: Path, acknowledged: list[dict]) -> None:
         assert line["seq"] in rows, f"receipt #{line['seq']} ({line['action']}) is not in the audit log"
         assert rows[line["seq"]] == (line["action"], line["hash"]), (
             f"receipt #{line['seq']} was {line['action']} {line['hash'][:12]}, the log has {rows[line['seq']]}")
+
+
+def cut_off_copy(source: Path, dest: Path) -> None:
+    """At ``dest``, what a write to the rollback-journal database ``source`` killed part-way leaves: the
+    file and its hot journal (``source`` itself is left as it was)."""
+    writer = sqlite3.connect(source, isolation_level=None)
+    try:
+        writer.execute("PRAGMA cache_size = 1")  # spill to the file: the journal is hot mid-transaction
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("CREATE TABLE filler (x)")
+        for _ in range(500):
+            writer.execute("INSERT INTO filler VALUES (randomblob(1000))")
+        dest.write_bytes(source.read_bytes())
+        Path(f"{dest}-journal").write_bytes(Path(f"{source}-journal").read_bytes())
+        writer.execute("ROLLBACK")
+    finally:
+        writer.close()

@@ -4,13 +4,13 @@ no hall, a backup in rollback-journal mode, a partial copy with a hot journal (i
 from __future__ import annotations
 
 import hashlib
-import shutil
 import sqlite3
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import Hall
+from tests.reliability.helpers import cut_off_copy
 
 
 def hashes(*paths: Path) -> dict:
@@ -57,17 +57,8 @@ def test_audit_verify_and_check_on_a_backup_change_nothing(backup):
 
 
 def test_a_partial_backup_with_a_hot_journal_is_one_sentence_and_left_as_it_was(backup, tmp_path):
-    writer = sqlite3.connect(backup, isolation_level=None)
-    writer.execute("PRAGMA cache_size = 1")  # spill to the file: the journal is hot mid-transaction
-    writer.execute("BEGIN IMMEDIATE")
-    writer.execute("CREATE TABLE filler (x)")
-    for _ in range(500):
-        writer.execute("INSERT INTO filler VALUES (randomblob(1000))")
     partial = tmp_path / "partial.db"
-    shutil.copy(backup, partial)  # killed part-way: the file and its hot journal
-    shutil.copy(f"{backup}-journal", f"{partial}-journal")
-    writer.execute("ROLLBACK")
-    writer.close()
+    cut_off_copy(backup, partial)  # killed part-way: the file and its hot journal
     files = (partial, Path(f"{partial}-journal"))
     before = hashes(*files)
     result = Hall(partial).invoke("audit", "verify")

@@ -2,8 +2,8 @@
 
 A hall is driven through random sequences of the real operations (members and imports, signing and
 re-signing, calls taken, amended and cancelled, offers with every outcome, referral outcomes, job
-ends, corrections, unavailability, bars, rule changes, accounts and log-ins, removals for want of a
-re-sign as the days pass); many steps are refused, as a dispatcher's would be. Afterwards the log
+ends, corrections, unavailability, bars, rule changes, accounts and log-ins, members' choice of
+notices and the notices that follow, removals for want of a re-sign as the days pass); many steps are refused, as a dispatcher's would be. Afterwards the log
 alone rebuilds every replayed table, row for row. One scripted sequence records every action there is.
 """
 
@@ -26,15 +26,20 @@ from hall.operations import (
     corrections,
     employers,
     identification,
+    excuses,
+    hours,
     jobs,
     members,
+    notices,
     offers,
     referrals,
     registrations,
     selfservice,
     tokens,
+    websessions,
 )
-from hall.identity import Actor
+from hall.identity import SYSTEM, Actor
+from hall.notices.addresses import sms_number
 from hall.operations import rules as rules_ops
 from hall.replay import replay
 from hall.store import Store
@@ -50,6 +55,8 @@ VARIANTS = (
     RULES_TEXT + '[ordering]\npolicy = "low_hours"\n',
     RULES_TEXT + "[short_calls]\noffer_regular_calls = true\n[turndowns]\nlimit = 2\n"
                  "[discipline]\ndischarge_suspend_count = 1\n",
+    RULES_TEXT + "[turndowns]\nmax_per_day = 1\nunavailable_is_turndown = true\nexempt_start_before = \"06:00\"\n"
+                 "[short_calls]\nmax_hours = 40\nuncounted_max_days = 1\nrotation = true\n",
     RULES_TEXT + MORNING,
 )
 
@@ -150,6 +157,17 @@ class Driver:
             selfservice.change_pin(self.store, actor=member, current=self.pins[card], new=f"{2000 + b}")
             self.pins[card] = f"{2000 + b}"
 
+    def web(self, a, b):
+        """A member on the web: log in with card and PIN, choose notices, log out (or go idle)."""
+        card = self.pick(sorted(self.pins), a)
+        secret, _ = websessions.log_in(self.store, card, self.pins[card])
+        member = Actor.member(card)
+        selfservice.set_notices(self.store, actor=member, channel=("email", "sms", "none")[b % 3], via="web")
+        if b % 2:
+            websessions.end_idle(self.store, secret, actor=member, minutes=15)
+        else:
+            websessions.log_out(self.store, secret, actor=member)
+
     def identify(self, a, b):
         card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
         identification.record_self_identification(self.store, card, "female" if b % 2 else "declined",
@@ -179,7 +197,8 @@ class Driver:
         calls.take_call(self.store, employer=f"Employer {a % 4}", classification=cls, workers=1 + b % 3,
                         start=self.clock() + timedelta(days=1), days=3 if b % 2 else 30, actor=MARIA,
                         certs=["OSHA-30"] if b % 7 == 0 else [], requests=requests, add_employer=b % 3 == 0,
-                        site="Main St")
+                        site="Main St", hours=24 if b % 4 == 1 else None,
+                        no_turndown="below scale" if b % 6 == 4 else "")
 
     def offer(self, a, b):
         call_id = self.open_call(a)
@@ -262,10 +281,62 @@ class Driver:
         else:
             tokens.revoke(self.store, ("admin", "maria")[b % 2], actor=actor)
 
+    def notices(self, a, b):
+        """A member's choice of notices: email (the address recorded first) or texts at the counter,
+        texts chosen for themselves with their PIN, or a text reply of STOP."""
+        card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
+        if b % 4 == 0:
+            members.update_member(self.store, card, actor=MARIA, email=f"m{card}@example.org")
+            notices.set_notices(self.store, card, "email", actor=MARIA, calls=bool(a % 2))
+        elif b % 4 == 1:
+            notices.set_notices(self.store, card, "sms", actor=MARIA)
+        elif b % 4 == 2 and card in self.pins:
+            selfservice.set_notices(self.store, actor=selfservice.identify(self.store, card, self.pins[card]),
+                                    channel="sms", via="web")
+        else:
+            phone = self.ids("SELECT phone FROM members WHERE card = ?", [card])[0]
+            notices.stop_texts(self.store, sms_number(phone), actor=SYSTEM)
+
     def refused(self, a, b):
         """A dispatcher tries what only an admin may: refused, and recorded as refused."""
         (rules_ops.set_rules if a % 2 else members.reinstate)(self.store, *(
             (RULES_TEXT, self.clock() + timedelta(days=30)) if a % 2 else ("1000", "appeal")), actor=MARIA)
+
+    def qualify(self, a, b):
+        card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
+        registrations.qualify(self.store, card, BOOKS[b % 2], "exam passed", actor=ADMIN)
+
+    def move(self, a, b):
+        card, book = self.pick(self.ids("SELECT card, book_id FROM registrations WHERE status = 'waiting'"
+                                        " AND book_id LIKE 'JW-%' ORDER BY id"), a)
+        registrations.move(self.store, card, "JW-2" if book == "JW-1" else "JW-1", "qualified", actor=ADMIN)
+
+    def excuse(self, a, b):
+        card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
+        today = self.clock().date()
+        excuses.excuse(self.store, card, ("military", "jury", "medical")[b % 3], today - timedelta(days=b % 4),
+                       today + timedelta(days=3 + b % 20), "orders", actor=MARIA)
+
+    def excuse_end(self, a, b):
+        excuse_id = self.pick(self.ids("SELECT id FROM excuses ORDER BY id"), a)
+        excuses.end_excuse(self.store, excuse_id, actor=MARIA, reason="back early")
+
+    def excuse_correct(self, a, b):
+        excuse_id = self.pick(self.ids("SELECT id FROM excuses ORDER BY id"), a)
+        until = self.clock().date() + timedelta(days=1 + b % 10)
+        excuses.correct_excuse(self.store, excuse_id, actor=ADMIN, reason="orders amended", until=until)
+
+    def hours(self, a, b):
+        card = self.pick(self.ids("SELECT card FROM members ORDER BY card"), a)
+        hours.add_hours(self.store, card, 4 + b % 8, day=self.clock().date(), actor=MARIA, employer="Employer 1")
+
+    def hours_import(self, a, b):
+        cards = self.ids("SELECT card FROM members ORDER BY card")
+        self.imports += 1
+        path = self.path.with_name(f"hours-{self.imports}.csv")
+        day = self.clock().date().isoformat()
+        path.write_text("".join(f"{self.pick(cards, a + n)},{day},{8 + n}\n" for n in range(1 + b % 3)))
+        hours.import_hours(self.store, path, actor=MARIA)
 
     def later(self, a, b):
         self.clock.advance(days=1 + (a % 3) * 12, minutes=b)  # re-sign deadlines pass; removals follow
@@ -328,7 +399,8 @@ class Driver:
              "reinstate", "pin", "identify", "sign", "sign", "sign", "resign", "employer", "bar", "take_call",
              "take_call", "offer", "offer", "offer", "offer", "calling", "referral_outcome", "end_job", "end_job",
              "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later",
-             "pin", "kiosk", "kiosk", "cli", "refused",
+             "pin", "kiosk", "kiosk", "web", "cli", "refused", "qualify", "move", "excuse", "excuse_end", "excuse_correct",
+             "hours", "hours_import", "notices", "notices",
              "signin", "bid", "bid", "bid", "withdraw", "post", "selection", "award_declined")
 
     def run(self, step: str, a: int, b: int) -> bool:
@@ -372,16 +444,13 @@ steps = st.lists(st.tuples(st.sampled_from(Driver.STEPS), st.integers(0, 50), st
 @given(variant=st.integers(0, len(VARIANTS) - 1), plan=steps)
 def test_any_sequence_of_operations_replays_to_the_live_state(tmp_path_factory, variant, plan):
     driver = new_driver(tmp_path_factory.mktemp("replay"), variant)
-    for n in range(4):  # employers, and members on the books, to work with
-        driver.run("employer", n, 0)
-    for n in range(8):
-        driver.run("add_member", n, n)
-        driver.run("sign", n, 0 if n % 4 else 1)
-    driver.run("take_call", 1, 1)
-    driver.run("take_call", 2, 4)
-    for step, a, b in plan:
+    setup = [("employer", n, 0) for n in range(4)]  # employers, and members on the books, to work with
+    setup += [step for n in range(8) for step in (("add_member", n, n), ("sign", n, 0 if n % 4 else 1))]
+    setup += [("take_call", 1, 1), ("take_call", 2, 4)]
+    for step, a, b in setup:
+        assert driver.run(step, a, b), f"the set-up was refused: {driver.refusals[-1]}"
+    for step, a, b in plan:  # a plan may be refused step after step (six of one card): replay must still hold
         driver.run(step, a, b)
-    assert len(driver.refusals) < len(plan) + 4, "the plan did next to nothing"
     assert_replays(driver)
 
 
@@ -389,18 +458,21 @@ SCRIPT = [
     ("employer", 0, 0), ("employer", 1, 0), ("add_member", 0, 3), ("add_member", 1, 1), ("add_member", 2, 1),
     ("add_member", 3, 0), ("add_member", 4, 1), ("add_member", 5, 1), ("add_member", 6, 1), ("add_member", 7, 1),
     ("import_members", 1, 0), ("sign", 0, 0), ("sign", 1, 0), ("sign", 2, 0), ("sign", 3, 1), ("sign", 4, 0),
-    ("sign", 5, 0), ("sign", 6, 0), ("sign", 7, 0), ("sign", 0, 2), ("update_member", 3, 1),
+    ("sign", 5, 0), ("sign", 6, 0), ("sign", 7, 0), ("sign", 0, 2), ("move", 1, 0), ("update_member", 3, 1),
+    ("notices", 0, 0), ("notices", 1, 1), ("notices", 2, 1), ("notices", 2, 3), ("notices", 5, 1), ("notices", 6, 1),
     ("certification", 1, 4), ("certification", 1, 3), ("unavailable", 9, 3), ("pin", 0, 1), ("identify", 1, 1),
     ("bar", 3, 1),
     ("take_call", 1, 1), ("calling", 0, 0), ("offer", 0, 1), ("offer", 0, 3), ("offer", 0, 0),
     ("referral_outcome", 0, 0), ("offer", 0, 0), ("offer", 0, 0),
     ("take_call", 1, 4), ("offer", 0, 0), ("offer", 0, 0), ("referral_outcome", 1, 1), ("referral_outcome", 1, 2),
     ("later", 0, 0), ("end_job", 0, 2), ("reinstate", 0, 0),
-    ("take_call", 1, 2), ("offer", 0, 1), ("offer", 0, 0), ("reverse", 0, 0), ("amend", 0, 2), ("remedy", 2, 0),
+    ("take_call", 1, 2), ("offer", 0, 1), ("offer", 0, 0), ("reverse", 0, 0), ("amend", 0, 2), ("remedy", 3, 0),
     ("cancel", 0, 0), ("later", 2, 0), ("later", 2, 0), ("restore", 0, 0), ("resign", 0, 0), ("change_rules", 1, 1),
     ("account", 0, 0), ("account", 0, 1), ("account", 0, 2), ("login", 1, 1), ("login", 1, 3), ("login", 1, 2),
     ("login", 2, 0), ("pin", 1, 1), ("kiosk", 0, 0), ("kiosk", 0, 1), ("kiosk", 0, 2), ("kiosk", 0, 3),
-    ("cli", 0, 1), ("cli", 0, 0), ("cli", 1, 1), ("cli", 0, 2), ("refused", 1, 0),
+    ("web", 0, 1), ("web", 1, 2), ("cli", 0, 1), ("cli", 0, 0), ("cli", 1, 1), ("cli", 0, 2), ("refused", 1, 0),
+    ("qualify", 1, 0), ("excuse", 2, 1), ("excuse", 3, 2), ("excuse_end", 0, 0),
+    ("excuse_correct", 1, 3), ("hours", 1, 2), ("hours_import", 0, 1),
     ("morning_rules", 0, 0), ("sign", 1, 0), ("sign", 2, 0), ("sign", 3, 0), ("take_call", 1, 1), ("take_call", 2, 3), ("signin", 0, 0), ("signin", 1, 1),
     ("signin", 2, 0), ("signin", 3, 1), ("bid", 0, 0), ("bid", 1, 1), ("bid", 0, 1), ("withdraw", 0, 0),
     ("bid", 0, 0), ("bid", 2, 0), ("bid", 3, 1), ("selection", 0, 1), ("award_declined", 0, 0), ("post", 0, 0),
@@ -414,8 +486,9 @@ def test_one_sequence_records_every_action_and_replays(tmp_path):
         driver.run(*step)
     refused = driver.refusals
     recorded = set(driver.ids("SELECT DISTINCT action FROM audit"))
-    missing = set(changes.ACTIONS) - recorded - {"replay.snapshot"}  # only an upgrade records that
+    # only an upgrade records these (tests/hall/test_migrations.py replays the hours' copy)
+    missing = set(changes.ACTIONS) - recorded - {"replay.snapshot", "hours.migrated"}
     assert not missing, f"never recorded: {sorted(missing)} (refused steps: {refused})"
     doors = set(driver.ids("SELECT DISTINCT recorded_by FROM bids UNION SELECT DISTINCT recorded_by FROM signins"))
-    assert {"maria", "member:1001"} <= doors  # staff for members, and members themselves at the kiosk
+    assert "maria" in doors and any(door.startswith("member:") for door in doors)  # staff, and members at the kiosk
     assert_replays(driver)

@@ -21,11 +21,19 @@ async def at_counter(app, pilot, user=MARIA):
     return app.screen
 
 
+def apprentice_too(path, card):
+    """Let a JW member work AP as well (one book per classification: a second book is of another one)."""
+    from hall.operations.members import update_member
+
+    update_member(Store(path, lambda: FIXED_NOW), card, actor=MARIA_ACTOR, classes=["JW", "AP"])
+
+
 def two_books(path, card):
-    """Put the member on a second book too (so a re-sign covers both)."""
+    """Put the member on a second book too (so a re-sign covers both): AP-1, another classification."""
     from hall.operations.registrations import sign
 
-    sign(Store(path, lambda: FIXED_NOW), card, "JW-3", actor=MARIA_ACTOR, via="in_person")
+    apprentice_too(path, card)
+    sign(Store(path, lambda: FIXED_NOW), card, "AP-1", actor=MARIA_ACTOR, via="in_person")
 
 
 async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
@@ -48,12 +56,12 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
                               " WHERE card = '1164' AND status = 'waiting' ORDER BY book_id").fetchall()
             seq = audit.head(db)[0]
             action = db.execute("SELECT action FROM audit WHERE seq = ?", [seq]).fetchone()[0]
-        assert {r.book_id for r in regs} == {"JW-1", "JW-3"}
+        assert {r.book_id for r in regs} == {"JW-1", "AP-1"}
         assert all(r.last_signed_at == FIXED_NOW for r in regs)
-        assert vias == [("JW-1", "phone", "maria"), ("JW-3", "phone", "maria")]
+        assert sorted(vias) == [("AP-1", "phone", "maria"), ("JW-1", "phone", "maria")]
         assert action == "registration.resigned"  # one entry, one receipt for both books
         receipt = str(screen.query_one("#counter-receipt").render())
-        assert receipt == f"Re-signed JW-1, JW-3 by phone at 07:30 · receipt #{seq}"
+        assert receipt == f"Re-signed AP-1, JW-1 by phone at 07:30 · receipt #{seq}"
         assert screen.query_one("#counter-receipt-number").value == str(seq)
         # the member stays, with their keys: the summary has the focus, their standing is current
         assert screen.card == "1164" and screen.query_one("#counter-summary").has_focus
@@ -67,6 +75,7 @@ async def test_card_enter_r_2_resigns_every_book_by_phone(demo_hall):
 
 
 async def test_sign_a_book_at_the_counter(demo_hall):
+    apprentice_too(demo_hall, "1164")
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await at_counter(app, pilot)
@@ -75,12 +84,12 @@ async def test_sign_a_book_at_the_counter(demo_hall):
         await wait_for_workers(app, pilot)
         await pilot.press("g")
         assert app.screen.id == "choice-dialog"
-        await pilot.press("1")  # the first book the member may sign: JW-2
+        await pilot.press("1")  # the first book the member may sign: AP-1 (one book of JW is held)
         await pilot.press("i")  # in person
         await wait_for_workers(app, pilot)
         with Store(demo_hall).read() as db:
             row = db.execute("SELECT signed_via, registered_at FROM registrations"
-                             " WHERE card = '1164' AND book_id = 'JW-2'").fetchone()
+                             " WHERE card = '1164' AND book_id = 'AP-1'").fetchone()
             seq = audit.head(db)[0]
         assert row == ("in_person", audit.iso(FIXED_NOW))
         assert f"receipt #{seq}" in str(screen.query_one("#counter-receipt").render())

@@ -255,6 +255,9 @@ async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
     store, card, call_id = short_call_for_next_jw(demo_hall)
     record_offer(store, call_id, card, "accepted", actor=MARIA_ACTOR)
     end_job(Store(demo_hall, fixed(FIXED_NOW - timedelta(hours=1))), card, "laid_off", actor=MARIA_ACTOR)
+    # Back on JW (one book per classification): the book to sign is of another classification.
+    member_ops.update_member(Store(demo_hall, fixed(FIXED_NOW - timedelta(minutes=30))), card, actor=MARIA_ACTOR,
+                             classes=["JW", "AP"])
     app = make_app(demo_hall)
     async with app.run_test(size=(140, 40)) as pilot:
         await login(pilot, app, *MARIA)
@@ -268,7 +271,7 @@ async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
         assert "last signed Thu 26 Nov" not in summary
         await pilot.press("g")
         await wait_for_workers(app, pilot)
-        await pilot.press("1", "i")  # the first book offered, in person
+        await pilot.press("1", "i")  # the first book offered (back on JW after the short call), in person
         await wait_for_workers(app, pilot)
         receipt = str(screen.query_one("#counter-receipt").render())
         assert receipt.startswith("Signed ") and " in person at 07:30 · receipt #" in receipt

@@ -42,7 +42,7 @@ async def test_the_job_board_counts_down_and_takes_a_phoned_bid(morning_demo):
         table = screen.query_one("#jobboard-table")
         assert table.row_count == 1
         cells = [str(c) for c in table.get_row_at(0)]
-        assert cells[0] == "#16" and "Acme Electric" in cells[1] and "$52.10" in cells
+        assert cells[0] == "#17" and "Acme Electric" in cells[1] and "$52.10" in cells
         clock.advance(minutes=61)
         await pilot.pause(1.1)
         assert "(in 21 h 59 min)" in str(screen.query_one("#jobboard-next").render())
@@ -55,7 +55,7 @@ async def test_the_job_board_counts_down_and_takes_a_phoned_bid(morning_demo):
         await pilot.press("enter")  # the first choice: by phone
         await wait_for_workers(app, pilot)
         status = str(screen.query_one("#jobboard-status").render())
-        assert "Kevin Murphy (1268) bid on call #16 as choice 1" in status and "Receipt #" in status
+        assert "Kevin Murphy (1268) bid on call #17 as choice 1" in status and "Receipt #" in status
         with Store(morning_demo).read() as db:
             row = db.execute("SELECT card, via, recorded_by FROM bids ORDER BY id DESC LIMIT 1").fetchone()
         assert row == ("1268", "phone", "maria")

@@ -243,7 +243,7 @@ async def test_f3_changes_the_pin_and_the_old_one_stops_working(demo_hall):
         assert app.showing == card
     changed = audit_actions(demo_hall, action="member.pin_changed")
     assert [(e["actor"], e["data"]) for e in changed] == [
-        (f"member:{card}", {"card": card, "writes": [["update", "members", card, {"pin_hash": "(hash)"}]]})]
+        (f"member:{card}", {"card": card, "via": "kiosk", "writes": [["update", "members", card, {"pin_hash": "(hash)"}]]})]
 
 
 async def test_a_phone_digits_kiosk_looks_up_but_offers_no_changes(demo_hall):

@@ -17,6 +17,7 @@ from screens.widgets.booklist import BookList
 from textual.widgets import TabbedContent
 from tests.screens.conftest import FIXED_NOW, MARIA, make_app, type_text, wait_for_workers
 from tests.conftest import ACTOR, new_hall
+from tests.conftest import MARIA as MARIA_ACTOR
 
 
 async def open_lists(app, pilot, user=MARIA):
@@ -73,21 +74,24 @@ async def test_resign_highlighted_member_by_phone(demo_hall):
 
 async def test_sign_a_member_on_another_book(demo_hall):
     order = views.book_order(Store(demo_hall, lambda: FIXED_NOW), "JW-1", page_size=2)
-    card = order.rows[1].row.card  # waiting on JW-1, a JW, not working
+    card = order.rows[1].row.card  # waiting on JW-1, a JW, not working; AP too (one book per classification)
+    from hall.operations.members import update_member
+
+    update_member(Store(demo_hall, lambda: FIXED_NOW), card, actor=MARIA_ACTOR, classes=["JW", "AP"])
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 36)) as pilot:
         screen = await open_lists(app, pilot)
         await pilot.press("s")
         await type_text(pilot, card)
         await pilot.press("enter")
-        await pilot.press("2")  # the second book: JW-2
+        await pilot.press("5")  # the fifth book: AP-1
         await pilot.press("m")  # it came by mail
         await wait_for_workers(app, pilot)
-        reg = registration(demo_hall, card, "JW-2")
+        reg = registration(demo_hall, card, "AP-1")
         assert reg["signed_via"] == "mail" and reg["status"] == "waiting"
         assert reg["registered_at"] == audit.iso(FIXED_NOW)
         assert f"receipt #{head(demo_hall)}" in receipt_text(screen)
-        assert screen.active_list().book_id == "JW-2"
+        assert screen.active_list().book_id == "AP-1"
 
 
 async def test_unavailable_from_the_list(demo_hall):
