@@ -64,8 +64,9 @@ def change_notices(tx, card: str, channel: str, calls: bool | None, *, via: str)
         data.update({"calls": bool(calls), "calls_before": bool(before_calls)})
     entry = tx.record("member.notices", f"member:{card}", data)
     if themselves:
+        calls_too = ", posted calls included," if bool(values.get("notice_calls", before_calls)) else ""
         said = ("You get no notices from now on." if channel == NONE
-                else f"You get notices {CHANNEL_WORDS[channel]} from now on.")
+                else f"You get notices {CHANNEL_WORDS[channel]}{calls_too} from now on.")
     elif channel == NONE:
         said = f"{member.name} ({card}) gets no notices now."
     else:

@@ -175,7 +175,7 @@ def test_members_choose_for_themselves_with_their_pin(fresh_hall, clock):
     set_pin(store, "101", "4321", actor=ACTOR)
     member = selfservice.identify(store, "101", "4321")
     receipt = selfservice.set_notices(store, actor=member, channel="sms", calls=True, via="web")
-    assert receipt.message == "Ada Archer (101) gets notices by text message, posted calls included."
+    assert receipt.message == "You get notices by text message, posted calls included, from now on."
     with store.read() as db:
         row = db.execute("SELECT actor, data FROM audit WHERE action = 'member.notices'").fetchone()
     assert row[0] == "member:101" and '"via":"web"' in row[1]
