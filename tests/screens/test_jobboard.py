@@ -22,21 +22,22 @@ def morning_demo(demo_hall):
     return demo_hall
 
 
-async def logged_in(app, pilot):
+async def at_job_board(app, pilot, user: tuple[str, str] = MARIA) -> JobBoardScreen:
+    """Log in as ``user`` and open the job board (b)."""
     await wait_for_workers(app, pilot)
-    app.logged_in(Session(app.store, accounts.login(app.store, *MARIA)))
+    app.logged_in(Session(app.store, accounts.login(app.store, *user)))
     await wait_for_workers(app, pilot)
+    await pilot.press("b")
+    await wait_for_workers(app, pilot)
+    assert isinstance(app.screen, JobBoardScreen)
+    return app.screen
 
 
 async def test_the_job_board_counts_down_and_takes_a_phoned_bid(morning_demo):
     clock = SettableClock(FIXED_NOW)
     app = make_app(morning_demo, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await logged_in(app, pilot)
-        await pilot.press("b")
-        await wait_for_workers(app, pilot)
-        screen = app.screen
-        assert isinstance(screen, JobBoardScreen)
+        screen = await at_job_board(app, pilot)
         line = str(screen.query_one("#jobboard-next").render())
         assert "Next selection Fri 27 Nov 07:00" in line and "(in 23 h 0 min)" in line and "1 call, 3 bids" in line
         table = screen.query_one("#jobboard-table")
@@ -66,9 +67,7 @@ async def test_after_the_selection_the_results_show_the_awards(morning_demo):
     clock = SettableClock(FIXED_NOW + timedelta(days=1, minutes=5))  # Fri 07:35
     app = make_app(morning_demo, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await logged_in(app, pilot)
-        await pilot.press("b")
-        await wait_for_workers(app, pilot)
+        await at_job_board(app, pilot)
         await pilot.press("s")
         await wait_for_workers(app, pilot)
         screen = app.screen
@@ -88,10 +87,7 @@ async def test_at_80_columns_nothing_that_matters_is_cut(morning_demo):
     clock = SettableClock(FIXED_NOW)
     app = make_app(morning_demo, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await logged_in(app, pilot)
-        await pilot.press("b")
-        await wait_for_workers(app, pilot)
-        screen = app.screen
+        screen = await at_job_board(app, pilot)
         line = str(screen.query_one("#jobboard-next").render())
         assert line.startswith("Selection Fri 07:00 · bids close 06:30 (in 23 h 0 min)") and line.endswith("1 call, 3 bids")
         assert len(line) <= 76
@@ -102,9 +98,7 @@ async def test_at_80_columns_nothing_that_matters_is_cut(morning_demo):
     clock.moment = FIXED_NOW + timedelta(days=1, minutes=5)
     app = make_app(morning_demo, clock)
     async with app.run_test(size=(80, 24)) as pilot:
-        await logged_in(app, pilot)
-        await pilot.press("b")
-        await wait_for_workers(app, pilot)
+        await at_job_board(app, pilot)
         await pilot.press("s")
         await wait_for_workers(app, pilot)
         rows = [[str(c) for c in app.screen.query_one("#results-table").get_row_at(i)] for i in range(2)]

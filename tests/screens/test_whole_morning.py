@@ -6,23 +6,16 @@ an award refused; the opening left phoned down the list; the log replayed clean.
 
 from __future__ import annotations
 
-from hall.operations import accounts
-from hall.session import Session
 from hall.store import Store
 from screens.counter import CounterScreen
-from screens.jobboard import JobBoardScreen, ResultsScreen
+from screens.jobboard import ResultsScreen
 from screens.kiosk import KioskApp
 from tests.conftest import SettableClock, unchanged
 from tests.hall.test_morning import add_call, morning_hall
 from tests.screens.conftest import make_app, type_text, wait_for_workers
+from tests.screens.test_jobboard import at_job_board
 from tests.screens.test_kiosk import look_up, message
 from tests.screens.test_kiosk_morning import KIOSK_PIN, PIN
-
-
-async def log_in(app, pilot, hall) -> None:
-    await wait_for_workers(app, pilot)
-    app.logged_in(Session(app.store, accounts.login(app.store, "maria", hall.passwords["maria"])))
-    await wait_for_workers(app, pilot)
 
 
 async def test_a_whole_morning_through_the_cli_the_app_and_the_kiosk(fresh_hall):
@@ -43,10 +36,7 @@ async def test_a_whole_morning_through_the_cli_the_app_and_the_kiosk(fresh_hall)
     clock = SettableClock("2026-11-23 16:30")
     app = make_app(hall.path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(app, pilot, hall)
-        await pilot.press("b")
-        await wait_for_workers(app, pilot)
-        assert isinstance(app.screen, JobBoardScreen)
+        await at_job_board(app, pilot, ("maria", hall.passwords["maria"]))
         await pilot.press("b")
         await wait_for_workers(app, pilot)
         await type_text(pilot, "104")
@@ -103,9 +93,7 @@ async def test_a_whole_morning_through_the_cli_the_app_and_the_kiosk(fresh_hall)
     clock = SettableClock("2026-11-24 07:06")
     app = make_app(hall.path, clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await log_in(app, pilot, hall)
-        await pilot.press("b")
-        await wait_for_workers(app, pilot)
+        await at_job_board(app, pilot, ("maria", hall.passwords["maria"]))
         await pilot.press("s")
         await wait_for_workers(app, pilot)
         assert isinstance(app.screen, ResultsScreen)
