@@ -189,9 +189,11 @@ class BoardScreen(HallScreen):
             else:
                 calls.add_row(f"#{c.id}", employer, f"{c.classification} {c.accepted}/{c.workers}", start,
                               key=str(c.id))
-        exempt = [f"#{c.id} declines don't count: {clean(c.no_turndown)}" for c in board.calls if c.no_turndown]
+        # the calls only: each one's reason is on Dispatch (a reason here pushed the title past the panel)
+        exempt = [f"#{c.id}" for c in board.calls if c.no_turndown]
         self.query_one("#calls-title", Label).update(f"OPEN CALLS ({len(board.calls)})"
-                                                     + (f" · {'; '.join(exempt)}" if exempt else ""))
+                                                     + (f" · declines don't count on {', '.join(exempt)}"
+                                                        if exempt else ""))
         if keep is not None and keep in calls.rows:
             calls.move_cursor(row=calls.get_row_index(keep))
 
