@@ -64,6 +64,19 @@ def removed(name: str, card: str, book: str, due: date, removed_at: datetime, ru
     return Notice(subject, body + _footer(rules))
 
 
+def excused(name: str, card: str, start: date, until: date, due: date | None, rules: RuleSet,
+            today: date) -> Notice:
+    """An excused absence recorded: the dates and what it means for the member's place (never the
+    kind or the evidence: a text or an email may be read by someone else)."""
+    span = f"from {calendar.day_text(start, today)} until {calendar.day_text(until, today)}"
+    subject = f"{name} ({card}): the hall recorded an excused absence for you {span}."
+    due_line = f" Your next re-sign is due {calendar.day_text(due, today)}." if due else ""
+    body = (f"Dear {name},\n\nThe hall recorded an excused absence for you {span}. While it lasts you keep "
+            "your place on the out-of-work list, you are not offered calls, no turndown is counted, and your "
+            f"re-sign clock stops.{due_line}\n\nIf the dates are wrong, ask at the hall's window.")
+    return Notice(subject, body + _footer(rules))
+
+
 def phoned(name: str, card: str, call_id: int, employer: str, start: datetime, outcome: str,
            turndown: tuple[int, int, str | None] | None, rules: RuleSet, today: date, at: datetime) -> Notice:
     """The hall phoned about a call: no answer, or the member declined by phone.

@@ -38,15 +38,18 @@ def _check_span(start: date, until: date, today: date) -> None:
         raise HallError("An excused absence can last at most 3 years; record a longer one again when it ends.")
 
 
-def _due_sentence(tx, card: str) -> str:
-    """The member's re-sign due dates now (with their absences), as a clause for the receipt."""
+def _next_due(tx, card: str) -> date | None:
+    """The member's next re-sign due date now (counting their absences), or None when not waiting."""
     excused = load.excused_absences(tx.db, [card]).get(card, ())
-    today = calendar.local_date(tx.now, tx.rules)
-    dues = sorted({calendar.resign_due(reg, tx.rules, excused)
-                   for reg in load.registrations_of(tx.db, card, active_only=True) if reg.status == WAITING})
-    if not dues:
-        return ""
-    return f"; re-sign due {calendar.day_text(dues[0], today)}"
+    return min((calendar.resign_due(reg, tx.rules, excused)
+                for reg in load.registrations_of(tx.db, card, active_only=True) if reg.status == WAITING),
+               default=None)
+
+
+def _due_sentence(tx, card: str) -> str:
+    """The member's next re-sign due date, as a clause for the receipt."""
+    due = _next_due(tx, card)
+    return f"; re-sign due {calendar.day_text(due, calendar.local_date(tx.now, tx.rules))}" if due else ""
 
 
 @allowed(STAFF, doing="record an excused absence")
@@ -65,12 +68,24 @@ def excuse(store, card: str, kind: str, start: str | date, until: str | date, ev
             "card": card, "kind": kind, "start": start.isoformat(), "until": until.isoformat(),
             "evidence": evidence, "created_at": audit.iso(tx.now), "created_by": tx.actor,
         })
+        _tell_excused(tx, card, member.name, row_id, start, until, today)
         entry = tx.record("member.excused", f"member:{card}", {
             "card": card, "id": row_id, "kind": kind, "start": start.isoformat(), "until": until.isoformat(),
             "evidence": evidence,
         })
         return Receipt.of(entry, f"{member.name} ({card}) is excused from {calendar.day_text(start, today)} until "
                                  f"{calendar.day_text(until, today)}{_due_sentence(tx, card)}.", row_id)
+
+
+def _tell_excused(tx, card: str, name: str, excuse_id: int, start: date, until: date, today: date) -> None:
+    """The notice of an excused absence (if the member asked for notices), in its own transaction."""
+    from hall.notices import messages
+    from hall.notices.outbox import EXCUSED, queue, wants
+
+    if not wants(tx.db, card):
+        return
+    queue(tx, card, EXCUSED, f"excuse:{excuse_id}",
+          messages.excused(name, card, start, until, _next_due(tx, card), tx.rules, today))
 
 
 def _excuse_row(tx, excuse_id) -> dict:

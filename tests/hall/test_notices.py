@@ -8,8 +8,8 @@ import pytest
 from hall.errors import HallError
 from hall.notices import replies
 from hall.notices.due import sweep_notices
-from hall.notices.outbox import PHONED, REMOVED, RESIGN_DUE, WINDOW_OPEN
-from hall.operations import selfservice
+from hall.notices.outbox import EXCUSED, PHONED, REMOVED, RESIGN_DUE, WINDOW_OPEN
+from hall.operations import excuses, selfservice
 from hall.operations.calls import take_call
 from hall.operations.employers import add_employer
 from hall.operations.members import add_member, set_pin, update_member
@@ -114,6 +114,19 @@ def test_the_hall_phoning_without_an_answer_or_a_decline(crew, clock):
     assert [r[0] for r in phoned] == ["101", "102"]
     assert "got no answer" in phoned[0][3] and "does not count as a turndown" in phoned[0][4]
     assert "you declined call #1 (Acme" in phoned[1][3] and "turndown 1 of 3" in phoned[1][4]
+    assert replay(crew.path).ok
+
+
+def test_an_excused_absence_tells_the_dates_never_the_reason(crew, clock):
+    clock.set("2026-11-03 09:00")
+    for card in ("101", "102", "103"):
+        excuses.excuse(crew, card, "medical", "2026-11-03", "2026-12-20", "doctor's note, knee surgery", actor=ACTOR)
+    told = outbox(crew, EXCUSED)
+    assert [r[0] for r in told] == ["101", "102"]  # Cy asked for no notices
+    subject, body = told[0][3], told[0][4]
+    assert "excused absence for you from Tue 3 Nov until Sun 20 Dec" in subject
+    assert "re-sign is due Tue 19 Jan" in body  # signed Nov 2, the clock stopped for the 48 days excused
+    assert not any(word in subject + body for word in ("medical", "knee", "doctor"))
     assert replay(crew.path).ok
 
 

@@ -61,8 +61,7 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
         assert by_id["#15"][4] == "Fri 07:00" and by_id["#13"][4] == "Fri 06:30"
         assert by_id["#15"][1] == "Summit Industrial Ser…"  # cut with a sign, not silently
         assert str(screen.query_one("#calls-title").render()) == (
-            "OPEN CALLS (5) · selection Fri 07:00: 1 posted, 3 bids (b)"
-            " · #16 declines don't count: starts 05:00, before the trains run")
+            "OPEN CALLS (5) · declines don't count on #16\nselection Fri 07:00: 1 posted, 3 bids (b)")
 
         books = book_lines(screen)
         assert list(books) == ["JW-1", "JW-2", "JW-3", "JW-4", "AP-1"]
