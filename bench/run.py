@@ -340,6 +340,80 @@ def bench_replay(table: Table, store, runs: int) -> None:
               baseline=base, ratio=med / base)
 
 
+def bench_selection(table: Table, store, runs: int, quick: bool) -> None:
+    """(v2) The morning selection from the database: the hall's open calls posted for one selection
+    (500 at full size), 5,000 waiting JW members bidding on 1-10 of them each (raw rows in the work
+    copy), then ``compute_selection`` (loading included) and ``record_selections`` (load, select and
+    write every award and its audit entry, in one transaction rolled back after each run), beside the
+    pure ``dispatch.selection.select`` over the same inputs and one call's ranking from the database."""
+    import random
+
+    from dispatch.selection import select
+    from hall import changes
+    from hall.audit import iso
+    from hall.db import connect
+    from hall.load import ranking_through
+    from hall.operations.bidding import compute_selection, record_selections
+    from hall.queries.bidding import selection_inputs
+
+    now = store.now()
+    moment = now - timedelta(hours=1)
+    rng = random.Random(16)
+    db = connect(store.path)
+    try:
+        _, rules = store.rules(db, now)
+        by_class: dict[str, list[int]] = {}
+        for call_id, classification in db.execute(
+                "SELECT id, classification FROM calls WHERE status = 'open' ORDER BY id LIMIT 500"):
+            by_class.setdefault(classification, []).append(call_id)
+        calls = [c for ids in by_class.values() for c in ids]
+        classes: dict[str, str] = {}  # a waiting member and the classification of one of their books
+        for card, book_id in db.execute("SELECT card, book_id FROM registrations WHERE status = 'waiting' ORDER BY card"):
+            book = rules.book(book_id)
+            if book is not None and book.classification in by_class:
+                classes.setdefault(card, book.classification)
+        bidders = rng.sample(sorted(classes), min(5_000, len(classes)))
+        rows = []
+        for card in bidders:
+            mine = by_class[classes[card]]
+            for choice, call_id in enumerate(rng.sample(mine, rng.randint(1, min(10, len(mine)))), start=1):
+                rows.append((call_id, card, choice, iso(moment), iso(moment - timedelta(hours=12)), "kiosk",
+                             f"member:{card}"))
+        with db.conn:
+            db.conn.executemany("UPDATE calls SET posted_for = ? WHERE id = ?", [(iso(moment), c) for c in calls])
+            db.conn.executemany("INSERT INTO bids (call_id, card, choice, selection_at, at, via, recorded_by)"
+                                " VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        what = f"{len(calls)} posted calls, {len(bidders):,} bidders, {len(rows):,} bids"
+        loaded = timed(lambda: compute_selection(db, moment, rules), runs)
+        inputs = selection_inputs(db, moment, rules)
+        pure = timed(lambda: select(inputs.calls, inputs.bids, inputs.registrations, inputs.ctx,
+                                    outcomes=inputs.outcomes), runs)
+        target = "" if quick else "< 1 s"
+        med, base = statistics.median(loaded), statistics.median(pure)
+        table.add(f"the selection from the database ({what})", loaded, target=target,
+                  ok=None if quick else med < 1.0, baseline=base, ratio=med / base)
+
+        def recorded():
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                with changes.logged(db):
+                    ruleset_id, rules_now = store.rules(db, now)
+                    record_selections(db, now, rules_now, ruleset_id)
+            finally:
+                db.execute("ROLLBACK")
+
+        written = timed(recorded, max(2, runs // 2))
+        awards = len(compute_selection(db, moment, rules)[1].awards)
+        table.add(f"  the selection recorded ({awards:,} awards and their entries; rolled back)", written,
+                  target=target, ok=None if quick else statistics.median(written) < 1.0, baseline=base,
+                  ratio=statistics.median(written) / base)
+        one = inputs.calls[0]
+        table.add("  (info) one posted call ranked from the database, as the dispatch screen does",
+                  timed(lambda: ranking_through(db, one, rules, moment), runs))
+    finally:
+        db.close()
+
+
 def bench_import(table: Table, store, count: int, runs: int, workdir: Path) -> None:
     from hall.operations.members import import_members
 
@@ -669,6 +743,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_replay(table, store, slow_runs)
     bench_import(table, store, members, slow_runs, workdir)
     bench_large_import(table, 12_000 if args.quick else 600_000, workdir, now)
+    bench_selection(table, store, runs, args.quick)  # last: it posts the open calls and adds bids
     print(f"hall benchmark{' (quick)' if args.quick else ''}: {path} as of {as_of}, {machine()}")
     table.print()
 

@@ -115,6 +115,9 @@ REPLAYED: dict[str, Table] = {t.name: t for t in (
     # event that causes it (hall.notices), so the log answers "was I told?". Whether and how it
     # was delivered is not referral state: ``deliveries`` and ``notice_attempts`` below.
     Table("outbox", ("id",), "notice {id} ({kind} to member {card})"),
+    Table("bids", ("id",), "bid {id} (call #{call_id}, card {card})"),
+    Table("signins", ("id",), "sign-in {id} (card {card}, {day})"),
+    Table("selections", ("at",), "the selection of {at}"),
 )}
 
 # Every other table of the schema, and why the log does not rebuild it.
@@ -219,6 +222,16 @@ ACTIONS: dict[str, Action] = {
     "correction.outcome": Action("a recorded outcome was set aside",
                                  ("offers", "referrals", "corrections", "calls", *_REGS)),
     "correction.restore": Action("a removed place was restored", ("corrections", *_REGS)),
+    "call.posted": Action("an open call's openings were posted for the next selection", ("calls",)),
+    "bid.placed": Action("a member bid on a posted call", ("bids",)),
+    "bid.withdrawn": Action("a member withdrew a bid", ("bids",)),
+    "member.signed_in": Action("a member signed the day book", ("signins",)),
+    "selection.award": Action("the selection awarded a posted call's opening (a referral)",
+                              ("offers", "referrals", "calls", "hours", *_REGS)),
+    "selection.recorded": Action("a selection was recorded, with each call's bidders and why",
+                                 ("selections", "calls")),
+    "referral.award_declined": Action("an awarded member refused the call (a turndown; the opening reopens)",
+                                      ("offers", "referrals", "calls", "hours", *_REGS)),
     "correction.remedy": Action("a remedy referral was granted", ("referrals", "corrections", "calls", *_REGS)),
 }
 

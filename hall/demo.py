@@ -28,6 +28,7 @@ from hall import audit, load
 from hall.errors import HallError
 from hall.identity import Actor
 from hall.operations.accounts import add_user, reproducible_salts
+from hall.operations.bidding import place_bid
 from hall.operations.calls import cancel_call, take_call
 from hall.operations.employers import add_employer, bar_member
 from hall.operations.jobs import end_job
@@ -35,7 +36,7 @@ from hall.operations.excuses import excuse
 from hall.operations.members import add_member, declare_unavailable, set_certification, set_pin
 from hall.operations.offers import record_offer
 from hall.operations.registrations import move, qualify, resign, sign
-from hall.operations.rules import init_database
+from hall.operations.rules import init_database, set_rules
 from hall.queries.resign import resign_due_soon
 from hall.store import Store
 
@@ -229,10 +230,12 @@ class _Demo:
 
     def take(self, key: str, employer: str, cls: str, workers: int, start: datetime, days: int, *,
              actor: Actor = MARIA, certs=(), requests=(), site: str = "", notes: str = "",
-             no_turndown: str = "") -> int:
+             no_turndown: str = "", wage: str = "", by_phone: str | None = None) -> int:
+        if by_phone is None and self.rules.bidding.enabled and not notes.startswith("Posted"):
+            by_phone = "Needed this morning: no time to post it"
         receipt = take_call(self.store, employer=employer, classification=cls, workers=workers, start=start,
                             days=days, actor=actor, certs=certs, requests=requests, site=site, notes=notes,
-                            no_turndown=no_turndown)
+                            no_turndown=no_turndown, wage=wage, by_phone=by_phone)
         self.calls[key] = receipt.id
         return receipt.id
 
@@ -495,12 +498,17 @@ class _Demo:
         self.work("lake3", [NO_ANSWER], by_card={self.turndown_card: NO_ANSWER}, offers=2,
                   notes={NO_ANSWER: "No answer; left a message."})
 
+        # The last business day's afternoon: the members voted for the morning dispatch (calls
+        # taken from then on are posted for bids, or phoned with a reason).
+        self.adopt_bidding(last)
+
         # The demo's morning (or, on a day the hall is closed, the afternoon before): Riverbend
-        # phones in a call naming a traveler; Summit wants an apprentice.
+        # phones in a call naming a traveler and Summit wants an apprentice, both needed too soon
+        # to wait for bids; Acme's call is posted for the next selection and three members bid.
         if calendar.is_business_day(self.day, self.rules):
-            when, times = self.day, ("07:10", "07:16", "07:22", "07:30")
+            when, times = self.day, ("07:10", "07:16", "07:22", "07:30", "07:23", ("07:24", "07:25", "07:26"))
         else:
-            when, times = last, ("15:30", "15:45", "15:50", "15:55")
+            when, times = last, ("15:30", "15:45", "15:50", "15:55", "15:51", ("15:52", "15:53", "15:54"))
         clock.at(when, times[0])
         self.take("river3", RIVERBEND, "JW", 3, self.start_at(start, "07:00"), 30,
                   requests=[(OPEN_NAMED_CARD, "Ran conduit for our Elgin data center job")],
@@ -511,12 +519,37 @@ class _Demo:
         clock.at(when, times[2])
         self.take("bolt4", BOLT, "JW", 1, self.start_at(start, "05:00"), 12, site="Merchandise Mart lobby relamp",
                   no_turndown="starts 05:00, before the trains run")
+        self.post_with_bids(when, times[4], times[5], start)
         clock.at(when, times[3])  # the last thing the demo records: no step after it
         first = self.next_candidate(self.calls["bolt4"])
         record_offer(self.store, self.calls["bolt4"], first.card, DECLINED, actor=MARIA,
                      note="Can't get there by 05:00.")
         if clock.now < self.start_at(self.day, "07:30"):
             clock.at(self.day, "07:30")  # the demo is as of 07:30 on its date
+
+    def adopt_bidding(self, last: int) -> None:
+        """The members voted the morning dispatch in: an urgent rule change on the last business day."""
+        self.clock.at(last, "15:00")
+        bidding_text = self.rules_text.replace("[bidding]\nenabled = false", "[bidding]\nenabled = true")
+        set_rules(self.store, bidding_text, self.clock.now, actor=ADMIN,
+                  urgent_reason="The membership voted the morning dispatch in at the November meeting.")
+        self.rules = load_rules(bidding_text)
+
+    def post_with_bids(self, when: date, taken: str, bid_times: tuple[str, ...], start: date) -> None:
+        """Acme's call, posted for the next selection; three members bid on it (every other one of
+        those who could, so the list shows who did not)."""
+        clock = self.clock
+        clock.at(when, taken)
+        self.take("acme4", ACME, "JW", 2, self.start_at(self.next_business_day(start), "07:00"), 25,
+                  site="Midway hangar 3 retrofit", notes="Posted for bids.", wage="$52.10")
+        with self.store.reading() as read:
+            call = load.job_call(read.db, self.calls["acme4"])
+            ranking, _ = load.ranking_through(read.db, call, read.rules, read.now)
+        bidders = [c.card for c in ranking.candidates
+                   if not c.outcome and all(r.code == "not_bid" for r in c.reasons)][1:6:2]
+        for hhmm, card, via in zip(bid_times, bidders, ("phone", "in_person", "phone")):
+            clock.at(when, hhmm)
+            place_bid(self.store, card, self.calls["acme4"], actor=MARIA, via=via)
 
     def check(self) -> dict:
         """What the demo promises, checked (a failure here is a bug in the script, not the user's)."""
@@ -575,7 +608,9 @@ def default_day() -> date:
 
 
 def build_demo(path: Path, day: date | None = None) -> str:
-    """Write the demo hall to ``path`` as of ``day`` (default today); return a summary to print."""
+    """Write the demo hall to ``path`` as of ``day`` (default today); return a summary to print.
+    The hall adopts the morning dispatch (bidding) on its last business day, and an Acme call is
+    posted for the next selection with three bids."""
     path = Path(path)
     day = day or default_day()
     if path.exists():

@@ -10,6 +10,7 @@ from sqlite_utils import Database
 
 from dispatch import calendar
 from dispatch.calls import expected_end, is_short_call
+from dispatch.daybook import day_needed
 from dispatch.hours import period_bounds
 from dispatch.model import (
     DISCHARGED,
@@ -127,7 +128,7 @@ def job_call(db: Database, call_id: int) -> JobCall:
     """The call with this number."""
     row = db.execute(
         "SELECT c.id, e.name, c.classification, c.workers, c.start_at, c.duration_days, c.status, c.site,"
-        " c.expected_hours, c.no_turndown, c.taken_at"
+        " c.expected_hours, c.no_turndown, c.taken_at, c.wage, c.posted_for, c.by_phone"
         " FROM calls c JOIN employers e ON e.id = c.employer_id WHERE c.id = ?",
         [call_id],
     ).fetchone()
@@ -146,6 +147,7 @@ def job_call(db: Database, call_id: int) -> JobCall:
         start=parse_time(row[4]), duration_days=row[5], required_certs=certs,
         name_requests=requests, status=row[6], accepted=accepted, site=row[7],
         expected_hours=row[8], no_turndown=row[9] or "", taken_at=parse_time(row[10]),
+        wage=row[11], posted_for=parse_time(row[12]), by_phone=row[13],
     )
 
 
@@ -390,8 +392,29 @@ def rank_context(db: Database, call: JobCall, rules: RuleSet, now: datetime,
         unavailability=unavailability, bars=bars, outcomes=call_outcomes(db, call.id),
         separations=separations, employer_referrals=referrals,
         in_force=referrals_in_force(db, cards, rules), excused=excused_absences(db, cards),
-        rotation=rotation,
+        rotation=rotation, signins=daybook_signins(db, rules, now, cards), bidders=open_bidders(db, call, now),
     )
+
+
+def daybook_signins(db: Database, rules: RuleSet, now: datetime, cards=None) -> dict[str, frozenset[date]]:
+    """(v2) card -> {day} for the members signed in for the day an offer at ``now`` needs
+    (``cards`` only, when given); nothing when the hall keeps no day book."""
+    if not rules.daybook.required:
+        return {}
+    day = day_needed(now, rules)
+    wanted = None if cards is None else set(cards)
+    return {card: frozenset({day}) for (card,) in db.execute("SELECT card FROM signins WHERE day = ?",
+                                                            [day.isoformat()])
+            if wanted is None or card in wanted}
+
+
+def open_bidders(db: Database, call: JobCall, now: datetime) -> frozenset[str]:
+    """(v2) Cards with an open bid on a posted call before its selection (empty otherwise)."""
+    if call.posted_for is None or now >= call.posted_for:
+        return frozenset()
+    return frozenset(card for (card,) in db.execute(
+        "SELECT card FROM bids WHERE call_id = ? AND selection_at = ? AND withdrawn_at IS NULL",
+        [call.id, iso(call.posted_for)]))
 
 
 def candidate_registrations(db: Database, call: JobCall, rules: RuleSet, now: datetime,

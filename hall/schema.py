@@ -604,3 +604,53 @@ def m009_notices(db: Database) -> None:
         )
         """,
     )
+
+
+@migrations()
+def m010_morning_dispatch(db: Database) -> None:
+    """(v2) The morning dispatch: posted calls (the selection each is posted for, the wage, why
+    one was taken by phone), members' bids with their choice numbers, day-book sign-ins, the
+    selections recorded, and the choice number on an offer that is an award."""
+    _run_script(
+        db,
+        """
+        ALTER TABLE calls ADD COLUMN posted_for TEXT;
+        ALTER TABLE calls ADD COLUMN wage TEXT NOT NULL DEFAULT '';
+        ALTER TABLE calls ADD COLUMN by_phone TEXT NOT NULL DEFAULT '';
+        CREATE INDEX calls_posted ON calls(posted_for);
+        ALTER TABLE offers ADD COLUMN award_choice INTEGER;
+        CREATE TABLE bids (
+            id INTEGER PRIMARY KEY,
+            call_id INTEGER NOT NULL REFERENCES calls(id),
+            card TEXT NOT NULL REFERENCES members(card),
+            choice INTEGER NOT NULL CHECK (choice > 0),
+            selection_at TEXT NOT NULL,
+            at TEXT NOT NULL,
+            via TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            withdrawn_at TEXT,
+            withdrawn_by TEXT,
+            audit_seq INTEGER
+        );
+        CREATE INDEX bids_call ON bids(call_id, selection_at);
+        CREATE INDEX bids_card ON bids(card, selection_at);
+        CREATE TABLE signins (
+            id INTEGER PRIMARY KEY,
+            card TEXT NOT NULL REFERENCES members(card),
+            day TEXT NOT NULL,
+            at TEXT NOT NULL,
+            via TEXT NOT NULL,
+            recorded_by TEXT NOT NULL,
+            audit_seq INTEGER,
+            UNIQUE (card, day)
+        );
+        CREATE INDEX signins_day ON signins(day, card);
+        CREATE TABLE selections (
+            at TEXT PRIMARY KEY,
+            recorded_at TEXT NOT NULL,
+            calls INTEGER NOT NULL,
+            awards INTEGER NOT NULL,
+            audit_seq INTEGER
+        )
+        """,
+    )

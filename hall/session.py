@@ -19,6 +19,7 @@ from hall.operations import access
 from hall.operations.access import check_reader
 from hall.operations import (
     accounts,
+    bidding,
     calls,
     corrections,
     employers,
@@ -39,6 +40,7 @@ from hall.queries.rules import upcoming_rules
 from hall.store import Store
 from hall.queries.notices import outbox_summary
 from hall.views.board import Board, make_board
+from hall.views.jobboard import morning_summary
 
 __all__ = ["NotAllowed", "Session", "first_admin", "log_in"]
 
@@ -154,6 +156,23 @@ class Session:
     def amend_call(self, call_id, reason, **kw):
         return referrals.amend_call(self.store, call_id, actor=self.actor, reason=reason, **kw)
 
+    # --- (v2) the morning dispatch ------------------------------------------------
+
+    def post_call(self, call_id):
+        return bidding.post_call(self.store, call_id, actor=self.actor)
+
+    def place_bid(self, card, call_id, choice=None, via="phone"):
+        return bidding.place_bid(self.store, card, call_id, actor=self.actor, choice=choice, via=via)
+
+    def withdraw_bid(self, card, call_id, via="phone"):
+        return bidding.withdraw_bid(self.store, card, call_id, actor=self.actor, via=via)
+
+    def sign_in(self, card, via="in_person"):
+        return bidding.sign_in(self.store, card, actor=self.actor, via=via)
+
+    def award_declined(self, call_id, card, note=""):
+        return bidding.award_declined(self.store, call_id, card, actor=self.actor, note=note)
+
     def excuse(self, card, kind, start, until, evidence):
         """(v2) Record an excused absence (kind and evidence private)."""
         return excuses.excuse(self.store, card, kind, start, until, evidence, actor=self.actor)
@@ -235,6 +254,7 @@ class Session:
                 certs=certs, certs_total=certs_total,
                 head=audit.head(db),
                 upcoming_rules=upcoming_rules(db, now),
+                morning=morning_summary(read),
                 outbox=outbox_summary(db, rules, now, limit=3),
             )
 

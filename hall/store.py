@@ -14,6 +14,7 @@ audit entry, so the log rebuilds the records (``hall.changes``, ``hall.replay``)
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
@@ -28,8 +29,9 @@ from dispatch import calendar
 from dispatch.rules import RuleSet, load_rules
 from hall import audit, changes, identity, schema
 from hall.clock import Clock, system_now
-from hall.db import connect, connect_read_only, immediate
+from hall.db import BUSY_TIMEOUT_SECONDS, connect, connect_read_only, immediate
 from hall.errors import Busy, HallError
+from hall.queries.bidding import selection_due
 from hall.identity import Actor, NotAllowed, Permission
 
 _RULES_CACHE: dict[str, RuleSet] = {}
@@ -170,6 +172,19 @@ def _same(stored, new) -> bool:
     return stored == new
 
 
+@contextmanager
+def _private_copy(db: Database) -> Iterator[Database]:
+    """An in-memory copy of the database ``db`` reads (one consistent commit), to write in and
+    throw away: what a read shows of the hall's own work that is due but not yet recorded."""
+    memory = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+    try:
+        db.conn.backup(memory)
+        memory.execute("PRAGMA foreign_keys = ON")
+        yield Database(memory)
+    finally:
+        memory.close()
+
+
 class Store:
     """The hall's database file and its clock."""
 
@@ -192,15 +207,59 @@ class Store:
         rows and its audit head agree).
         """
         with (self.read_only() if read_only else self.read()) as db:
+            now = at or self.now()
+            if at is None and selection_due(db, now):
+                # (v2) A selection has come but is not recorded yet: the read sees it recorded, in a
+                # transaction it rolls back (the next write records the same).
+                with self._scratch(db, read_only=read_only) as scratch:
+                    ruleset_id, rules = self.rules(scratch, now)
+                    self._record_system_events(scratch, now, rules, ruleset_id, lapsed=False)
+                    yield Read(scratch, now, rules, ruleset_id)
+                return
             if snapshot:
                 db.execute("BEGIN")
             try:
-                now = at or self.now()
                 ruleset_id, rules = self.rules(db, now)
                 yield Read(db, now, rules, ruleset_id)
             finally:
                 if snapshot:
                     db.execute("ROLLBACK")
+
+    @contextmanager
+    def _scratch(self, db: Database, *, read_only: bool) -> Iterator[Database]:
+        """Somewhere a read may write what is due and throw it away, leaving the file as it was.
+
+        A live hall (WAL, writable, not the kiosk's read-only door): a second connection in a
+        transaction that is rolled back, its changes kept in memory (``cache_spill`` off, so no
+        page reaches the file or the WAL) and closed while ``db`` still reads (so closing it
+        checkpoints nothing). Otherwise (the kiosk, a copy in rollback-journal mode, a file
+        this user cannot write): an in-memory copy of the database, which costs its size.
+        """
+        live = (not read_only and os.access(self.path, os.W_OK)
+                and db.execute("PRAGMA journal_mode").fetchone()[0].lower() == "wal")
+        if not live:
+            with _private_copy(db) as copy:
+                yield copy
+            return
+        # ``db`` holds a read transaction until the scratch connection is closed: closing the last
+        # connection that could would otherwise checkpoint the WAL into the file and remove it.
+        db.execute("BEGIN")
+        db.execute("SELECT 1 FROM audit LIMIT 1").fetchall()
+        try:
+            conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_SECONDS, isolation_level=None,
+                                   check_same_thread=False)
+            try:
+                conn.execute("PRAGMA foreign_keys = ON")
+                conn.execute("PRAGMA cache_spill = OFF")
+                conn.execute("BEGIN")
+                try:
+                    yield Database(conn)
+                finally:
+                    conn.execute("ROLLBACK")
+            finally:
+                conn.close()
+        finally:
+            db.execute("ROLLBACK")
 
     @contextmanager
     def read(self) -> Iterator[Database]:
@@ -292,9 +351,32 @@ class Store:
                 if rules.book(book) is None:
                     known = ", ".join(b.id for b in rules.books)
                     raise HallError(f"There is no book {book!r}: the books are {known}.")
+            if selection_due(db, self.now()):
+                now = self.now()
+                with immediate(db), changes.logged(db):
+                    ruleset_id, rules = self.rules(db, now)
+                    self._record_system_events(db, now, rules, ruleset_id, lapsed=False)
             return sweep_lapsed(self, db) + sweep_notices(self, db)
         finally:
             db.close()
+
+    @staticmethod
+    def _record_system_events(db: Database, now: datetime, rules: RuleSet, ruleset_id: int | None, *,
+                              lapsed: bool = True) -> None:
+        """The hall's own work that has come due, actor ``system``, inside the caller's transaction:
+        (v2) the selections (``record_selections``, first: each as of its moment, before a removal
+        recorded later could take a member off the list it read), then the re-sign removals."""
+        from hall.operations.bidding import record_selections
+        from hall.operations.registrations import record_lapsed
+
+        try:
+            record_selections(db, now, rules, ruleset_id)
+        except sqlite3.OperationalError as error:
+            if "locked" in str(error) or "busy" in str(error):
+                raise Busy("The database is busy (another terminal is writing); try again.") from None
+            raise
+        if lapsed:
+            record_lapsed(db, now, rules, ruleset_id)
 
     @contextmanager
     def write(self, actor: Actor, *, sweep: bool = True) -> Iterator[Tx]:
@@ -319,12 +401,11 @@ class Store:
                     role = identity.authorize(db, actor, permission, kiosk_auth=rules.kiosk.auth,
                                               now_text=audit.iso(now))
                     if sweep:
-                        # Pending re-sign removals, in the same transaction: if the
-                        # operation is refused they roll back with it.
+                        # Pending selections, re-sign removals and notices due, in the same
+                        # transaction: if the operation is refused they roll back with it.
                         from hall.notices.due import record_notices_due
-                        from hall.operations.registrations import record_lapsed
 
-                        record_lapsed(db, now, rules, ruleset_id)
+                        self._record_system_events(db, now, rules, ruleset_id)
                         record_notices_due(db, now, rules, ruleset_id)
                     tx = Tx(db, now, actor.text, rules, ruleset_id, who=actor, role=role)
                     yield tx

@@ -51,6 +51,8 @@ class HallApp(App):
         Binding("m", "member", "Member", id="member", tooltip="Find a member by card or name"),
         Binding("e", "employers", "Employers", id="employers", tooltip="Employers and their bars"),
         Binding("a", "audit", "Audit", id="audit", tooltip="The audit log and its verification"),
+        Binding("b", "job_board", "Job board", id="job_board",
+                tooltip="The morning dispatch: posted calls, bids, the countdown, the selection's results"),
         Binding("r", "reports", "Reports", id="reports", tooltip="Day book, lists, fairness, member packets: view and export"),
         Binding("ctrl+r", "admin", "Admin", id="admin", show=False,
                 tooltip="Admin only: the rules in force and coming, load a rule set, staff accounts"),
@@ -267,6 +269,11 @@ class HallApp(App):
         from screens.audit import AuditScreen
 
         self._open(AuditScreen())
+
+    def action_job_board(self) -> None:
+        from screens.jobboard import JobBoardScreen
+
+        self._open(JobBoardScreen())
 
     def action_reports(self) -> None:
         from screens.reports import ReportsScreen

@@ -191,9 +191,15 @@ class BoardScreen(HallScreen):
                               key=str(c.id))
         # the calls only: each one's reason is on Dispatch (a reason here pushed the title past the panel)
         exempt = [f"#{c.id}" for c in board.calls if c.no_turndown]
-        self.query_one("#calls-title", Label).update(f"OPEN CALLS ({len(board.calls)})"
-                                                     + (f" · declines don't count on {', '.join(exempt)}"
-                                                        if exempt else ""))
+        title = f"OPEN CALLS ({len(board.calls)})" + (f" · declines don't count on {', '.join(exempt)}" if exempt else "")
+        morning = board.morning
+        if morning is not None:  # (v2) a line of its own: the next selection, what waits for it, who signed in
+            local = morning.next_selection.astimezone(zone)
+            when = f"{local:%H:%M}" if local.date() == board.today else f"{local:%a %H:%M}"
+            title += f"\nselection {when}: {morning.calls} posted, {morning.bids} bids (b)"
+            if morning.daybook:
+                title += f" · {morning.signed_in} signed in"
+        self.query_one("#calls-title", Label).update(title)
         if keep is not None and keep in calls.rows:
             calls.move_cursor(row=calls.get_row_index(keep))
 

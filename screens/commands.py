@@ -25,6 +25,7 @@ SCREENS = (
     ("Member", "action_member", "Find a member by card or name"),
     ("Employers", "action_employers", "Employers and their bars"),
     ("Audit", "action_audit", "The audit log and its verification"),
+    ("Job board", "action_job_board", "Posted calls, bids and the time left; the selection's results"),
     ("Reports", "action_reports", "Day book, lists, fairness, member packets: view and export"),
     ("Lock", "action_lock", "Lock the terminal now"),
     ("Rules (admin)", "action_admin_rules", "The rules in force, changes coming, load a new rule set (ctrl+r)"),

@@ -14,11 +14,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Digits, Input, Label, Static
 
+from dispatch import calendar
 from hall.views import members as views
+from hall.views.jobboard import read_job_board
 from hall.views.members import MemberCard
-from screens.base import HallScreen
+from screens.base import Cancelled, HallScreen, Refused, flow
 from screens.member_actions import MEMBER_BINDINGS, MemberActions
 from screens.text import clean, short_day, theme_style
+from screens.widgets.dialogs import ChoiceDialog
+from screens.widgets.forms import Field, FormDialog
 from screens.widgets.member_summary import book_line, cert_text, counts_line, excused_lines, standing_text
 
 WIDE = 110  # narrower: the registration time leaves the book lines
@@ -41,6 +45,8 @@ class CounterScreen(MemberActions, HallScreen):
     SCREEN_TITLE = "Counter"
     BINDINGS = [
         *MEMBER_BINDINGS,
+        Binding("b", "bid", "Bid", id="counter_bid", tooltip="(v2) A bid on a posted call for the member here"),
+        Binding("i", "sign_in", "Sign in", id="counter_sign_in", tooltip="(v2) Sign the member in to the day book"),
         Binding("escape", "clear", "Clear", id="clear", tooltip="Clear for the next member (again: back)"),
     ]
 
@@ -139,6 +145,43 @@ class CounterScreen(MemberActions, HallScreen):
         self.query_one("#counter-summary", Summary).update("")
         self._hide_receipt()
         box.focus()
+
+    # --- (v2) the morning dispatch ------------------------------------------------------
+
+    @flow
+    async def action_bid(self) -> None:
+        card, _ = self._loaded()
+        board, rules = await self.fetch(read_job_board, self.hall_app.store)
+        if not board.calls:
+            raise Refused("No calls are posted for bids now.")
+        today = calendar.local_date(board.now, rules)
+        call = await self.ask(ChoiceDialog(f"{self._who()} bids on which call?", [
+            (str(c.id), f"#{c.id}  {clean(c.employer)}  {c.classification} · {c.openings} open · "
+                        f"{calendar.moment_text(c.start, rules, today)}") for c in board.calls]))
+        if not call:
+            raise Cancelled("No bid taken.")
+        values = await self.ask(FormDialog(f"{self._who()} on call #{call}", [
+            Field("choice", "Choice number", "blank: their next free number (1 = most wanted)", required=False,
+                  kind="number"),
+        ], dialog_id="counter-bid-dialog"))
+        if values is None:
+            raise Cancelled("No bid taken.")
+        via = await self.ask(ChoiceDialog("How did the bid come in?", [("in_person", "At the window"),
+                                                                      ("phone", "By phone")]))
+        if not via:
+            raise Cancelled("No bid taken.")
+        receipt = await self.commit(self.session.place_bid, card, int(call), values["choice"] or None, via)
+        self._finished(f"Bid on call #{call}", receipt)
+
+    @flow
+    async def action_sign_in(self) -> None:
+        card, _ = self._loaded()
+        via = await self.ask(ChoiceDialog(f"Sign {self._who()} in to the day book: how did it come in?",
+                                          [("in_person", "At the window"), ("phone", "By phone")]))
+        if not via:
+            raise Cancelled("Nothing recorded.")
+        receipt = await self.commit(self.session.sign_in, card, via)
+        self._finished("Signed in", receipt)
 
     # --- showing ----------------------------------------------------------------------
 

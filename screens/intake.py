@@ -26,6 +26,10 @@ from screens.base import Cancelled, HallScreen, Refused, flow
 from screens.text import clean, short_date
 from screens.widgets.dialogs import ConfirmDialog
 
+BY_PHONE = "phone"
+DISPATCH_WAYS = [("post for bids", "post"), ("by phone now", BY_PHONE)]
+"""(v2) How a call taken with bidding on goes out: posted for the next selection, or phoned down
+the list now (with a reason)."""
 PANEL_DELAY = 0.25  # seconds of quiet typing before the side panel is recomputed
 JUMP_RESET = 1.0  # seconds after which typing in the certifications starts a new search
 
@@ -115,6 +119,16 @@ class IntakeScreen(HallScreen):
                 with Horizontal(classes="field-row"):
                     yield Label("Notes", classes="field-label")
                     yield Input(placeholder="anything else the employer said", id="notes", compact=True)
+                if self.hall_app.rules.bidding.enabled:  # (v2) the morning dispatch
+                    with Horizontal(classes="field-row"):
+                        yield Label("Dispatch", classes="field-label")
+                        yield Select(DISPATCH_WAYS, allow_blank=False, id="dispatch_way", compact=True)
+                        yield Label("Wage", classes="field-label-inline")
+                        yield Input(placeholder="$52.10", id="wage", compact=True)
+                    with Horizontal(classes="field-row", id="by-phone-row"):
+                        yield Label("Why", classes="field-label")
+                        yield Input(placeholder="why it cannot wait for the selection, e.g. storm damage: today",
+                                    id="by_phone", compact=True)
                 yield Static("", id="intake-message")
             with Vertical(id="qualifies-panel"):
                 yield Label("WHO QUALIFIES NOW", classes="section-title")
@@ -122,6 +136,7 @@ class IntakeScreen(HallScreen):
         yield from self.compose_footer()
 
     def on_mount(self) -> None:
+        self._show_dispatch_way()
         self.query_one("#employer", Input).focus()
         self.load(views.intake_options, self.hall_app.store, done=self._show_options, group=f"intake-{id(self)}")
 
@@ -188,7 +203,15 @@ class IntakeScreen(HallScreen):
             event.input.action_cursor_right()
         self.focus_next()
 
+    def _show_dispatch_way(self) -> None:
+        """The reason box only for a call taken by phone."""
+        if self.query("#dispatch_way"):
+            self.query_one("#by-phone-row").display = self._form()["by_phone_chosen"]
+
     def on_select_changed(self, event: Select.Changed) -> None:
+        if event.select.id == "dispatch_way":
+            self._show_dispatch_way()
+            return
         self._schedule_panel()
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
@@ -218,12 +241,22 @@ class IntakeScreen(HallScreen):
             "requests": self.query_one("#requests", Input).value,
             "site": self.query_one("#site", Input).value,
             "notes": self.query_one("#notes", Input).value,
+            **self._dispatch_way(),
         }
+
+    def _dispatch_way(self) -> dict:
+        """(v2) With bidding on: posted for bids, or by phone now (and why); the wage."""
+        if not self.query("#dispatch_way"):
+            return {"by_phone_chosen": False, "by_phone": "", "wage": ""}
+        chosen = self.query_one("#dispatch_way", Select).value == BY_PHONE
+        return {"by_phone_chosen": chosen, "by_phone": self.query_one("#by_phone", Input).value,
+                "wage": self.query_one("#wage", Input).value}
 
     def typed(self) -> bool:
         """Whether anything was typed or chosen (the class always has a value)."""
         form = self._form()
-        return any(form[k] for k in ("workers", "start", "days", "certs", "requests", "site", "notes")) or \
+        return any(form[k] for k in ("workers", "start", "days", "certs", "requests", "site", "notes", "wage",
+                                     "by_phone")) or \
             form["employer"].strip() != self.employer
 
     def refresh_panel(self) -> None:
@@ -306,7 +339,8 @@ class IntakeScreen(HallScreen):
         problems = await self.fetch(views.check_call_form, self.hall_app.store, employer=form["employer"],
                                     classification=form["classification"], workers=form["workers"],
                                     start=form["start"], days=form["days"], certs=form["certs"],
-                                    requests=form["requests"])
+                                    requests=form["requests"],
+                                    by_phone=form["by_phone"] if form["by_phone_chosen"] else None)
         if problems:
             self._show_problems(problems)
             return
@@ -317,7 +351,7 @@ class IntakeScreen(HallScreen):
                 employer=form["employer"], classification=form["classification"], workers=form["workers"],
                 start=start, days=form["days"], certs=form["certs"],
                 requests=views.parse_requests(form["requests"]), site=form["site"], notes=form["notes"],
-                add_employer=True,
+                add_employer=True, wage=form["wage"], by_phone=form["by_phone"] if form["by_phone_chosen"] else None,
             )
 
         self._saving = True
@@ -331,7 +365,10 @@ class IntakeScreen(HallScreen):
         self.notify(self.sentence(f"{receipt.message} Receipt #{receipt.seq}."))
         app = self.hall_app
         app.pop_screen()
-        app.action_dispatch(receipt.id)
+        if app.rules.bidding.enabled and not form["by_phone_chosen"]:
+            app.action_job_board()  # posted: members bid on it until the selection
+        else:
+            app.action_dispatch(receipt.id)
 
     @flow
     async def action_back(self) -> None:

@@ -17,7 +17,6 @@ import time
 from typing import Any
 
 from rich.padding import Padding
-from rich.table import Table
 from rich.text import Text
 from textual import events, work
 from textual.app import App, ComposeResult
@@ -34,9 +33,11 @@ from hall.operations import selfservice
 from hall.reports import rule_notices
 from hall.store import Store
 from hall.views import kiosk as kiosk_view
+from hall.views.jobboard import MemberMorning, member_morning
 from hall.views.kiosk import KioskView, ordinal
+from screens.widgets.kiosk_morning import grid, morning_lines
 from screens.text import clean, short_date, short_dates, short_day
-from screens.widgets.dialogs import ConfirmDialog
+from screens.widgets.dialogs import ChoiceDialog, ConfirmDialog
 from screens.widgets.footer import HallFooter
 from screens.widgets.forms import Field, FormDialog
 
@@ -63,6 +64,11 @@ class KioskScreen(Screen):
                 tooltip="Re-sign your books (keeps your place)"),
         Binding("f3", "change_pin", "Change PIN", id="kiosk_change_pin", priority=True,
                 tooltip="Choose a new PIN"),
+        # (v2) the morning dispatch
+        Binding("f4", "bid", "Bid", id="kiosk_bid", priority=True, tooltip="Bid on a posted call"),
+        Binding("f5", "withdraw", "Withdraw", id="kiosk_withdraw", priority=True, tooltip="Withdraw one of your bids"),
+        Binding("f6", "sign_in", "Sign in", id="kiosk_sign_in", priority=True,
+                tooltip="Sign the day book (to be referred that day)"),
     ]
 
     def compose(self) -> ComposeResult:
@@ -111,8 +117,14 @@ class KioskScreen(Screen):
         self.kiosk_app.clear()
 
     def check_action(self, action: str, parameters: tuple) -> bool | None:
-        """Re-sign and PIN change only for a member who gave their PIN, while their standing shows."""
-        if action in ("resign", "change_pin"):
+        """Re-sign, PIN change, bids and the day book only for a member who gave their PIN, while
+        their standing shows; bids where the hall bids, the sign-in where it keeps a day book."""
+        if action in ("resign", "change_pin", "bid", "withdraw", "sign_in"):
+            rules = self.kiosk_app.rules
+            if action in ("bid", "withdraw") and not rules.bidding.enabled:
+                return False
+            if action == "sign_in" and not rules.daybook.required:
+                return False
             return self.kiosk_app.member is not None
         return True
 
@@ -121,6 +133,15 @@ class KioskScreen(Screen):
 
     def action_change_pin(self) -> None:
         self.kiosk_app.ask_new_pin()
+
+    def action_bid(self) -> None:
+        self.kiosk_app.ask_bid()
+
+    def action_withdraw(self) -> None:
+        self.kiosk_app.ask_withdraw()
+
+    def action_sign_in(self) -> None:
+        self.kiosk_app.ask_sign_in()
 
     def action_scroll(self, lines: int) -> None:
         """The member's standing scrolls with the arrows while the cursor stays in the card box."""
@@ -144,7 +165,7 @@ class KioskScreen(Screen):
         self.query_one("#kiosk-result", VerticalScroll).remove_children()
         self.query_one("#kiosk-card", Input).focus()
 
-    def show_member(self, view: KioskView, rules: RuleSet) -> None:
+    def show_member(self, view: KioskView, rules: RuleSet, morning: MemberMorning | None = None) -> None:
         zone = rules.zone
         today = self.kiosk_app.store.now().astimezone(zone).date()
         self.query_one("#kiosk-secret", Input).value = ""
@@ -187,17 +208,11 @@ class KioskScreen(Screen):
                  "re-sign clock stops", "book-line")
         if view.receipt:
             line(f"    Last sign or re-sign receipt #{view.receipt}", "muted")
+        if morning is not None:
+            lines.extend(morning_lines(morning, rules, self.size.width))
 
         muted = "dim"
-
-        def table(*widths: int | None) -> Table:
-            grid = Table.grid(padding=(0, 1))
-            for width in widths:
-                if width is None:
-                    grid.add_column(ratio=1, overflow="fold")
-                else:
-                    grid.add_column(no_wrap=True, width=width, overflow="ellipsis")
-            return grid
+        table = grid
 
         line("")
         line("Open calls you qualify for today", "section-title")
@@ -274,6 +289,7 @@ class KioskApp(App, inherit_bindings=False):
         self.last_activity = time.monotonic()
         self.showing: str | None = None  # the card shown, if any
         self.member: Actor | None = None  # who gave card and PIN (may re-sign, change the PIN)
+        self.morning: MemberMorning | None = None  # (v2) the job board and their bids, as shown
 
     def on_mount(self) -> None:
         self.title = self.hall_name
@@ -315,6 +331,7 @@ class KioskApp(App, inherit_bindings=False):
     def clear(self) -> None:
         self.showing = None
         self.member = None
+        self.morning = None
         self.workers.cancel_group(self, "lookup")
         while len(self.screen_stack) > 1 and not isinstance(self.screen, KioskScreen):
             self.pop_screen()  # a dialog left open by the member who walked away
@@ -353,14 +370,14 @@ class KioskApp(App, inherit_bindings=False):
             self.call_from_thread(self._looked_up, card, result)
 
     def _read_view(self, actor: Actor) -> tuple[str, Any, Any]:
-        """The member's standing, over the read-only connection."""
-        with self.store.read_only() as db:
-            now = self.store.now()
-            _, rules = self.store.rules(db, now)
-            notices = rule_notices(db, now)
+        """The member's standing and the morning dispatch, over the read-only connection."""
+        with self.store.reading(read_only=True) as read:
+            now, rules = read.now, read.rules
+            notices = rule_notices(read.db, now)
             self.call_from_thread(self._show_notices, notices)
             may_write = rules.kiosk.auth == selfservice.PIN_AUTH
-            return "ok", (kiosk_view.member_view(db, actor.name, rules, now), actor if may_write else None), rules
+            view = kiosk_view.member_view(read.db, actor.name, rules, now)
+            return "ok", (view, member_morning(read, actor.name), actor if may_write else None), rules
 
     # --- self-service (card and PIN given) ----------------------------------------------
 
@@ -398,6 +415,59 @@ class KioskApp(App, inherit_bindings=False):
             Field("again", "The new PIN again", kind="password"),
         ], dialog_id="kiosk-pin-dialog"), answered)
 
+    # --- (v2) the morning dispatch: bid, withdraw, sign the day book ------------------------
+
+    def ask_bid(self) -> None:
+        member = self.member
+        if member is None or self.kiosk_screen is None:
+            return
+        posted = [c.id for c in self.morning.board.calls] if self.morning else []
+        sentence = ("Posted calls: " + ", ".join(f"#{n}" for n in posted) + ". Choice 1 is the call you want most; "
+                    "leave it empty for your next choice.") if posted else "No calls are posted for bids right now."
+
+        def answered(values: dict | None) -> None:
+            if values and self.member == member:
+                self._self_service(selfservice.member_bid, member, done="Bid",
+                                   call_id=values["call"], choice=values["choice"] or None)
+
+        self.push_screen(FormDialog("Bid on a posted call", [
+            Field("call", "Call number", placeholder="40", value=str(posted[0]) if len(posted) == 1 else ""),
+            Field("choice", "Your choice number (empty: the next)", required=False, kind="number"),
+        ], sentence=sentence, dialog_id="kiosk-bid-dialog"), answered)
+
+    def ask_withdraw(self) -> None:
+        member = self.member
+        screen = self.kiosk_screen
+        if member is None or screen is None:
+            return
+        bids = self.morning.bids if self.morning else ()
+        if not bids:
+            screen.say("You have no bids to withdraw.", error=True)
+            return
+
+        def answered(call: str | None) -> None:
+            if call and self.member == member:
+                self._self_service(selfservice.member_withdraw, member, done="Withdrawn", call_id=int(call))
+
+        self.push_screen(ChoiceDialog("Withdraw which bid?", [
+            (str(b.call_id), f"choice {b.choice}: #{b.call_id} {clean(b.employer)}") for b in bids
+        ], sentence="Until bids close you can bid again.", dialog_id="kiosk-withdraw-dialog"), answered)
+
+    def ask_sign_in(self) -> None:
+        member = self.member
+        if member is None or self.kiosk_screen is None:
+            return
+        day = self.morning.signin_day if self.morning else None
+        when = f" for {short_day(day)}" if day else ""
+
+        def answered(yes: bool | None) -> None:
+            if yes and self.member == member:
+                self._self_service(selfservice.member_sign_in, member, done="Signed in")
+
+        self.push_screen(ConfirmDialog(f"Sign the day book{when}? You are referred only on days you signed in for.",
+                                       title="Sign in", confirm_label="Enter to sign in",
+                                       dialog_id="kiosk-signin-dialog"), answered)
+
     @work(thread=True, group="kiosk-write", exit_on_error=False)
     def _self_service(self, operation, member: Actor, *, done: str, **options) -> None:
         """One self-service operation (its own short write), then the standing read again."""
@@ -416,8 +486,11 @@ class KioskApp(App, inherit_bindings=False):
         screen = self.kiosk_screen
         if screen is None or self.member != member:
             return
-        _, (view, _), rules = result
-        screen.show_member(view, rules)
+        _, (view, self.morning, _), rules = result
+        morning = self.morning
+        self.rules = rules
+        screen.show_member(view, rules, morning)
+        screen.refresh_bindings()
         screen.say(message)
 
     def _refused(self, member: Actor, message: str) -> None:
@@ -441,9 +514,9 @@ class KioskApp(App, inherit_bindings=False):
         if rules is not None:
             self.rules = rules
         if kind == "ok":
-            view, self.member = value
+            view, self.morning, self.member = value
             self.showing = card
-            screen.show_member(view, rules)
+            screen.show_member(view, rules, self.morning)
             screen.refresh_bindings()
             return
         secret = screen.query_one("#kiosk-secret", Input)

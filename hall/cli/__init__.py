@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import click
 
-from hall.cli import app, audit, books, calls, corrections, employers, login, members, notify, reports, users
+from hall.cli import app, audit, bidding, books, calls, corrections, employers, login, members, notify, reports, users
 from hall.cli.base import Context, HallGroup
 
 
@@ -35,7 +35,7 @@ def main(ctx: click.Context, db: str | None) -> None:
         ctx.invoke(app.tui)
 
 
-for _module in (app, login, members, books, employers, calls, corrections, audit, users, reports, notify):
+for _module in (app, login, members, books, employers, calls, bidding, corrections, audit, users, reports, notify):
     for _command in _module.COMMANDS:
         main.add_command(_command)
 

@@ -50,7 +50,8 @@ def init(obj: Context, rules_file: str | None, preset: str | None, admin: str, p
 @click.option("--date", "as_of", metavar="YYYY-MM-DD", help="Build the demo as of this date (default today).")
 @click.option("--force", is_flag=True, help="Replace PATH if it exists.")
 def demo(path: str, as_of: str | None, force: bool) -> None:
-    """Write the demo hall: about 60 members, calls, a few weeks of history.
+    """Write the demo hall: about 60 members, calls, a few weeks of history, and the morning
+    dispatch adopted (a call posted for the next selection, with bids).
 
     \b
     Example:

@@ -32,10 +32,13 @@ def call() -> None:
 @click.option("--hours", default=None, metavar="H", help="Expected hours, when the employer gives them (short calls by hours).")
 @click.option("--no-turndown", "no_turndown", default="", metavar="REASON",
               help="Declines on this call never count as turndowns, and why (e.g. 'starts 05:00').")
+@click.option("--wage", default="", help="The wage, as the job board shows it (e.g. '$52.10').")
+@click.option("--by-phone", "by_phone", default=None, metavar="REASON",
+              help="With bidding on: dispatch it down the list by phone now instead of posting it (why).")
 @json_option
 @pass_ctx
 def call_add(obj: Context, employer, classification, workers, start, days, certs, requests, site, notes,
-             hours, no_turndown, as_json) -> None:
+             hours, no_turndown, wage, by_phone, as_json) -> None:
     """Take a job call.
 
     \b
@@ -53,7 +56,7 @@ def call_add(obj: Context, employer, classification, workers, start, days, certs
         parsed.append((card, reason))
     receipt = take_call(obj.store(), employer=employer, classification=classification, workers=workers,
                         start=start, days=days, actor=obj.actor, certs=certs, requests=parsed, site=site,
-                        notes=notes, hours=hours, no_turndown=no_turndown)
+                        notes=notes, hours=hours, no_turndown=no_turndown, wage=wage, by_phone=by_phone)
     if as_json:
         emit_json({"id": receipt.id})
     else:
@@ -62,18 +65,23 @@ def call_add(obj: Context, employer, classification, workers, start, days, certs
 
 @call.command("list")
 @click.option("--open", "open_only", is_flag=True, help="Only open calls.")
+@click.option("--posted", is_flag=True, help="The job board: calls posted for the next selection.")
 @json_option
 @pass_ctx
-def call_list(obj: Context, open_only: bool, as_json: bool) -> None:
-    """List job calls, newest first.
+def call_list(obj: Context, open_only: bool, posted: bool, as_json: bool) -> None:
+    """List job calls, newest first (or, with --posted, the job board).
 
     \b
     Example:
       hall call list --open
+      hall call list --posted
     """
     from dispatch import calendar
     from hall.queries.calls import calls
 
+    if posted:
+        _job_board(obj, as_json)
+        return
     with obj.records().reading() as read:
         rules = read.rules
         rows = calls(read.db, open_only=open_only, rules=rules)
@@ -87,6 +95,47 @@ def call_list(obj: Context, open_only: bool, as_json: bool) -> None:
                    f"  {r['status']}" + (f"  declines don't count: {r['no_turndown']}" if r["no_turndown"] else ""))
     if not rows:
         click.echo("No calls.")
+
+
+def _job_board(obj: Context, as_json: bool) -> None:
+    from dispatch import calendar
+    from hall.views.jobboard import bids_close_text, countdown, job_board
+
+    with obj.records().reading() as read:
+        board = job_board(read)
+        rules, today = read.rules, read.today
+    if as_json:
+        emit_json({"now": board.now, "bidding": board.enabled, "next_selection": board.next_selection,
+                   "bids_close_at": board.closes_at, "calls": [
+                       c.to_dict() | {"time_left_seconds": int(max((c.closes_at - board.now).total_seconds(), 0))}
+                       for c in board.calls]})
+        return
+    click.echo(bids_close_text(board, rules) + f" · {len(board.calls)} calls, {board.total_bids} bids")
+    for c in board.calls:
+        length = f"{c.hours:g} h" if c.hours else f"{c.days} d"
+        marks = ", ".join(filter(None, ["short" if c.short else "", f"declines don't count ({c.no_turndown})"
+                                        if c.no_turndown else ""]))
+        click.echo(f"#{c.id:<5} {c.employer:<20} {c.site[:16]:<16} {c.classification:<4} open {c.openings:<3} "
+                   f"{calendar.moment_text(c.start, rules, today)}  {length:<6} {c.wage or '-':<9} "
+                   f"{', '.join(c.certs) or '-':<14} {c.bids} bids  {countdown(c.closes_at - board.now)} left"
+                   + (f"  {marks}" if marks else ""))
+    if not board.calls:
+        click.echo("No calls are posted.")
+
+
+@call.command("post")
+@call_argument
+@pass_ctx
+def call_post(obj: Context, call_id: int) -> None:
+    """Post an open call's unfilled openings for the next selection.
+
+    \b
+    Example:
+      hall call post 41
+    """
+    from hall.operations.bidding import post_call
+
+    say(post_call(obj.store(), call_id, actor=obj.actor))
 
 
 @call.command("rank")
@@ -105,6 +154,9 @@ def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
     with obj.records().reading() as read:
         job = load.job_call(read.db, call_id)
         ranking, _ = load.rank_call(read.db, job, read.rules, read.now)
+        bases = {card: (basis, choice) for card, basis, choice in read.db.execute(
+            "SELECT r.card, r.basis, o.award_choice FROM referrals r LEFT JOIN offers o ON o.id = r.offer_id"
+            " WHERE r.call_id = ? AND r.status != 'reversed' ORDER BY r.id", [job.id])}
     if as_json:
         candidates = []
         for c in ranking.candidates:
@@ -113,6 +165,10 @@ def call_rank(obj: Context, call_id: int, as_json: bool) -> None:
                     "reasons": [{"code": r.code, "text": r.text} for r in c.reasons]}
             if c.outcome:
                 item["outcome"] = c.outcome
+            if c.outcome == "accepted" and c.card in bases:
+                item["basis"] = bases[c.card][0]
+                if bases[c.card][1] is not None:
+                    item["choice"] = bases[c.card][1]  # (v2) awarded at the selection, their choice
             candidates.append(item)
         emit_json({"call": job.id, "candidates": candidates})
         return
@@ -209,21 +265,27 @@ def end(obj: Context, card, reason, days_worked, hours, at) -> None:
 
 @click.command()
 @call_and_card
-@click.argument("outcome", type=click.Choice(["rejected_at_job", "cancelled", "no_show"]))
+@click.argument("outcome", type=click.Choice(["rejected_at_job", "cancelled", "no_show", "award_declined"]))
 @click.option("--note", default="", help="Who reported it, and what they said.")
 @pass_ctx
 def referral(obj: Context, call_id: int, card: str, outcome: str, note: str) -> None:
     """Record what happened to an accepted referral before work began.
 
     rejected_at_job and cancelled give the member their place back (no
-    turndown) and reopen the call; no_show counts as a quit.
+    turndown) and reopen the call; no_show counts as a quit; award_declined
+    (a member awarded the call at the selection refuses it) is a turndown as
+    the rules count it, their place comes back and the opening reopens.
 
     \b
     Example:
       hall referral 41 1042 rejected_at_job --note "gate foreman J. Ruiz: no badge"
     """
+    from hall.operations.bidding import award_declined
     from hall.operations.referrals import record_referral_outcome
 
+    if outcome == "award_declined":
+        say(award_declined(obj.store(), call_id, card, actor=obj.actor, note=note))
+        return
     receipt = record_referral_outcome(obj.store(), call_id, card, outcome, actor=obj.actor, note=note)
     say(receipt)
 

@@ -6,6 +6,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from dispatch import calendar
+from dispatch.bidding import posted_sentence, selection_for
 from dispatch.calls import no_turndown_reason
 from dispatch.model import FILLED, OPEN, JobCall, NameRequest
 from dispatch.ranking import name_request_refusals
@@ -39,12 +40,19 @@ def _check_count(value, what: str, top: int) -> int:
 @allowed(STAFF, doing="take a job call")
 def take_call(store, *, employer: str, classification: str, workers, start: str | datetime, days,
               actor: Actor, certs=(), requests=(), site: str = "", notes: str = "",
-              add_employer: bool = False, hours=None, no_turndown: str = "") -> Receipt:
+              add_employer: bool = False, hours=None, no_turndown: str = "", wage: str = "",
+              by_phone: str | None = None) -> Receipt:
     """Take a job call an employer phoned in; refuses name requests the rules do not allow.
 
     (v2) ``hours``: the expected hours, when the employer gives them (short calls by hours);
-    ``no_turndown``: why declines on this call never count as turndowns ("starts 05:00")."""
+    ``no_turndown``: why declines on this call never count as turndowns ("starts 05:00"). With
+    ``bidding.enabled`` the call is posted for the next selection (members bid on it) unless
+    ``by_phone`` gives why it must go down the list by phone now (an emergency).
+    """
     workers = _check_count(workers, "workers", MAX_WORKERS)
+    wage = check_text(wage, "wage", required=False, limit=40)
+    if by_phone is not None:
+        by_phone = check_text(by_phone, "reason for taking the call by phone")
     days = _check_count(days, "working days", MAX_DAYS)
     if hours is not None and str(hours).strip() != "":
         from hall.operations.hours import check_hours
@@ -98,11 +106,19 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             if refusals:
                 first_card = next(r.card for r in parsed_requests if r.card in refusals)
                 raise HallError(f"Name request for {first_card} refused: {refusals[first_card].rstrip('.')}.")
+        posted_for = None
+        if by_phone is not None and not tx.rules.bidding.enabled:
+            raise HallError("Bidding is off in this hall (bidding.enabled is false): every call is dispatched "
+                            "by phone, so --by-phone is not needed.")
+        if tx.rules.bidding.enabled and by_phone is None:
+            posted_for = selection_for(tx.now, tx.rules)
         call_id = tx.insert("calls", {
             "employer_id": emp_id, "classification": cls, "workers": workers,
             "start_at": audit.iso(start_at), "duration_days": days, "site": site, "notes": notes,
             "status": OPEN, "taken_by": tx.actor, "taken_at": audit.iso(tx.now), "ruleset_id": tx.ruleset_id,
             "expected_hours": hours, "no_turndown": no_turndown,
+            "wage": wage, "by_phone": by_phone or "",
+            "posted_for": audit.iso(posted_for) if posted_for else None,
         })
         for cert in cert_names:
             tx.insert("call_certs", {"call_id": call_id, "cert": cert})
@@ -114,10 +130,18 @@ def take_call(store, *, employer: str, classification: str, workers, start: str 
             "start": audit.iso(start_at), "days": days, "certs": cert_names,
             "requests": [{"card": r.card, "reason": r.reason} for r in parsed_requests],
             "site": site, "notes": notes, "hours": hours, "no_turndown": no_turndown,
+            "wage": wage, "by_phone": by_phone or "",
+            "posted_for": audit.iso(posted_for) if posted_for else None,
         })
         exempt = no_turndown_reason(replace(draft, id=call_id), tx.rules)
-        said = f"; declines don't count: {exempt}" if exempt else ""
-        return Receipt.of(entry, f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}{said}.", call_id)
+        message = f"Call #{call_id} taken: {emp_name}, {cls} ×{workers}"
+        message += f"; declines don't count: {exempt}." if exempt else "."
+        if posted_for is not None:
+            posted = load.job_call(tx.db, call_id)
+            message += f" It is {posted_sentence(posted, tx.rules, tx.now)}."
+        elif by_phone:
+            message += f" Dispatched by phone: {by_phone}."
+        return Receipt.of(entry, message, call_id)
 
 
 def _reverse_referrals(tx, call_id: int, kind: str) -> list[str]:

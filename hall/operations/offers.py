@@ -31,6 +31,14 @@ def _open_call(db, call_id: int):
     return call
 
 
+def refuse_if_posted(call, now, rules) -> None:
+    """(v2) A call posted for bids is not offered by phone before its selection."""
+    if call.posted_for is not None and now < call.posted_for:
+        raise HallError(f"Call #{call.id} is posted for bids: its openings are awarded at the selection of "
+                        f"{calendar.moment_text(call.posted_for, rules, calendar.local_date(now, rules))}; "
+                        "offer the openings left by phone after that.")
+
+
 def refuse_if_another_is_calling(db, call, actor: str, now, rules) -> None:
     """Someone else marked a candidate of this call as being phoned, and the mark still holds."""
     row = db.execute("SELECT calling_card, calling_by, calling_since FROM calls WHERE id = ?", [call.id]).fetchone()
@@ -47,6 +55,7 @@ def preview_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor 
     outcome = check_outcome(outcome)
     with store.reading() as read:
         call = _open_call(read.db, call_id)
+        refuse_if_posted(call, read.now, read.rules)
         if actor is not None:
             refuse_if_another_is_calling(read.db, call, actor.text, read.now, read.rules)
         ranking, _ = load.ranking_through(read.db, call, read.rules, read.now, card)
@@ -74,6 +83,7 @@ def record_offer(store, call_id: int, card: str, outcome: str, *, actor: Actor, 
     note = check_text(note, "note", required=False)
     with store.write(actor) as tx:
         call = _open_call(tx.db, call_id)
+        refuse_if_posted(call, tx.now, tx.rules)
         refuse_if_another_is_calling(tx.db, call, tx.actor, tx.now, tx.rules)
         ranking, _ = load.ranking_through(tx.db, call, tx.rules, tx.now, card)
         refusal = offer_refusal(ranking, card)
@@ -222,6 +232,7 @@ def mark_calling(store, call_id: int, card: str, *, actor: Actor) -> Receipt:
     card = check_card(card)
     with store.write(actor) as tx:
         call = _open_call(tx.db, call_id)
+        refuse_if_posted(call, tx.now, tx.rules)
         row = tx.db.execute("SELECT calling_card, calling_by, calling_since FROM calls WHERE id = ?",
                             [call.id]).fetchone()
         if row[0] and row[1] != tx.actor:

@@ -14,9 +14,11 @@ Each miss is its own short audited operation that records the card and the count
 never the digits typed; a card that is no member is recorded as an unknown card,
 without the text typed, and takes as long to refuse as a real check.
 
-Re-sign (inside the window in window mode), change PIN and the choice of notices are
-here; the web's sessions are in ``hall.operations.websessions``. Each write says how it
-came in: ``via`` ``kiosk`` or ``web``.
+Re-sign (inside the window in window mode), change PIN, the choice of notices, and (v2,
+the morning dispatch) bid on posted calls, withdraw a bid and sign the day book are here
+(these three run the same code as staff do at the window, under the member's own
+declaration, ``body``); the web's sessions are in ``hall.operations.websessions``. Each
+write says how it came in: ``via`` ``kiosk`` or ``web``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from hall import audit, load
 from hall.errors import HallError
 from hall.identity import MEMBER, NOBODY, Actor, allowed, body
 from hall.load import parse_time
+from hall.operations import bidding
 from hall.operations.accounts import check_nothing, hash_secret, secret_matches
 from hall.operations.common import Receipt
 from hall.operations.members import check_pin
@@ -175,3 +178,34 @@ def set_notices(store, *, actor: Actor, channel: str, calls: bool | None = None,
     via = member_channel(via)
     with store.write(actor) as tx:
         return change_notices(tx, actor.name, channel, calls, via=via)
+
+
+# --- (v2) the morning dispatch: a member's own bids and day-book sign-in -----------------------
+
+
+def _call_number(call_id) -> int:
+    text = str(call_id).strip().lstrip("#")
+    if not text.isdigit():
+        raise HallError(f"{str(call_id)[:20]!r} is not a call number: type the number the job board shows (40).")
+    return int(text)
+
+
+@allowed(MEMBER, doing="bid on a posted call")
+def member_bid(store, call_id: int, *, actor: Actor, choice=None, via: str = KIOSK) -> Receipt:
+    """A member bids on a posted call for themselves (the next choice number unless given); the
+    receipt says when bids close."""
+    return body(bidding.place_bid)(store, actor.name, _call_number(call_id), actor=actor, choice=choice,
+                                   via=member_channel(via))
+
+
+@allowed(MEMBER, doing="withdraw your bid")
+def member_withdraw(store, call_id: int, *, actor: Actor, via: str = KIOSK) -> Receipt:
+    """A member withdraws their own bid, until bids close."""
+    return body(bidding.withdraw_bid)(store, actor.name, _call_number(call_id), actor=actor, via=member_channel(via))
+
+
+@allowed(MEMBER, doing="sign the day book")
+def member_sign_in(store, *, actor: Actor, via: str = KIOSK) -> Receipt:
+    """A member signs the day book for themselves; after the deadline it counts for the next
+    business day, and the receipt says so."""
+    return body(bidding.sign_in)(store, actor.name, actor=actor, via=member_channel(via))

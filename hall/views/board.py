@@ -6,10 +6,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from dispatch.rules import Book, RuleSet
 from hall.views.calls import OpenCall, call_summary
 from hall.views.notices import OutboxSummary
+
+if TYPE_CHECKING:
+    from hall.views.jobboard import MorningSummary
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,11 +72,12 @@ class Board:
     certs_total: int
     head: tuple[int, str]
     upcoming_rules: tuple[RulesComing, ...]
+    morning: "MorningSummary | None" = None  # (v2) with bidding on: the next selection and what waits for it
     outbox: OutboxSummary | None = None
 
 
 def make_board(*, now, rules, today, calls, books, history, resign_due, resign_due_total, certs, certs_total,
-               head, upcoming_rules, outbox: OutboxSummary | None = None) -> Board:
+               head, upcoming_rules, morning=None, outbox: OutboxSummary | None = None) -> Board:
     """A ``Board`` from the rows ``hall.queries`` reads (dicts and ``ListRow``s)."""
     return Board(
         now=now, rules=rules, today=today, calls=tuple(call_summary(c) for c in calls),
@@ -84,5 +89,6 @@ def make_board(*, now, rules, today, calls, books, history, resign_due, resign_d
         certs=tuple(CertExpiring(c["card"], c["name"], c["cert"], c["expires"]) for c in certs),
         certs_total=certs_total, head=head,
         upcoming_rules=tuple(RulesComing(u["id"], u["effective_at"], tuple(u["changes"] or ())) for u in upcoming_rules),
+        morning=morning,
         outbox=outbox,
     )

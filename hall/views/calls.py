@@ -223,7 +223,7 @@ def _count_problem(value, what: str, top: int) -> str:
 
 
 def check_call_form(store, *, employer: str, classification: str, workers, start: str, days, certs=(),
-                    requests: str = "") -> list[tuple[str, str]]:
+                    requests: str = "", by_phone: str | None = None) -> list[tuple[str, str]]:
     """Every problem of a call as typed in the form, as (field, sentence), in the form's order;
     an empty list when the operation may be asked (it checks everything again)."""
     from hall.operations.calls import MAX_DAYS, MAX_WORKERS
@@ -247,6 +247,9 @@ def check_call_form(store, *, employer: str, classification: str, workers, start
     for request in q.requests:
         if request.problem:
             problems.append(("requests", f"Name request {request.card}: {request.problem}"))
+    if by_phone is not None and not by_phone.strip():
+        problems.append(("by_phone", "Say why this call cannot wait for the morning selection (it goes out by "
+                                     "phone now), or choose to post it for bids."))
     return problems
 
 

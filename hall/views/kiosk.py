@@ -155,12 +155,15 @@ def corrections_for(db: Database, card: str) -> list[tuple[datetime, str]]:
 
 
 def open_calls(db: Database, card: str, classes: list[str], rules: RuleSet, now: datetime) -> list[KioskCall]:
-    """Open calls of the member's classifications and where the member would stand on each."""
+    """Open calls of the member's classifications and where the member would stand on each
+    ((v2) not the calls posted for bids: the kiosk shows those on its job board)."""
     result = []
     for c in calls(db, open_only=True, rules=rules):
         if c["class"] not in classes:
             continue
         job = load.job_call(db, c["id"])
+        if job.posted_for is not None and job.posted_for > now:
+            continue
         ranking, _ = load.ranking_through(db, job, rules, now, card)
         place = None
         why = ""

@@ -593,7 +593,7 @@ COMMAND_PATHS = {
     "hall sign", "hall resign", "hall list", "hall position",
     "hall employer", "hall employer add", "hall employer list", "hall employer bar",
     "hall call", "hall call add", "hall call list", "hall call rank", "hall call cancel", "hall call amend",
-    "hall offer", "hall end", "hall referral",
+    "hall offer", "hall end", "hall referral", "hall call post", "hall bid", "hall bids", "hall signin",
     "hall correct", "hall correct outcome", "hall correct restore", "hall correct grant",
     "hall audit", "hall audit verify", "hall audit head", "hall audit heads", "hall audit log",
     "hall audit replay", "hall backup", "hall restore",

@@ -16,7 +16,7 @@ from hall.store import Store, Tx
 from tests.conftest import Hall
 
 OLDER = ["m002_corrections", "m003_speed_indexes", "m004_board_indexes", "m005_replay_snapshot", "m006_identity",
-         "m007_web_sessions", "m008_lists_v2", "m009_notices"]
+         "m007_web_sessions", "m008_lists_v2", "m009_notices", "m010_morning_dispatch"]
 
 
 def make_old_database(path):

@@ -47,8 +47,12 @@ def test_packet_calls_positions_and_who_was_referred(store):
     assert len(calls) >= 10
     outcomes = {r["call"]: r["your outcome"] for r in calls}
     assert "no answer" in outcomes.values()
-    assert all(r["rule set"] == 1 for r in calls)
-    assert packet.sections[-1].title.startswith("Rule set #1") and "[resign]" in packet.sections[-1].text
+    with store.read() as db:  # each call under the rules in force when it was taken (the demo adopted bidding)
+        in_force = {call: db.execute("SELECT id FROM rulesets WHERE effective_at <= (SELECT taken_at FROM calls"
+                                     " WHERE id = ?) ORDER BY effective_at DESC, id DESC LIMIT 1", [call]).fetchone()[0]
+                    for call in (r["call"] for r in calls)}
+    assert [r["rule set"] for r in calls] == [in_force[r["call"]] for r in calls] and set(in_force.values()) == {1, 2}
+    assert packet.sections[-1].title.startswith("Rule set #2") and "[resign]" in packet.sections[-1].text
 
     md = to_markdown(packet)
     assert "# Records packet for Patrick O'Malley (1118)" in md

@@ -21,6 +21,7 @@ from hall.db import connect
 from hall.errors import HallError
 from hall.operations import (
     accounts,
+    bidding,
     calls,
     corrections,
     employers,
@@ -46,6 +47,7 @@ from tests.conftest import ACTOR, RULES_TEXT, SettableClock, new_hall
 
 ADMIN, MARIA = Actor.staff("admin", "admin"), Actor.staff("maria", "dispatcher")
 CARDS = [str(1000 + n) for n in range(10)]
+MORNING = "[bidding]\nenabled = true\n[daybook]\nrequired = true\n"
 BOOKS = ("JW-1", "JW-2", "AP-1")
 OUTCOMES = ("accepted", "declined", "no_answer", "employer_rejected")
 VARIANTS = (
@@ -55,6 +57,7 @@ VARIANTS = (
                  "[discipline]\ndischarge_suspend_count = 1\n",
     RULES_TEXT + "[turndowns]\nmax_per_day = 1\nunavailable_is_turndown = true\nexempt_start_before = \"06:00\"\n"
                  "[short_calls]\nmax_hours = 40\nuncounted_max_days = 1\nrotation = true\n",
+    RULES_TEXT + MORNING,
 )
 
 
@@ -339,12 +342,66 @@ class Driver:
         self.clock.advance(days=1 + (a % 3) * 12, minutes=b)  # re-sign deadlines pass; removals follow
         self.store.sweep()
 
+    # --- (v2) the morning dispatch -------------------------------------------------------------------
+
+    def morning_rules(self, a, b):
+        rules_ops.set_rules(self.store, RULES_TEXT + MORNING, self.clock() + timedelta(minutes=1), actor=ADMIN,
+                            urgent_reason="the members voted for the morning dispatch")
+        self.clock.advance(minutes=2)
+
+    def waiting_card(self, n: int) -> str:
+        return self.pick(self.ids("SELECT DISTINCT card FROM registrations WHERE status = 'waiting' ORDER BY card"), n)
+
+    def signin(self, a, b):
+        card = self.waiting_card(a)
+        if b % 2 and card in self.pins:  # at the kiosk, with the member's PIN
+            selfservice.member_sign_in(self.store, actor=selfservice.identify(self.store, card, self.pins[card]))
+        else:
+            bidding.sign_in(self.store, card, actor=MARIA, via="phone")
+
+    def bid(self, a, b):
+        call_id = self.pick(self.ids("SELECT id FROM calls WHERE status = 'open' AND posted_for > ? ORDER BY id",
+                                     [audit.iso(self.clock())]), b)
+        card = self.waiting_card(a)
+        if b % 2 and card in self.pins:
+            member = selfservice.identify(self.store, card, self.pins[card])
+            selfservice.member_bid(self.store, call_id, actor=member, choice=None if b % 3 else 1 + b % 4)
+        else:
+            bidding.place_bid(self.store, card, call_id, actor=MARIA, via="phone", choice=None if b % 3 else 1 + b % 4)
+
+    def withdraw(self, a, b):
+        call_id, card = self.pick(self.ids(
+            "SELECT b.call_id, b.card FROM bids b JOIN calls c ON c.id = b.call_id WHERE b.withdrawn_at IS NULL"
+            " AND b.selection_at = c.posted_for AND c.posted_for > ? ORDER BY b.id", [audit.iso(self.clock())]), a)
+        if b % 2 and card in self.pins:
+            member = selfservice.identify(self.store, card, self.pins[card])
+            selfservice.member_withdraw(self.store, call_id, actor=member)
+        else:
+            bidding.withdraw_bid(self.store, card, call_id, actor=MARIA)
+
+    def post(self, a, b):
+        bidding.post_call(self.store, self.open_call(a), actor=MARIA)
+
+    def selection(self, a, b):
+        from dispatch.bidding import next_selection
+
+        self.clock.moment = next_selection(self.clock(), self.store.rules()[1]) + timedelta(minutes=1 + a)
+        if b % 2:
+            self.store.sweep()
+
+    def award_declined(self, a, b):
+        call_id, card = self.pick(self.ids(
+            "SELECT r.call_id, r.card FROM referrals r JOIN offers o ON o.id = r.offer_id"
+            " WHERE r.status = 'active' AND o.award_choice IS NOT NULL ORDER BY r.id"), a)
+        bidding.award_declined(self.store, call_id, card, actor=MARIA, note="called in")
+
     STEPS = ("add_member", "add_member", "import_members", "update_member", "certification", "unavailable",
              "reinstate", "pin", "identify", "sign", "sign", "sign", "resign", "employer", "bar", "take_call",
              "take_call", "offer", "offer", "offer", "offer", "calling", "referral_outcome", "end_job", "end_job",
              "cancel", "amend", "reverse", "restore", "remedy", "change_rules", "account", "login", "later",
              "pin", "kiosk", "kiosk", "web", "cli", "refused", "qualify", "move", "excuse", "excuse_end", "excuse_correct",
-             "hours", "hours_import", "notices", "notices")
+             "hours", "hours_import", "notices", "notices",
+             "signin", "bid", "bid", "bid", "withdraw", "post", "selection", "award_declined")
 
     def run(self, step: str, a: int, b: int) -> bool:
         """One step, a few seconds after the last; False when the hall refused it (nothing written)."""
@@ -416,6 +473,10 @@ SCRIPT = [
     ("web", 0, 1), ("web", 1, 2), ("cli", 0, 1), ("cli", 0, 0), ("cli", 1, 1), ("cli", 0, 2), ("refused", 1, 0),
     ("qualify", 1, 0), ("excuse", 2, 1), ("excuse", 3, 2), ("excuse_end", 0, 0),
     ("excuse_correct", 1, 3), ("hours", 1, 2), ("hours_import", 0, 1),
+    ("morning_rules", 0, 0), ("sign", 1, 0), ("sign", 2, 0), ("sign", 3, 0), ("take_call", 1, 1), ("take_call", 2, 3), ("signin", 0, 0), ("signin", 1, 1),
+    ("signin", 2, 0), ("signin", 3, 1), ("bid", 0, 0), ("bid", 1, 1), ("bid", 0, 1), ("withdraw", 0, 0),
+    ("bid", 0, 0), ("bid", 2, 0), ("bid", 3, 1), ("selection", 0, 1), ("award_declined", 0, 0), ("post", 0, 0),
+    ("bid", 1, 0), ("selection", 0, 0), ("signin", 1, 0),
 ]
 
 
@@ -428,4 +489,6 @@ def test_one_sequence_records_every_action_and_replays(tmp_path):
     # only an upgrade records these (tests/hall/test_migrations.py replays the hours' copy)
     missing = set(changes.ACTIONS) - recorded - {"replay.snapshot", "hours.migrated"}
     assert not missing, f"never recorded: {sorted(missing)} (refused steps: {refused})"
+    doors = set(driver.ids("SELECT DISTINCT recorded_by FROM bids UNION SELECT DISTINCT recorded_by FROM signins"))
+    assert "maria" in doors and any(door.startswith("member:") for door in doors)  # staff, and members at the kiosk
     assert_replays(driver)

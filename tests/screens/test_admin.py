@@ -39,7 +39,11 @@ def _rows(path, sql: str, *args) -> list[tuple]:
 
 
 def _rules_text(path) -> str:
-    return _rows(path, "SELECT text FROM rulesets ORDER BY id LIMIT 1")[0][0]
+    """The rules in force in the demo hall: its second rule set (it adopted the morning dispatch)."""
+    return _rows(path, "SELECT text FROM rulesets ORDER BY effective_at DESC, id DESC LIMIT 1")[0][0]
+
+
+DEMO_RULESETS = [(2,)]  # the demo's rules as made, and the morning dispatch adopted
 
 
 async def _admin(pilot, app, user=ADMIN, tab: str = "1") -> AdminScreen:
@@ -199,7 +203,7 @@ async def test_a_rules_file_with_an_unknown_key_is_refused_naming_the_key(demo_h
         assert message.startswith("The rules file is not valid") and "closing_tme" in message
         assert "\n" not in message
     assert audit_head(demo_hall) == head
-    assert _rows(demo_hall, "SELECT count(*) FROM rulesets") == [(1,)]
+    assert _rows(demo_hall, "SELECT count(*) FROM rulesets") == DEMO_RULESETS
 
 
 async def test_a_change_inside_the_notice_needs_an_urgent_reason(demo_hall, tmp_path):
@@ -214,7 +218,7 @@ async def test_a_change_inside_the_notice_needs_an_urgent_reason(demo_hall, tmp_
         assert app.screen is screen
         assert _message(screen).startswith("Rule changes need 7 days' notice")
         assert audit_head(demo_hall) == head
-        assert _rows(demo_hall, "SELECT count(*) FROM rulesets") == [(1,)]
+        assert _rows(demo_hall, "SELECT count(*) FROM rulesets") == DEMO_RULESETS
 
         await _load_rules(pilot, app, good, soon, urgent="court order 2026-31")
         confirm = app.screen
@@ -227,7 +231,7 @@ async def test_a_change_inside_the_notice_needs_an_urgent_reason(demo_hall, tmp_
         assert "court order 2026-31" in str(screen.query_one("#rules-upcoming", Static).render())
 
     rows = _rows(demo_hall, "SELECT created_by, urgent_reason FROM rulesets ORDER BY id")
-    assert rows[-1] == ("admin", "court order 2026-31") and len(rows) == 2
+    assert rows[-1] == ("admin", "court order 2026-31") and len(rows) == 3
     entry = audit_actions(demo_hall, action="rules.changed")[-1]
     assert entry["data"]["changes"] == ["resign.days: 30 → 45"]
 

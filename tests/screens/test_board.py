@@ -50,7 +50,7 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
         calls = screen.query_one("#calls-table", DataTable)
         rows = cells(calls)
         assert [r[0] for r in rows] == [f"#{c['id']}" for c in open_calls]
-        assert len(rows) == 4  # the last: a call whose declines don't count
+        assert len(rows) == 5  # a call whose declines don't count, and Acme's posted for tomorrow's selection
         by_id = {r[0]: r for r in rows}
         for c in open_calls:
             row = by_id[f"#{c['id']}"]
@@ -61,7 +61,7 @@ async def test_the_board_shows_the_demo_halls_day(demo_hall):
         assert by_id["#15"][4] == "Fri 07:00" and by_id["#13"][4] == "Fri 06:30"
         assert by_id["#15"][1] == "Summit Industrial Ser…"  # cut with a sign, not silently
         assert str(screen.query_one("#calls-title").render()) == (
-            "OPEN CALLS (4) · declines don't count on #16")
+            "OPEN CALLS (5) · declines don't count on #16\nselection Fri 07:00: 1 posted, 3 bids (b)")
 
         books = book_lines(screen)
         assert list(books) == ["JW-1", "JW-2", "JW-3", "JW-4", "AP-1"]

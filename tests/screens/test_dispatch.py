@@ -23,7 +23,8 @@ def _take_call(path, workers: int = 2) -> int:
     store = Store(path, clock=lambda: FIXED_NOW)
     session = Session(store, accounts.login(store, *MARIA))
     receipt = session.take_call(employer="Acme Electric", classification="JW", workers=workers,
-                                start="2026-11-27 07:00", days=30, site="1200 Main St, gate B")
+                                start="2026-11-27 07:00", days=30, site="1200 Main St, gate B",
+                                by_phone="the crew starts tomorrow")  # the demo hall bids: phoned, not posted
     return receipt.id
 
 

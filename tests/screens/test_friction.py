@@ -283,6 +283,7 @@ async def test_how_a_signing_came_in_is_worded_right_at_the_counter(demo_hall):
 
 async def test_arrows_and_enter_typed_at_once_on_the_board_open_the_row_arrived_at(demo_hall):
     from tests.screens.test_dispatch_keys import burst
+    from tests.screens.test_intake import by_phone
 
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -298,6 +299,7 @@ async def test_ctrl_s_typed_right_after_a_number_saves_the_whole_number(demo_hal
 
     from screens.intake import IntakeScreen
     from tests.screens.test_dispatch_keys import burst
+    from tests.screens.test_intake import by_phone
 
     app = make_app(demo_hall)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -309,6 +311,7 @@ async def test_ctrl_s_typed_right_after_a_number_saves_the_whole_number(demo_hal
         screen.query_one("#employer", Input).value = "Acme Electric"
         screen.query_one("#workers", Input).value = "1"
         screen.query_one("#start", Input).value = "fri 7am"
+        by_phone(screen, "the crew starts tomorrow")  # the demo hall bids: this call goes by phone now
         screen.query_one("#days", Input).focus()
         await burst(app, pilot, ["3", "0", "ctrl+s"])
         assert isinstance(app.screen, DispatchScreen)

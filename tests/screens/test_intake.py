@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
-from textual.widgets import Input, SelectionList, Static
+from textual.widgets import Input, Select, SelectionList, Static
 
 from hall import load
 from hall.queries.books import book_list
@@ -17,7 +17,8 @@ from hall.parse import resolve_start
 from hall.store import Store
 from hall.views import calls as views
 from screens.dispatch import DispatchScreen
-from screens.intake import IntakeScreen
+from screens.intake import BY_PHONE, IntakeScreen
+from screens.jobboard import JobBoardScreen
 from tests.screens.conftest import FIXED_NOW, MARIA, audit_head, login, make_app, type_text, wait_for_workers
 
 SIZE = (130, 40)
@@ -49,6 +50,12 @@ async def _open_intake(pilot, app) -> IntakeScreen:
     await wait_for_workers(app, pilot)
     assert isinstance(app.screen, IntakeScreen)
     return app.screen
+
+
+def by_phone(screen: IntakeScreen, reason: str) -> None:
+    """(v2) The demo hall bids: choose "by phone now" and say why."""
+    screen.query_one("#dispatch_way", Select).value = BY_PHONE
+    screen.query_one("#by_phone", Input).value = reason
 
 
 async def _choose_cert(pilot, app, cert: str) -> None:
@@ -84,6 +91,12 @@ async def test_take_a_call_from_the_keyboard_then_the_ranking_opens(demo_hall):
         await type_text(pilot, "1200 Main St, gate B")
         await pilot.press("tab")
         await type_text(pilot, "ask for Joe")
+        # (v2) The demo hall bids: this call cannot wait for the morning selection, so it goes by phone.
+        await pilot.press("tab", "enter", "down", "enter")  # the dispatch choice: by phone now
+        await pilot.press("tab")
+        await type_text(pilot, "$52.10")
+        await pilot.press("tab")
+        await type_text(pilot, "the crew starts tomorrow")
 
         screen.refresh_panel()
         await wait_for_workers(app, pilot)
@@ -108,6 +121,7 @@ async def test_take_a_call_from_the_keyboard_then_the_ranking_opens(demo_hall):
         assert [(r.card, r.reason) for r in call.name_requests] == [(named, "foreman on Main St")]
         assert call.site == "1200 Main St, gate B" and info["notes"] == "ask for Joe"
         assert info["taken_by"] == "maria"
+        assert (call.by_phone, call.wage, call.posted_for) == ("the crew starts tomorrow", "$52.10", None)
         # The dispatch screen shows the ranking, the name request first.
         view = app.screen.view
         assert view is not None and view.call.id == call_id
@@ -126,6 +140,7 @@ async def test_a_new_employer_is_added_with_the_call(demo_hall):
         screen.query_one("#workers", Input).value = "1"
         screen.query_one("#start", Input).value = "tomorrow 6:30"
         screen.query_one("#days", Input).value = "5"
+        by_phone(screen, "needed tomorrow morning")
         await pilot.press("ctrl+s")
         await wait_for_workers(app, pilot)
         await wait_for_workers(app, pilot)
@@ -240,3 +255,35 @@ def test_the_snapshot_of_the_form_with_the_side_panel(demo_hall, snap_compare):
         await pilot.pause()
 
     assert snap_compare(app, terminal_size=SIZE, run_before=fill)
+
+
+async def test_with_bidding_on_a_call_is_posted_unless_taken_by_phone_with_a_reason(demo_hall):
+    """(v2) The demo hall adopted the morning dispatch: a call is posted for bids (the job board
+    opens); by phone it needs a reason (refused without one, nothing written)."""
+    app = make_app(demo_hall)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open_intake(pilot, app)
+        assert not screen.query_one("#by-phone-row").display  # posted for bids: no reason to give
+        await type_text(pilot, "Bolt Co")
+        screen.query_one("#workers", Input).value = "2"
+        screen.query_one("#start", Input).value = "mon 7am"
+        screen.query_one("#days", Input).value = "20"
+        screen.query_one("#dispatch_way", Select).value = BY_PHONE
+        await pilot.pause()
+        assert screen.query_one("#by-phone-row").display
+        head = audit_head(demo_hall)
+        await pilot.press("ctrl+s")
+        await wait_for_workers(app, pilot)
+        assert "Say why this call cannot wait" in str(screen.query_one("#intake-message", Static).render())
+        assert app.focused is screen.query_one("#by_phone", Input) and audit_head(demo_hall) == head
+        screen.query_one("#dispatch_way", Select).value = "post"
+        screen.query_one("#wage", Input).value = "$52.10"
+        await pilot.press("ctrl+s")
+        await wait_for_workers(app, pilot)
+        await wait_for_workers(app, pilot)
+        assert isinstance(app.screen, JobBoardScreen)
+        with Store(demo_hall).read() as db:
+            call_id, posted_for, wage = db.execute(
+                "SELECT id, posted_for, wage FROM calls ORDER BY id DESC LIMIT 1").fetchone()
+        assert posted_for is not None and wage == "$52.10"
+        assert [c.id for c in app.screen.data.calls][-1] == call_id

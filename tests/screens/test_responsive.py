@@ -100,7 +100,7 @@ async def test_keys_are_handled_while_a_slow_read_runs(demo_hall, monkeypatch):
                 await pilot.pause()
             assert isinstance(app.screen, BoardScreen)
             # What the board showed before the slow read is still there.
-            assert app.screen.query_one("#calls-table", DataTable).row_count == 4
+            assert app.screen.query_one("#calls-table", DataTable).row_count == 5  # four phoned, one posted
         finally:
             release.set()
         await wait_for_workers(app, pilot)

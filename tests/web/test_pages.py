@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from starlette.testclient import TestClient
 
@@ -39,8 +41,9 @@ def test_the_job_board_lists_open_calls_without_member_names(client, web_store):
     words = text_of(page.text)
     assert "#1 Acme Electric" in words and "Pier 5" in words and "OSHA-30" in words
     assert "30 days" in words and "2 openings" in words and "count as a turndown" in words
+    shown = re.sub(r"\b[0-9a-f]{64}\b", "", words.replace("#1 ", ""))  # a head's hash may hold any digits
     for name in ("Ada Lovelace", "Ben Ito", "101", "102"):
-        assert name not in words.replace("#1 ", "")
+        assert name not in shown
     assert "at audit head" in words
 
 
